@@ -1,0 +1,29 @@
+// The shape of an auth module (DESIGN.md §3): one file per module under activities/modules/,
+// listed once in activities/registry.ts. The journey workflow never names a module; it calls
+// `prepare` for every node it reaches and `verify` with the user's input when `prepare` asked.
+import type { z } from 'zod';
+import type { Db } from '../../core/db.ts';
+import type { AuditEvent } from '../../core/audit.ts';
+import type { NodeCall, PrepareResult, VerifyResult } from '../../core/journey-context.ts';
+
+export interface ModuleDeps {
+  db: Db;
+  audit(event: AuditEvent): Promise<void>;
+  now(): Date;
+}
+
+export interface ModuleCallOf<C> extends Omit<NodeCall, 'config'> { config: C }
+
+export interface AuthModule<C = any> {
+  type: string;
+  config: z.ZodType<C>;
+  outcomes: readonly string[] | ((config: C) => string[]);
+  /** Shows a step, or decides an outcome without the user. */
+  prepare(call: ModuleCallOf<C>, deps: ModuleDeps): Promise<PrepareResult>;
+  /** Judges the values submitted for the step `prepare` showed. */
+  verify?(call: ModuleCallOf<C>, values: Record<string, string>, deps: ModuleDeps): Promise<VerifyResult>;
+}
+
+export function defineModule<C>(module: AuthModule<C>): AuthModule<C> {
+  return module;
+}

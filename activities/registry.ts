@@ -1,0 +1,28 @@
+// The one list of auth modules. Adding a module = one file under modules/ and one line here.
+import type { ModuleCatalog } from '../core/tree-types.ts';
+import type { AuthModule } from './modules/module.ts';
+import { usernameModule } from './modules/username.ts';
+import { passwordModule } from './modules/password.ts';
+import { accountStatusModule } from './modules/account-status.ts';
+import { totpModule } from './modules/totp.ts';
+
+export const modules: AuthModule[] = [usernameModule, passwordModule, accountStatusModule, totpModule];
+
+const byType = new Map(modules.map((m) => [m.type, m]));
+
+export function findModule(type: string): AuthModule | undefined {
+  return byType.get(type);
+}
+
+/** What tree validation needs from each module. */
+export const moduleCatalog: ModuleCatalog = Object.fromEntries(modules.map((m) => [m.type, {
+  outcomes: (config: Record<string, unknown>) => {
+    if (typeof m.outcomes !== 'function') return [...m.outcomes];
+    const parsed = m.config.safeParse(config);
+    return parsed.success ? m.outcomes(parsed.data) : [];
+  },
+  checkConfig: (config: Record<string, unknown>) => {
+    const parsed = m.config.safeParse(config);
+    return parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join('.') || '(config)'}: ${i.message}`);
+  },
+}]));

@@ -1,0 +1,39 @@
+// Argument parsing shared by every command: `tessera <noun> <verb> [positionals] [--flags]`.
+import { parseArgs } from 'node:util';
+
+export class UsageError extends Error {}
+
+export const OPTIONS = {
+  tenant: { type: 'string' },
+  json: { type: 'boolean' },
+  email: { type: 'string' },
+  username: { type: 'string' },
+  name: { type: 'string' },
+  password: { type: 'string' },
+  'password-stdin': { type: 'boolean' },
+  status: { type: 'string' },
+  id: { type: 'string' },
+  file: { type: 'string' },
+  version: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+export type Flags = {
+  tenant?: string; json?: boolean; email?: string; username?: string; name?: string; password?: string;
+  'password-stdin'?: boolean; status?: string; id?: string; file?: string; version?: string; help?: boolean;
+};
+
+export function parse(argv: string[]): { positionals: string[]; flags: Flags } {
+  try {
+    const { values, positionals } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+    return { positionals, flags: values as Flags };
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+}
+
+export function required<K extends keyof Flags>(flags: Flags, key: K): NonNullable<Flags[K]> {
+  const value = flags[key];
+  if (value === undefined || value === '') throw new UsageError(`--${key} is required`);
+  return value as NonNullable<Flags[K]>;
+}

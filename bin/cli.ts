@@ -1,0 +1,68 @@
+// `tessera` entry point: process commands (start, server, worker) and admin commands that work
+// with the same environment as the server, whether or not it is running.
+import { loadConfig, type Config } from '../core/config.ts';
+import { openDatabase } from './runtime/database.ts';
+import { startAll, startServer, startWorker, type Running } from './runtime/processes.ts';
+import { parse, UsageError, type Flags } from './cli-args.ts';
+import { tenantsCommand } from './commands/tenants.ts';
+import { usersCommand } from './commands/users.ts';
+import { treesCommand } from './commands/trees.ts';
+import type { Db } from '../core/db.ts';
+
+const HELP = `Usage: tessera <command> [options]
+
+Run:
+  start                      everything in one process tree (embedded Temporal + PGlite unless configured)
+  server                     the HTTP server only (needs a running Temporal and database)
+  worker                     the Temporal worker only
+
+Admin (add --json for machine-readable output):
+  tenants create <id> [--name N]
+  tenants list
+  users create --tenant T --email E [--password P | --password-stdin] [--username U] [--name N] [--status S]
+  users list|show|activate|deactivate --tenant T [--email E | --id ID | <login>]
+  trees import <file|-> --tenant T
+  trees export <name> --tenant T [--version V]
+  trees list --tenant T
+
+Environment: PORT, PUBLIC_URL, DATABASE_URL, TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_TASK_QUEUE,
+DATA_DIR, SMTP_URL, TESSERA_SEED, JOURNEY_IDLE_TIMEOUT, TESSERA_CODEC_KEYS, TEMPORAL_CLI_PATH`;
+
+type Admin = (db: Db, verb: string, args: string[], flags: Flags) => Promise<void>;
+const ADMIN: Record<string, Admin> = { tenants: tenantsCommand, users: usersCommand, trees: treesCommand };
+const RUN: Record<string, (config: Config) => Promise<Running>> = { start: startAll, server: startServer, worker: startWorker };
+
+async function runProcess(starter: (config: Config) => Promise<Running>, config: Config): Promise<number> {
+  const running = await starter(config);
+  running.lifecycle.onSignals();
+  for (const message of running.messages) console.log(message);
+  await new Promise(() => {});
+  return 0;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  try {
+    const { positionals, flags } = parse(argv);
+    const [noun, verb, ...rest] = positionals;
+    if (!noun || flags.help || noun === 'help') {
+      console.log(HELP);
+      return 0;
+    }
+    const config = loadConfig();
+    const starter = RUN[noun];
+    if (starter) return await runProcess(starter, config);
+    const admin = ADMIN[noun];
+    if (!admin) throw new UsageError(`unknown command "${noun}"; see tessera --help`);
+    if (!verb) throw new UsageError(`"${noun}" needs a verb; see tessera --help`);
+    const database = await openDatabase(config, 'any');
+    try {
+      await admin(database.db, verb, rest, flags);
+    } finally {
+      await database.close();
+    }
+    return 0;
+  } catch (err) {
+    console.error(`tessera: ${err instanceof Error ? err.message : String(err)}`);
+    return err instanceof UsageError ? 2 : 1;
+  }
+}

@@ -1,0 +1,24 @@
+// Starts the Express app on PORT and returns how to stop it.
+import { createServer, type Server } from 'node:http';
+import type { Client } from '@temporalio/client';
+import type { Config } from '../../core/config.ts';
+import type { Db } from '../../core/db.ts';
+import { createApp } from '../../server/app.ts';
+
+export async function listen(config: Config, db: Db, temporal: Client): Promise<{ server: Server; port: number; close(): Promise<void> }> {
+  const server = createServer(createApp({ config, db, temporal }));
+  server.keepAliveTimeout = 65_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, resolve);
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  return {
+    server, port,
+    close: () => new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    }),
+  };
+}

@@ -1,0 +1,13 @@
+#!/usr/bin/env node
+// The `tessera` command. Tessera is written in TypeScript and run by Node's own type stripping,
+// which needs Node >= 22.18; `npm start`, `npm test` and `npx tessera` use the Node 24 that
+// `npm install` places in node_modules/.bin.
+const [major, minor] = process.versions.node.split('.').map(Number);
+if (major < 22 || (major === 22 && minor < 18)) {
+  console.error(`tessera: Node ${process.versions.node} is too old (need >= 22.18). Run it through npm (npm start / npx tessera), which uses the Node 24 installed with the project.`);
+  process.exit(1);
+}
+process.removeAllListeners('warning');
+process.on('warning', (w) => { if (w.name !== 'ExperimentalWarning') console.warn(w); });
+const { main } = await import('./cli.ts');
+process.exitCode = await main(process.argv.slice(2));

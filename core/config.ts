@@ -1,0 +1,47 @@
+// One place that reads the environment (DESIGN.md §6). Everything else receives a Config.
+import { resolve } from 'node:path';
+import { parseDuration } from './duration.ts';
+
+export interface Config {
+  port: number;
+  publicUrl: string;
+  databaseUrl: string | undefined;
+  temporalAddress: string | undefined;
+  temporalNamespace: string;
+  taskQueue: string;
+  dataDir: string;
+  smtpUrl: string | undefined;
+  seed: string | undefined;
+  journeyIdleTimeoutMs: number;
+  production: boolean;
+  /** Codec keys as "id:base64key" pairs, first one encrypts; unset → generated under dataDir. */
+  codecKeys: string | undefined;
+  temporalCliPath: string | undefined;
+}
+
+/** @throws Error naming the variable when one is malformed. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const port = Number(env.PORT ?? 3000);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be a port number, got "${env.PORT}"`);
+  let idle: number;
+  try {
+    idle = parseDuration(env.JOURNEY_IDLE_TIMEOUT ?? '15m');
+  } catch {
+    throw new Error(`JOURNEY_IDLE_TIMEOUT must be a duration such as 15m, got "${env.JOURNEY_IDLE_TIMEOUT}"`);
+  }
+  return {
+    port,
+    publicUrl: (env.PUBLIC_URL ?? `http://localhost:${port}`).replace(/\/+$/, ''),
+    databaseUrl: env.DATABASE_URL || undefined,
+    temporalAddress: env.TEMPORAL_ADDRESS || undefined,
+    temporalNamespace: env.TEMPORAL_NAMESPACE || 'default',
+    taskQueue: env.TEMPORAL_TASK_QUEUE || 'tessera',
+    dataDir: resolve(env.DATA_DIR || './.tessera'),
+    smtpUrl: env.SMTP_URL || undefined,
+    seed: env.TESSERA_SEED || undefined,
+    journeyIdleTimeoutMs: idle,
+    production: env.NODE_ENV === 'production',
+    codecKeys: env.TESSERA_CODEC_KEYS || undefined,
+    temporalCliPath: env.TEMPORAL_CLI_PATH || undefined,
+  };
+}

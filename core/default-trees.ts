@@ -1,0 +1,17 @@
+// Trees every new tenant starts with (Keycloak copies its built-in flows the same way). Tenants
+// edit them with `tessera trees import`; each import is a new version.
+import type { Tree } from './tree-types.ts';
+
+export const defaultLoginTree: Tree = {
+  name: 'login',
+  start: 'identify',
+  acr: 'urn:tessera:acr:password',
+  nodes: {
+    identify: { type: 'username', next: { ok: 'password' } },
+    password: { type: 'password', next: { ok: 'status', bad: 'password' } },
+    status: { type: 'account-status', next: { active: 'otp', pending: 'failure', disabled: 'failure' } },
+    otp: { type: 'totp', config: { enroll: false }, next: { ok: 'success', bad: 'otp', skip: 'success' } },
+  },
+};
+
+export const defaultTrees: Tree[] = [defaultLoginTree];

@@ -1,0 +1,44 @@
+// What a journey knows while it runs, and how modules change it. The workflow keeps the context;
+// modules (activities) receive a copy and answer with a patch. Types only.
+import type { JourneyKind, JourneyRequest, StepError, StepSpec } from './journey-types.ts';
+
+export interface JourneyUser { id: string; username: string; status: 'pending' | 'active' | 'disabled' }
+
+export interface JourneyContext {
+  journeyId: string;
+  tenant: string;
+  kind: JourneyKind;
+  request: JourneyRequest;
+  /** What the user typed as their login, even when no such account exists. */
+  login?: string;
+  user?: JourneyUser;
+  amr: string[];
+  outcomes: { node: string; outcome: string }[];
+  /** Per-node scratch space owned by the node's module (e.g. a TOTP secret being enrolled). */
+  nodeState: Record<string, unknown>;
+  error?: { code: string; message: string };
+}
+
+export interface ContextPatch {
+  login?: string;
+  /** null clears the user. */
+  user?: JourneyUser | null;
+  amr?: string[];
+  nodeState?: unknown;
+  error?: { code: string; message: string };
+}
+
+export interface NodeCall {
+  ctx: JourneyContext;
+  node: string;
+  type: string;
+  config: Record<string, unknown>;
+  /** 1 for the first visit of this node in this journey. */
+  attempt: number;
+}
+
+export type PrepareResult =
+  | { kind: 'step'; step: StepSpec; patch?: ContextPatch }
+  | { kind: 'outcome'; outcome: string; patch?: ContextPatch };
+
+export interface VerifyResult { outcome: string; patch?: ContextPatch; errors?: StepError[] }

@@ -1,0 +1,93 @@
+// The Journey API's shapes (DESIGN.md §4) and what travels between server, workflow and modules.
+// Types only: the workflow sandbox imports this file with `import type`.
+
+export type JourneyKind = 'login' | 'registration' | 'recovery';
+export type JourneyStatus = 'waiting' | 'succeeded' | 'failed' | 'expired';
+export type StepType = 'form' | 'webauthn.create' | 'webauthn.get' | 'choice' | 'message' | 'redirect';
+export type FieldType = 'text' | 'email' | 'password' | 'otp' | 'checkbox' | 'hidden';
+
+export interface StepError { field?: string; code: string; message: string }
+
+export interface Field {
+  name: string;
+  type: FieldType;
+  label: string;
+  required: boolean;
+  autocomplete?: string;
+  value?: string;
+  /** Upper bound on the submitted value's length; the update validator enforces it. */
+  maxLength?: number;
+}
+
+/** What a module asks the user; the workflow adds id, node and errors. */
+export interface StepSpec {
+  type: StepType;
+  title: string;
+  /** Extension: a sentence under the title. */
+  description?: string;
+  /** Extension: an image to show (the TOTP enrolment QR code, as a data: URL). */
+  image?: { src: string; alt: string };
+  fields?: Field[];
+  options?: Record<string, unknown>;
+  choices?: { value: string; label: string }[];
+}
+
+export interface Step extends StepSpec {
+  id: string;
+  node: string;
+  errors?: StepError[];
+}
+
+export interface JourneyView {
+  id: string;
+  kind: JourneyKind;
+  status: JourneyStatus;
+  step?: Step;
+  redirectTo?: string;
+  error?: { code: string; message: string };
+}
+
+/** Normalized result handed back to whichever protocol started the journey. */
+export interface AuthResult {
+  subject: string;
+  tenant: string;
+  acr: string;
+  amr: string[];
+  authTime: number;
+}
+
+/** What the server reads: the view plus what only the server may see. */
+export interface JourneySnapshot {
+  view: JourneyView;
+  tenant: string;
+  binding: string;
+  result?: AuthResult;
+}
+
+export interface JourneyRequest { ip?: string; userAgent?: string; returnTo?: string }
+
+export interface JourneyInput {
+  id: string;
+  tenant: string;
+  kind: JourneyKind;
+  tree: string;
+  /** sha256 of the browser-binding cookie: only that browser may read or drive the journey. */
+  binding: string;
+  idleTimeoutMs: number;
+  request: JourneyRequest;
+}
+
+export interface SubmitInput {
+  tenant: string;
+  stepId: string;
+  binding: string;
+  values: Record<string, unknown>;
+}
+
+/** Failure types the server maps to HTTP statuses. */
+export const FailureTypes = {
+  notFound: 'JourneyNotFound',
+  staleStep: 'StaleStep',
+  invalidInput: 'InvalidInput',
+  finished: 'JourneyFinished',
+} as const;

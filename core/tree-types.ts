@@ -1,0 +1,31 @@
+// The tree DSL (DESIGN.md §3). Trees are data: stored per tenant, versioned, snapshotted by a
+// journey at its start.
+
+export const TERMINALS = ['success', 'failure'] as const;
+export type Terminal = (typeof TERMINALS)[number];
+
+export interface Remember { in: 'session' | 'cookie' | 'none'; for: string }
+
+export interface TreeNode {
+  type: string;
+  config?: Record<string, unknown>;
+  next: Record<string, string>;
+  remember?: Remember;
+}
+
+export interface Tree {
+  name: string;
+  version?: number;
+  start: string;
+  /** The ACR a journey through this tree achieves. */
+  acr?: string;
+  nodes: Record<string, TreeNode>;
+}
+
+/** What validation needs to know about each module type. */
+export interface ModuleCatalogEntry {
+  outcomes(config: Record<string, unknown>): string[];
+  /** Problems with a node's config, as sentences; empty when valid. */
+  checkConfig(config: Record<string, unknown>): string[];
+}
+export type ModuleCatalog = Record<string, ModuleCatalogEntry>;

@@ -1,0 +1,102 @@
+// The Journey API's only way into Temporal: start a journey, submit to it, read it. Maps the
+// workflow's refusals (update validator failures) to HTTP errors. The server never holds journey
+// state; everything comes from the workflow.
+import { randomBytes } from 'node:crypto';
+import { WithStartWorkflowOperation, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import { ApplicationFailure, WorkflowNotFoundError } from '@temporalio/common';
+import type { JourneyInput, JourneySnapshot, StepError } from '../../../core/journey-types.ts';
+import { FailureTypes } from '../../../core/journey-types.ts';
+import { firstStepUpdate, snapshotQuery, submitUpdate } from '../../../workflows/contracts.ts';
+import { HttpError, notFound } from '../../http-error.ts';
+
+const JOURNEY_ID = /^[A-Za-z0-9_-]{22,64}$/;
+
+/** 192 random bits, URL-safe: the journey id and its Temporal workflow id. */
+export function newJourneyId(): string {
+  return randomBytes(24).toString('base64url');
+}
+
+export class JourneyClient {
+  readonly #client: Client;
+  readonly #taskQueue: string;
+
+  constructor(client: Client, taskQueue: string) {
+    this.#client = client;
+    this.#taskQueue = taskQueue;
+  }
+
+  async start(input: JourneyInput): Promise<JourneySnapshot> {
+    const startWorkflowOperation = new WithStartWorkflowOperation('journeyWorkflow', {
+      workflowId: input.id,
+      taskQueue: this.#taskQueue,
+      args: [input],
+      workflowIdConflictPolicy: 'FAIL',
+    });
+    return this.#client.workflow.executeUpdateWithStart(firstStepUpdate, { startWorkflowOperation });
+  }
+
+  /** The journey if it exists, belongs to the tenant and is bound to this browser; else 404. */
+  async read(tenant: string, id: string, binding: string | undefined): Promise<JourneySnapshot> {
+    if (!JOURNEY_ID.test(id) || !binding) throw notFound('No such journey.');
+    let snapshot: JourneySnapshot;
+    try {
+      snapshot = await this.#client.workflow.getHandle(id).query(snapshotQuery);
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) throw notFound('No such journey.');
+      throw err;
+    }
+    if (snapshot.tenant !== tenant || snapshot.binding !== binding) throw notFound('No such journey.');
+    return snapshot;
+  }
+
+  /** @throws HttpError 400 (invalid input), 404, 409 (not the current step), 410 (expired). */
+  async submit(tenant: string, id: string, binding: string | undefined, stepId: string, values: unknown): Promise<JourneySnapshot> {
+    if (!JOURNEY_ID.test(id) || !binding) throw notFound('No such journey.');
+    try {
+      // The update validator checks tenant, binding and step, so no read is needed first.
+      return await this.#client.workflow.getHandle(id).executeUpdate(submitUpdate, { args: [{ tenant, stepId, binding, values: values as Record<string, unknown> }] });
+    } catch (err) {
+      throw await this.refusal(err, tenant, id, binding);
+    }
+  }
+
+  private async refusal(err: unknown, tenant: string, id: string, binding: string): Promise<unknown> {
+    const cause = err instanceof WorkflowUpdateFailedError ? err.cause : undefined;
+    if (cause instanceof ApplicationFailure) {
+      switch (cause.type) {
+        case FailureTypes.notFound:
+          return notFound('No such journey.');
+        case FailureTypes.invalidInput: {
+          const errors = (cause.details?.[0] ?? []) as StepError[];
+          const before = await this.read(tenant, id, binding);
+          const view = before.view.step ? { ...before.view, step: { ...before.view.step, errors } } : before.view;
+          return new HttpError(400, 'invalid_input', 'Some input is not valid.', view as unknown as Record<string, unknown>);
+        }
+        case FailureTypes.staleStep:
+          return this.conflict(tenant, id, binding);
+        case FailureTypes.finished:
+          return this.finished(tenant, id, binding);
+      }
+    }
+    // The workflow completed between our read and the update (e.g. it expired just now).
+    if (err instanceof WorkflowNotFoundError) {
+      // Unknown id, or the workflow completed between the user's read and this update.
+      return this.finished(tenant, id, binding);
+    }
+    if (err instanceof Error && /already completed/i.test(err.message)) {
+      return this.finished(tenant, id, binding);
+    }
+    return err;
+  }
+
+  private async conflict(tenant: string, id: string, binding: string | undefined): Promise<HttpError> {
+    const now = await this.read(tenant, id, binding);
+    return new HttpError(409, 'stale_step', 'This step is no longer current; the journey is unchanged.', now.view as unknown as Record<string, unknown>);
+  }
+
+  private async finished(tenant: string, id: string, binding: string | undefined): Promise<HttpError> {
+    const now = await this.read(tenant, id, binding);
+    if (now.view.status === 'expired') return new HttpError(410, 'expired', 'This journey has expired. Start a new one.', now.view as unknown as Record<string, unknown>);
+    return new HttpError(409, 'journey_finished', `This journey has already ${now.view.status}.`, now.view as unknown as Record<string, unknown>);
+  }
+}

@@ -1,0 +1,60 @@
+// The Journey API (DESIGN.md §4): start, read and answer journeys of a tenant.
+import { Router, type Request } from 'express';
+import { z } from 'zod';
+import type { Db } from '../../../core/db.ts';
+import type { JourneyKind } from '../../../core/journey-types.ts';
+import { treeExists } from '../../../core/trees.ts';
+import type { CookieSettings } from '../../cookies.ts';
+import { HttpError } from '../../http-error.ts';
+import { jsonBody } from '../../middleware/json-body.ts';
+import { completeLogin } from '../../sso-session.ts';
+import { bindingOf, ensureBinding } from './browser-binding.ts';
+import { newJourneyId, type JourneyClient } from './journey-client.ts';
+
+const StartBody = z.object({
+  kind: z.enum(['login', 'registration', 'recovery']),
+  tree: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/).optional(),
+}).strict();
+
+const StepId = /^[A-Za-z0-9_.?-]{1,64}#\d{1,6}$/;
+
+export interface JourneyRouteDeps { db: Db; journeys: JourneyClient; cookies: CookieSettings; idleTimeoutMs: number }
+
+function requestInfo(req: Request) {
+  return { ip: req.ip, userAgent: req.get('user-agent')?.slice(0, 300) };
+}
+
+export function journeyRoutes({ db, journeys, cookies, idleTimeoutMs }: JourneyRouteDeps): Router {
+  const router = Router({ mergeParams: true });
+
+  router.post('/', jsonBody, async (req, res) => {
+    const body = StartBody.safeParse(req.body);
+    if (!body.success) throw new HttpError(400, 'invalid_request', body.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '));
+    const tenant = req.tenant!.id;
+    const tree = body.data.tree ?? body.data.kind;
+    if (!(await treeExists(db, tenant, tree))) throw new HttpError(400, 'unknown_tree', `Tenant "${tenant}" has no tree "${tree}".`);
+    const binding = ensureBinding(req, res, tenant, cookies);
+    const snapshot = await journeys.start({
+      id: newJourneyId(), tenant, kind: body.data.kind as JourneyKind, tree, binding, idleTimeoutMs, request: requestInfo(req),
+    });
+    await completeLogin(db, res, snapshot, cookies);
+    res.status(201).json(snapshot.view);
+  });
+
+  router.get('/:id', async (req, res) => {
+    const snapshot = await journeys.read(req.tenant!.id, String(req.params.id), bindingOf(req, cookies));
+    // A browser that lost the response to its last submit still gets its session here.
+    await completeLogin(db, res, snapshot, cookies);
+    res.json(snapshot.view);
+  });
+
+  router.post('/:id/steps/:stepId', jsonBody, async (req, res) => {
+    const stepId = String(req.params.stepId);
+    if (!StepId.test(stepId)) throw new HttpError(409, 'stale_step', 'This step is not the current one.');
+    const snapshot = await journeys.submit(req.tenant!.id, String(req.params.id), bindingOf(req, cookies), stepId, req.body);
+    await completeLogin(db, res, snapshot, cookies);
+    res.json(snapshot.view);
+  });
+
+  return router;
+}

@@ -1,0 +1,39 @@
+// The Express application: security headers, health, and per-tenant routes. Stateless: journey
+// state lives in Temporal, sessions in PostgreSQL, so any number of replicas can serve.
+import express from 'express';
+import type { Client } from '@temporalio/client';
+import type { Config } from '../core/config.ts';
+import type { Db } from '../core/db.ts';
+import { journeyRoutes } from './api/journeys/routes.ts';
+import { JourneyClient } from './api/journeys/journey-client.ts';
+import { health } from './health.ts';
+import { HttpError } from './http-error.ts';
+import { errorHandler } from './middleware/error-handler.ts';
+import { loadTenant } from './middleware/load-tenant.ts';
+import { securityHeaders } from './middleware/security-headers.ts';
+import { uiAssets, uiPages } from './ui-routes.ts';
+
+export interface AppDeps { config: Config; db: Db; temporal: Client }
+
+export function createApp({ config, db, temporal }: AppDeps): express.Express {
+  const https = config.publicUrl.startsWith('https:');
+  const cookies = { secure: https };
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', process.env.TRUST_PROXY ?? false);
+  app.use(securityHeaders(https));
+  app.get('/healthz', health(db, temporal));
+  app.get('/', (_req, res) => res.redirect('/t/demo/ui/login'));
+  app.use(uiAssets());
+
+  const tenant = express.Router({ mergeParams: true });
+  tenant.use('/api/journeys', journeyRoutes({
+    db, journeys: new JourneyClient(temporal, config.taskQueue), cookies, idleTimeoutMs: config.journeyIdleTimeoutMs,
+  }));
+  tenant.use(uiPages());
+  app.use('/t/:tenant', loadTenant(db), tenant);
+
+  app.use((_req, _res, next) => next(new HttpError(404, 'not_found', 'No such route.')));
+  app.use(errorHandler);
+  return app;
+}

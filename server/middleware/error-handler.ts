@@ -1,0 +1,14 @@
+// The last middleware: turns errors into the JSON error shape. Never sends a stack trace, and
+// never logs request bodies (they may carry passwords).
+import type { ErrorRequestHandler } from 'express';
+import { HttpError } from '../http-error.ts';
+
+export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
+  if (res.headersSent) return;
+  if (err instanceof HttpError) {
+    res.status(err.status).json({ ...(err.body ?? {}), error: { code: err.code, message: err.message } });
+    return;
+  }
+  console.error(`[server] ${req.method} ${req.path} failed: ${err instanceof Error ? err.message : String(err)}`);
+  res.status(500).json({ error: { code: 'internal_error', message: 'Something went wrong on our side.' } });
+};

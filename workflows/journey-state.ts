@@ -1,0 +1,134 @@
+// A journey's state, apart from Temporal: the context modules see, the step shown, the input
+// waiting to be judged, and the end. Pure, so it is unit-tested without a server.
+import { ApplicationFailure } from '@temporalio/common';
+import type { ContextPatch, JourneyContext, NodeCall } from '../core/journey-context.ts';
+import type { AuthResult, JourneyInput, JourneySnapshot, JourneyStatus, JourneyView, Step, StepError, StepSpec, SubmitInput } from '../core/journey-types.ts';
+import { FailureTypes } from '../core/journey-types.ts';
+import type { Tree, TreeNode } from '../core/tree-types.ts';
+import { checkValues } from './journey-values.ts';
+
+/** A journey that has taken this many node transitions is stopped: a loop or an attack. */
+export const MAX_TRANSITIONS = 300;
+const MAX_OUTCOMES_KEPT = 100;
+
+export const GENERIC_FAILURE = { code: 'login_failed', message: 'Sign-in failed. Please start again.' };
+export const INTERNAL_FAILURE = { code: 'internal_error', message: 'Something went wrong on our side. Please start again.' };
+
+export class JourneyState {
+  readonly ctx: JourneyContext;
+  status: JourneyStatus = 'waiting';
+  step?: Step;
+  /** Bumped whenever a new step is shown or the journey ends: what an update waits for. */
+  seq = 0;
+  result?: AuthResult;
+  error?: { code: string; message: string };
+  #pending?: Record<string, string>;
+  #carry?: StepError[];
+  #attempts: Record<string, number> = {};
+  #transitions = 0;
+
+  readonly input: JourneyInput;
+
+  constructor(input: JourneyInput) {
+    this.input = input;
+    this.ctx = {
+      journeyId: input.id, tenant: input.tenant, kind: input.kind, request: input.request,
+      amr: [], outcomes: [], nodeState: {},
+    };
+  }
+
+  view(): JourneyView {
+    return {
+      id: this.input.id,
+      kind: this.input.kind,
+      status: this.status,
+      ...(this.status === 'waiting' && this.step ? { step: this.step } : {}),
+      ...(this.status === 'succeeded' && this.input.request.returnTo ? { redirectTo: this.input.request.returnTo } : {}),
+      ...(this.error && this.status !== 'succeeded' ? { error: this.error } : {}),
+    };
+  }
+
+  snapshot(): JourneySnapshot {
+    return { view: this.view(), tenant: this.input.tenant, binding: this.input.binding, ...(this.result ? { result: this.result } : {}) };
+  }
+
+  /** @throws ApplicationFailure (JourneyNotFound | JourneyFinished | StaleStep | InvalidInput). */
+  validateSubmit(submit: SubmitInput): void {
+    if (submit.binding !== this.input.binding || submit.tenant !== this.input.tenant) throw ApplicationFailure.nonRetryable('journey not found', FailureTypes.notFound);
+    if (this.status !== 'waiting') throw ApplicationFailure.nonRetryable(`journey is ${this.status}`, FailureTypes.finished, this.status);
+    if (!this.step || submit.stepId !== this.step.id || this.#pending) {
+      throw ApplicationFailure.nonRetryable('this step is no longer current', FailureTypes.staleStep);
+    }
+    const check = checkValues(this.step, submit.values);
+    if (!check.ok) throw ApplicationFailure.nonRetryable('invalid input', FailureTypes.invalidInput, check.errors);
+  }
+
+  accept(submit: SubmitInput): void {
+    const check = checkValues(this.step!, submit.values);
+    if (check.ok) this.#pending = check.values;
+  }
+
+  get hasInput(): boolean {
+    return this.#pending !== undefined;
+  }
+
+  takeInput(): Record<string, string> {
+    const values = this.#pending!;
+    this.#pending = undefined;
+    return values;
+  }
+
+  call(nodeId: string, node: TreeNode): NodeCall {
+    return { ctx: this.ctx, node: nodeId, type: node.type, config: node.config ?? {}, attempt: (this.#attempts[nodeId] ?? 0) + 1 };
+  }
+
+  show(nodeId: string, spec: StepSpec): void {
+    const attempt = (this.#attempts[nodeId] = (this.#attempts[nodeId] ?? 0) + 1);
+    this.step = { ...spec, id: `${nodeId}#${attempt}`, node: nodeId, ...(this.#carry ? { errors: this.#carry } : {}) };
+    this.#carry = undefined;
+    this.seq++;
+  }
+
+  apply(nodeId: string, patch: ContextPatch | undefined, errors?: StepError[]): void {
+    if (errors?.length) this.#carry = errors;
+    if (!patch) return;
+    if (patch.login !== undefined) this.ctx.login = patch.login;
+    if (patch.user === null) delete this.ctx.user;
+    else if (patch.user) this.ctx.user = patch.user;
+    if (patch.amr) this.ctx.amr = [...new Set([...this.ctx.amr, ...patch.amr])];
+    if (patch.nodeState === null) delete this.ctx.nodeState[nodeId];
+    else if (patch.nodeState !== undefined) this.ctx.nodeState[nodeId] = patch.nodeState;
+    if (patch.error) this.ctx.error = patch.error;
+  }
+
+  /** The node an outcome leads to, or undefined (the journey then fails) when it is not routed. */
+  route(nodeId: string, node: TreeNode, outcome: string): string | undefined {
+    this.ctx.outcomes.push({ node: nodeId, outcome });
+    if (this.ctx.outcomes.length > MAX_OUTCOMES_KEPT) this.ctx.outcomes.shift();
+    if (++this.#transitions > MAX_TRANSITIONS) return undefined;
+    return Object.hasOwn(node.next, outcome) ? node.next[outcome] : undefined;
+  }
+
+  succeed(tree: Tree, now: number): void {
+    if (!this.ctx.user) return this.fail(GENERIC_FAILURE);
+    const amr = this.ctx.amr.length > 1 ? [...this.ctx.amr, 'mfa'] : [...this.ctx.amr];
+    this.result = { subject: this.ctx.user.id, tenant: this.input.tenant, acr: tree.acr ?? '1', amr, authTime: now };
+    this.end('succeeded');
+  }
+
+  fail(error: { code: string; message: string }): void {
+    this.error = error;
+    this.end('failed');
+  }
+
+  expire(): void {
+    this.error = { code: 'expired', message: 'This sign-in has expired. Please start again.' };
+    this.end('expired');
+  }
+
+  private end(status: JourneyStatus): void {
+    this.status = status;
+    this.step = undefined;
+    this.seq++;
+  }
+}

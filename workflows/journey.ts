@@ -1,0 +1,73 @@
+// The generic journey: snapshot the tree, then walk it. Each node is prepared by its module; a
+// node that needs the user publishes a step and waits (up to the idle timeout) for the `submit`
+// update, whose validator refuses anything but the current step. Modules run as local
+// activities: a step costs one workflow task, and their inputs and results are recorded (and
+// encrypted by the payload codec) in history, which is the replayable record of every decision.
+import { ActivityFailure, ApplicationFailure, allHandlersFinished, condition, proxyLocalActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import type { Activities } from '../activities/index.ts';
+import type { JourneyInput, JourneyStatus } from '../core/journey-types.ts';
+import type { Tree } from '../core/tree-types.ts';
+import { firstStepUpdate, snapshotQuery, submitUpdate } from './contracts.ts';
+import { GENERIC_FAILURE, INTERNAL_FAILURE, JourneyState } from './journey-state.ts';
+
+const acts = proxyLocalActivities<Activities>({
+  startToCloseTimeout: '15s',
+  scheduleToCloseTimeout: '2m',
+  retry: { initialInterval: '200ms', maximumInterval: '5s', backoffCoefficient: 2 },
+});
+
+function failureOf(err: unknown): { code: string; message: string } {
+  const cause = err instanceof ActivityFailure ? err.cause : err;
+  if (cause instanceof ApplicationFailure && cause.type === 'TreeNotFound') return { code: 'tree_not_found', message: 'This sign-in flow is not configured.' };
+  return INTERNAL_FAILURE;
+}
+
+async function walk(state: JourneyState, tree: Tree, idleTimeoutMs: number): Promise<void> {
+  let nodeId: string | undefined = tree.start;
+  while (state.status === 'waiting') {
+    if (nodeId === 'success') return state.succeed(tree, Date.now());
+    if (nodeId === 'failure') return state.fail(state.ctx.error ?? GENERIC_FAILURE);
+    const node = nodeId === undefined ? undefined : tree.nodes[nodeId];
+    if (!nodeId || !node) return state.fail(INTERNAL_FAILURE);
+    const prepared = await acts.prepareNode(state.call(nodeId, node));
+    state.apply(nodeId, prepared.patch);
+    if (prepared.kind === 'outcome') {
+      nodeId = state.route(nodeId, node, prepared.outcome);
+      continue;
+    }
+    state.show(nodeId, prepared.step);
+    if (!(await condition(() => state.hasInput, idleTimeoutMs))) return state.expire();
+    const verdict = await acts.verifyNode(state.call(nodeId, node), state.takeInput());
+    state.apply(nodeId, verdict.patch, verdict.errors);
+    nodeId = state.route(nodeId, node, verdict.outcome);
+  }
+}
+
+export async function journeyWorkflow(input: JourneyInput): Promise<{ status: JourneyStatus }> {
+  const state = new JourneyState(input);
+  setHandler(snapshotQuery, () => state.snapshot());
+  setHandler(firstStepUpdate, async () => {
+    await condition(() => state.seq > 0);
+    return state.snapshot();
+  });
+  setHandler(submitUpdate, async (submit) => {
+    const seen = state.seq;
+    state.accept(submit);
+    await condition(() => state.seq > seen);
+    return state.snapshot();
+  }, { validator: (submit) => state.validateSubmit(submit) });
+
+  let tree: Tree | undefined;
+  try {
+    tree = await acts.loadTree({ tenant: input.tenant, name: input.tree });
+    await walk(state, tree, input.idleTimeoutMs);
+  } catch (err) {
+    state.fail(failureOf(err));
+  }
+  await acts.recordJourneyEnd({
+    tenant: input.tenant, journeyId: workflowInfo().workflowId, status: state.status, tree: input.tree,
+    version: tree?.version ?? 0, subject: state.ctx.user?.id, error: state.error?.code,
+  });
+  await condition(allHandlersFinished);
+  return { status: state.status };
+}
