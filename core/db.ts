@@ -10,10 +10,16 @@ export interface DbOptions {
   max?: number;
 }
 
+/** Marks a URL as the embedded PGlite, so that other processes given it as DATABASE_URL know. */
+export const EMBEDDED_MARK = 'tessera_embedded';
+
 export function openDb(url: string, options: DbOptions = {}): Db {
-  return postgres(url, {
-    max: options.max ?? (options.embedded ? 4 : 10),
-    prepare: !options.embedded,
+  const parsed = new URL(url);
+  const embedded = options.embedded || parsed.searchParams.has(EMBEDDED_MARK);
+  parsed.searchParams.delete(EMBEDDED_MARK);
+  return postgres(parsed.toString(), {
+    max: options.max ?? (embedded ? 4 : 10),
+    prepare: !embedded,
     idle_timeout: 30,
     connect_timeout: 10,
     onnotice: () => {},

@@ -5,6 +5,7 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import { EMBEDDED_MARK } from './db.ts';
 
 export interface EmbeddedDb { url: string; stop(): Promise<void> }
 
@@ -41,7 +42,7 @@ export async function startEmbeddedDb(dataDir: string, publish: boolean): Promis
   const server = new PGLiteSocketServer({ db, port: 0, host: '127.0.0.1', maxConnections: 64 });
   await server.start();
   const conn = server.getServerConn();
-  const url = `postgres://postgres:postgres@${conn}/postgres`;
+  const url = `postgres://postgres:postgres@${conn}/postgres?${EMBEDDED_MARK}=1`;
   const file = runtimeFile(dataDir);
   if (publish) {
     await mkdir(join(dataDir, 'runtime'), { recursive: true });

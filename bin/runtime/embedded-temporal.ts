@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Config } from '../../core/config.ts';
 import { findTemporalCli, TEMPORAL_CLI_HELP } from '../../core/temporal-cli.ts';
+import { installTemporalRuntime } from './temporal-runtime.ts';
 
 export interface EmbeddedTemporal { address: string; uiUrl?: string; stop(): Promise<void> }
 
@@ -22,6 +23,7 @@ export async function startEmbeddedTemporal(config: Config, options: { ui?: bool
   await mkdir(join(config.dataDir, 'runtime'), { recursive: true });
   const port = (await portFree(7233)) ? 7233 : undefined;
   const uiPort = options.ui && port && (await portFree(8233)) ? 8233 : undefined;
+  installTemporalRuntime();
   let env: TestWorkflowEnvironment;
   try {
     env = await TestWorkflowEnvironment.createLocal({

@@ -6,6 +6,7 @@ import type { PayloadCodec } from '@temporalio/common';
 import type { Config } from '../../core/config.ts';
 import type { Db } from '../../core/db.ts';
 import { createActivities } from '../../activities/index.ts';
+import { installTemporalRuntime } from './temporal-runtime.ts';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../../workflows/index.ts', import.meta.url));
 
@@ -25,6 +26,7 @@ const quietLogger = {
 export interface WorkerDeps { config: Config; db: Db; codec: PayloadCodec; address: string }
 
 export async function createWorker({ config, db, codec, address }: WorkerDeps): Promise<{ worker: Worker; connection: NativeConnection }> {
+  installTemporalRuntime();
   const connection = await NativeConnection.connect({ address });
   const worker = await Worker.create({
     connection,

@@ -1,0 +1,90 @@
+// What test files build on: the shared Temporal and database from global-setup, plus an
+// in-process worker and HTTP server on a task queue of the file's own.
+import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { inject } from 'vitest';
+import { NativeConnection, Worker } from '@temporalio/worker';
+import type { Client } from '@temporalio/client';
+import { loadConfig, type Config } from '../../core/config.ts';
+import { openDb, type Db } from '../../core/db.ts';
+import { EncryptionCodec, parseCodecKeys } from '../../core/codec.ts';
+import { connectClient } from '../../core/temporal-client.ts';
+import { createTenant } from '../../core/tenants.ts';
+import { createUser, type User } from '../../core/users.ts';
+import { createActivities } from '../../activities/index.ts';
+import { listen } from '../../bin/runtime/http-server.ts';
+import { installTemporalRuntime } from '../../bin/runtime/temporal-runtime.ts';
+import { TEST_CODEC_KEYS } from './codec-key.ts';
+
+export const codec = new EncryptionCodec(parseCodecKeys(TEST_CODEC_KEYS));
+
+export function testConfig(overrides: Partial<Config> = {}): Config {
+  return {
+    ...loadConfig({ DATA_DIR: inject('scratchDir'), PORT: '0' }),
+    databaseUrl: inject('databaseUrl'),
+    temporalAddress: inject('temporalAddress'),
+    taskQueue: `test-${randomBytes(6).toString('hex')}`,
+    codecKeys: TEST_CODEC_KEYS,
+    ...overrides,
+  };
+}
+
+export function testDb(): Db {
+  return openDb(inject('databaseUrl'), { embedded: inject('embeddedDb') });
+}
+
+export function uniqueTenantId(prefix = 't'): string {
+  return `${prefix}-${randomBytes(5).toString('hex')}`;
+}
+
+export interface TestUser { user: User; password: string; login: string }
+
+/** A new tenant (with the default trees) and one active user with a password. */
+export async function tenantWithUser(db: Db, status: User['status'] = 'active'): Promise<{ tenant: string } & TestUser> {
+  const tenant = uniqueTenantId();
+  await createTenant(db, tenant);
+  const password = `pw-${randomBytes(8).toString('hex')}`;
+  const login = `alice@${tenant}.example`;
+  const user = await createUser(db, tenant, { email: login, password, status });
+  return { tenant, user, password, login };
+}
+
+export interface RunningWorker { worker: Worker; stop(): Promise<void> }
+
+export async function startWorker(config: Config, db: Db, activities = createActivities({ db })): Promise<RunningWorker> {
+  installTemporalRuntime();
+  const connection = await NativeConnection.connect({ address: config.temporalAddress! });
+  const worker = await Worker.create({
+    connection, namespace: config.temporalNamespace, taskQueue: config.taskQueue,
+    workflowBundle: { code: await readFile(inject('bundlePath'), 'utf8') },
+    activities, dataConverter: { payloadCodecs: [codec] },
+  });
+  const running = worker.run();
+  return {
+    worker,
+    async stop() {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await running;
+      await connection.close();
+    },
+  };
+}
+
+export async function testClient(config: Config): Promise<Client> {
+  return connectClient(config.temporalAddress!, config.temporalNamespace, codec);
+}
+
+export interface RunningServer { url: string; client: Client; stop(): Promise<void> }
+
+export async function startServer(config: Config, db: Db): Promise<RunningServer> {
+  const client = await testClient(config);
+  const http = await listen(config, db, client);
+  return {
+    url: `http://127.0.0.1:${http.port}`,
+    client,
+    async stop() {
+      await http.close();
+      await client.connection.close();
+    },
+  };
+}
