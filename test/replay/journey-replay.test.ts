@@ -1,0 +1,41 @@
+// Replays recorded journey histories through the current workflow code: a change that is not
+// deterministic (not patched) fails here. RECORD_HISTORIES=1 records them afresh first.
+import { readdir, readFile } from 'node:fs/promises';
+import { beforeAll, expect, inject, it } from 'vitest';
+import { Worker } from '@temporalio/worker';
+import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
+import { codec, startServer, startWorker, testConfig, testDb } from '../support/harness.ts';
+import { HISTORIES_DIR, recordExpiry, recordJourneys } from './record-journeys.ts';
+
+beforeAll(async () => {
+  if (!process.env.RECORD_HISTORIES) return;
+  const db = testDb();
+  for (const idle of [60_000, 1000]) {
+    const config = testConfig({ journeyIdleTimeoutMs: idle });
+    const worker = await startWorker(config, db);
+    const server = await startServer(config, db);
+    try {
+      if (idle > 1000) await recordJourneys(server.url, server.client, db);
+      else await recordExpiry(server.url, server.client, db);
+    } finally {
+      await server.stop();
+      await worker.stop();
+    }
+  }
+  await db.end();
+}, 120_000);
+
+it('replays every recorded journey history without non-determinism', async () => {
+  const files = (await readdir(HISTORIES_DIR)).filter((f) => f.endsWith('.json')).sort();
+  expect(files.length).toBeGreaterThanOrEqual(4);
+  const histories = await Promise.all(files.map(async (file) => ({
+    workflowId: file,
+    history: historyFromJSON(JSON.parse(await readFile(new URL(file, HISTORIES_DIR), 'utf8'))),
+  })));
+  const code = await readFile(inject('bundlePath'), 'utf8');
+  const results = [];
+  for await (const result of Worker.runReplayHistories({ workflowBundle: { code }, dataConverter: { payloadCodecs: [codec] } }, histories)) {
+    results.push({ id: result.workflowId, error: result.error ? String(result.error) : undefined });
+  }
+  expect(results).toEqual(files.map((id) => ({ id, error: undefined })));
+});
