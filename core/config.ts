@@ -17,6 +17,14 @@ export interface Config {
   /** Codec keys as "id:base64key" pairs, first one encrypts; unset → generated under dataDir. */
   codecKeys: string | undefined;
   temporalCliPath: string | undefined;
+  /** Express `trust proxy`: hop count, true, or a list of trusted addresses/subnets. */
+  trustProxy: boolean | number | string;
+}
+
+function trustProxy(value: string | undefined): boolean | number | string {
+  if (!value || value === 'false') return false;
+  if (value === 'true') return true;
+  return /^\d+$/.test(value) ? Number(value) : value;
 }
 
 /** @throws Error naming the variable when one is malformed. */
@@ -43,5 +51,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     production: env.NODE_ENV === 'production',
     codecKeys: env.TESSERA_CODEC_KEYS || undefined,
     temporalCliPath: env.TEMPORAL_CLI_PATH || undefined,
+    trustProxy: trustProxy(env.TRUST_PROXY),
   };
 }

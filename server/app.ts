@@ -20,7 +20,7 @@ export function createApp({ config, db, temporal }: AppDeps): express.Express {
   const cookies = { secure: https };
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', process.env.TRUST_PROXY ?? false);
+  app.set('trust proxy', config.trustProxy);
   app.use(securityHeaders(https));
   app.get('/healthz', health(db, temporal));
   app.get('/', (_req, res) => res.redirect('/t/demo/ui/login'));
