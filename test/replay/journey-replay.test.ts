@@ -3,7 +3,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { beforeAll, expect, inject, it } from 'vitest';
 import { Worker } from '@temporalio/worker';
-import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
+import { historyFromJSON } from '@temporalio/common/lib/proto-utils.js';
 import { codec, startServer, startWorker, testConfig, testDb } from '../support/harness.ts';
 import { HISTORIES_DIR, recordExpiry, recordJourneys } from './record-journeys.ts';
 

@@ -1,7 +1,7 @@
 // Records the histories that the replay test replays: one per distinct path through the journey
 // workflow. Run with RECORD_HISTORIES=1 after a deliberate, patched change to the workflow.
 import { writeFile } from 'node:fs/promises';
-import { historyToJSON } from '@temporalio/common/lib/proto-utils';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import type { Client } from '@temporalio/client';
 import type { Db } from '../../core/db.ts';
 import { defaultLoginTree } from '../../core/default-trees.ts';
