@@ -1,0 +1,49 @@
+// Chromium for end-to-end tests: the Debian build (CHROMIUM_PATH overrides it) driven by
+// playwright-core, headless and with nothing that reaches the network on its own. Playwright
+// gives every launch a fresh, empty temporary profile (its own --user-data-dir, made with
+// mkdtemp) and deletes it on close; passing another --user-data-dir would make it refuse.
+import { chromium, type Browser, type Page } from 'playwright-core';
+
+export const CHROMIUM_ARGS = [
+  '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+  '--disable-component-update', '--no-first-run', '--disable-quic', '--disable-sync',
+];
+
+export function chromiumPath(): string {
+  return process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+}
+
+/** @throws when Chromium is missing or does not start. */
+export async function launchBrowser(): Promise<Browser> {
+  return chromium.launch({ executablePath: chromiumPath(), headless: true, args: CHROMIUM_ARGS, timeout: 60_000 });
+}
+
+export async function closeBrowser(browser: Browser | undefined): Promise<void> {
+  await browser?.close();
+}
+
+/**
+ * Collects what a page says went wrong: Content-Security-Policy violations (from the console and
+ * from `securitypolicyviolation` events, recorded by an init script, which CSP does not govern)
+ * and uncaught exceptions. Call before the first navigation; the events are per document, so
+ * read them before navigating away.
+ */
+export async function watchPage(page: Page): Promise<{ cspViolations(): Promise<string[]>; errors: string[] }> {
+  const logged: string[] = [];
+  const errors: string[] = [];
+  page.on('console', (msg) => {
+    if (/Content[- ]Security[- ]Policy/i.test(msg.text())) logged.push(msg.text());
+  });
+  page.on('pageerror', (err) => errors.push(err.message));
+  await page.addInitScript(() => {
+    const seen: string[] = ((globalThis as any).__cspViolations = []);
+    document.addEventListener('securitypolicyviolation', (e) => seen.push(`${e.violatedDirective} ${e.blockedURI}`));
+  });
+  return {
+    errors,
+    async cspViolations() {
+      const fromEvents = await page.evaluate(() => (globalThis as any).__cspViolations as string[] ?? []);
+      return [...logged, ...fromEvents];
+    },
+  };
+}

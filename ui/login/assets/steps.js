@@ -1,0 +1,111 @@
+// Renders any step from its JSON alone (DESIGN.md §4). One renderer per step type in RENDERERS,
+// so a new ceremony (the WebAuthn one) is one function and one entry. A renderer returns the
+// step's body; renderStep adds the title, description, image, step-level alert region and a way
+// to start over.
+// `env`: { submit(values, button), startOver(), navigate(url), notice?, canStartOver? }.
+import { h, icon, safeUrl } from './dom.js';
+import { readValues, renderField, validateFields } from './fields.js';
+
+export function renderStep(step, env) {
+  const render = RENDERERS[step.type] ?? renderUnsupported;
+  const shownFields = new Set((step.fields ?? []).filter((f) => f.type !== 'hidden').map((f) => f.name));
+  const stepErrors = (step.errors ?? []).filter((e) => !e.field || !shownFields.has(e.field)).map((e) => e.message);
+  const alert = h('div', { class: 'alert', role: 'alert' });
+  setAlert(alert, [env.notice, ...stepErrors].filter(Boolean));
+  return h('section', { class: `step step-${step.type.replace('.', '-')}` },
+    h('header', { class: 'step-header' },
+      h('h1', { id: 'step-title', tabindex: '-1' }, step.title),
+      step.description ? h('p', { class: 'step-description' }, step.description) : null),
+    stepImage(step.image),
+    alert,
+    render(step, env),
+    env.canStartOver && !HAS_OWN_EXIT.has(render) ? h('footer', { class: 'step-footer' },
+      h('button', { type: 'button', class: 'link-button', onclick: env.startOver }, 'Start over')) : null);
+}
+
+/** Replaces the messages in a step's alert region (e.g. a failed submit). */
+export function setAlert(alert, messages) {
+  alert.replaceChildren(...messages.map((m) => h('p', {}, m)));
+  alert.hidden = messages.length === 0;
+}
+
+// Images are data: URLs (the TOTP QR code) or this site's own files: what the CSP allows anyway.
+function stepImage(image) {
+  const src = image?.src;
+  const ok = typeof src === 'string'
+    && (/^data:image\/(png|jpeg|gif|webp|svg\+xml)[;,]/.test(src) || new URL(safeUrl(src) ?? 'about:blank').origin === location.origin);
+  return ok ? h('figure', { class: 'step-image' }, h('img', { src, alt: image.alt ?? '' })) : null;
+}
+
+function submitButton(label = 'Continue') {
+  return h('button', { type: 'submit', class: 'button button-primary' }, h('span', { class: 'button-label' }, label));
+}
+
+function renderForm(step, env) {
+  const fields = step.fields ?? [];
+  const errorsFor = (name) => (step.errors ?? []).filter((e) => e.field === name);
+  const rendered = fields.map((field, i) => renderField(field, i, errorsFor(field.name)));
+  const button = submitButton();
+  const onsubmit = (event) => {
+    event.preventDefault();
+    if (!validateFields(rendered)) {
+      event.target.querySelector('[aria-invalid="true"]')?.focus();
+      return;
+    }
+    env.submit(readValues(rendered), button);
+  };
+  return h('form', { class: 'form', novalidate: true, onsubmit }, rendered.map((r) => r.row), button);
+}
+
+function renderChoice(step, env) {
+  const buttons = (step.choices ?? []).map((choice, i) => {
+    const button = h('button', {
+      type: 'button', class: i === 0 ? 'button button-primary' : 'button button-secondary',
+      onclick: () => env.submit({ choice: choice.value }, button),
+    }, h('span', { class: 'button-label' }, choice.label));
+    return button;
+  });
+  return h('div', { class: 'choices' }, buttons);
+}
+
+function renderMessage(step, env) {
+  if (step.fields?.length) return renderForm(step, env);
+  if (step.choices?.length) return renderChoice(step, env);
+  return null;
+}
+
+function renderRedirect(step, env) {
+  const url = safeUrl(step.options?.url);
+  if (!url) return renderUnsupported(step, env);
+  env.navigate(url);
+  return h('p', { class: 'step-note' }, h('span', { class: 'spinner', 'aria-hidden': 'true' }), 'Redirecting… ',
+    h('a', { href: url }, 'Continue if nothing happens'));
+}
+
+// Passkeys arrive in a later issue: this is where the navigator.credentials ceremony goes.
+function renderWebauthn(_step, env) {
+  return notAvailable(env, 'key', 'This browser step is not available yet.',
+    'Passkeys are not supported on this page yet. Start over to sign in another way.');
+}
+
+function renderUnsupported(_step, env) {
+  return notAvailable(env, 'alert', 'This step is not available on this page.', 'Start over to sign in another way.');
+}
+
+function notAvailable(env, iconName, title, text) {
+  return h('div', { class: 'unavailable' },
+    h('div', { class: 'notice notice-info' }, icon(iconName, 'notice-icon'),
+      h('div', {}, h('p', { class: 'notice-title' }, title), h('p', {}, text))),
+    h('button', { type: 'button', class: 'button button-secondary', onclick: env.startOver }, 'Start over'));
+}
+
+const RENDERERS = {
+  form: renderForm,
+  choice: renderChoice,
+  message: renderMessage,
+  redirect: renderRedirect,
+  'webauthn.create': renderWebauthn,
+  'webauthn.get': renderWebauthn,
+};
+
+const HAS_OWN_EXIT = new Set([renderWebauthn, renderUnsupported, renderRedirect]);
