@@ -8,7 +8,11 @@ const JOURNEY_ID = /^[A-Za-z0-9_-]{22,64}$/;
 
 export function uiAssets(): Router {
   const router = Router();
-  router.use('/ui/assets', express.static(new URL('assets/', UI_DIR).pathname, { fallthrough: false, index: false, maxAge: '1h' }));
+  router.use('/ui/assets', express.static(new URL('assets/', UI_DIR).pathname, {
+    fallthrough: false, index: false,
+    // Revalidate (ETag) on every load so a deploy never mixes old and new UI modules.
+    setHeaders: (res) => res.setHeader('Cache-Control', 'no-cache'),
+  }));
   return router;
 }
 

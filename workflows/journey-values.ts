@@ -19,7 +19,7 @@ export function checkValues(step: Step, raw: unknown): ValuesCheck {
   const input = raw as Record<string, unknown>;
   const errors: StepError[] = [];
   const values: Record<string, string> = {};
-  if (step.type === 'choice') {
+  if (step.choices?.length) {
     const choice = text(input.choice);
     if (!step.choices?.some((c) => c.value === choice)) errors.push({ field: 'choice', code: 'invalid_choice', message: 'Pick one of the offered options.' });
     else values.choice = choice!;

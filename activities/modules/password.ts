@@ -19,7 +19,11 @@ export const passwordModule = defineModule({
         type: 'form',
         title: 'Enter your password',
         ...(ctx.login ? { description: `Signing in as ${ctx.login}` } : {}),
-        fields: [{ name: 'password', type: 'password', label: 'Password', required: true, autocomplete: 'current-password', maxLength: PASSWORD_MAX * 4 }],
+        fields: [
+          // Lets password managers pair the password with the account; ignored by verify.
+          ...(ctx.login ? [{ name: 'username', type: 'hidden' as const, label: 'Username', required: false, autocomplete: 'username', value: ctx.login, maxLength: 254 }] : []),
+          { name: 'password', type: 'password', label: 'Password', required: true, autocomplete: 'current-password', maxLength: PASSWORD_MAX * 4 },
+        ],
       },
     };
   },

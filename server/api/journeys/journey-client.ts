@@ -52,6 +52,8 @@ export class JourneyClient {
   /** @throws HttpError 400 (invalid input), 404, 409 (not the current step), 410 (expired). */
   async submit(tenant: string, id: string, binding: string | undefined, stepId: string, values: unknown): Promise<JourneySnapshot> {
     if (!JOURNEY_ID.test(id) || !binding) throw notFound('No such journey.');
+    // No step id is this long: answer as for any other step that is not the current one.
+    if (stepId.length > 100) throw await this.conflict(tenant, id, binding);
     try {
       // The update validator checks tenant, binding and step, so no read is needed first.
       return await this.#client.workflow.getHandle(id).executeUpdate(submitUpdate, { args: [{ tenant, stepId, binding, values: values as Record<string, unknown> }] });
