@@ -1,17 +1,21 @@
-// Activities the journey workflow calls: load the tree snapshot, and prepare / verify any node by
-// dispatching to its module through the registry. Module failures that retrying cannot fix are
-// raised as non-retryable ApplicationFailures so the journey ends instead of looping.
+// Activities the journey workflow calls: load the tree snapshot (with the inner trees it runs),
+// and prepare / verify any node by dispatching to its module through the registry, replaying or
+// storing remembered results on the way. Failures that retrying cannot fix are raised as
+// non-retryable ApplicationFailures so the journey ends instead of looping.
 import { ApplicationFailure } from '@temporalio/common';
+import type { Client } from '@temporalio/client';
+import type { Config } from '../core/config.ts';
 import type { Db } from '../core/db.ts';
 import { recordAudit, type AuditEvent } from '../core/audit.ts';
+import { findRemembered, rememberScope, saveRemembered } from '../core/remembered.ts';
 import { getTree } from '../core/trees.ts';
-import type { Tree } from '../core/tree-types.ts';
+import type { Tree, TreeBundle } from '../core/tree-types.ts';
 import type { NodeCall, PrepareResult, VerifyResult } from '../core/journey-context.ts';
 import { validateTree, formatTreeErrors } from '../workflows/tree/validate.ts';
 import { findModule, moduleCatalog } from './registry.ts';
 import type { AuthModule, ModuleDeps } from './modules/module.ts';
 
-export interface JourneyActivityDeps { db: Db; now?: () => Date }
+export interface JourneyActivityDeps { db: Db; config: Config; temporal?: Client; now?: () => Date }
 
 export interface JourneyEnd {
   tenant: string;
@@ -23,7 +27,10 @@ export interface JourneyEnd {
   error?: string;
 }
 
-function resolve(call: NodeCall): { module: AuthModule; config: unknown } {
+/** Inner trees nest at most this deep: deeper means a cycle or a mistake. */
+const MAX_NESTING = 5;
+
+function resolve(call: NodeCall): { module: AuthModule; config: any } {
   const module = findModule(call.type);
   if (!module) throw ApplicationFailure.nonRetryable(`node "${call.node}": unknown module "${call.type}"`, 'BadTree');
   const parsed = module.config.safeParse(call.config);
@@ -31,27 +38,62 @@ function resolve(call: NodeCall): { module: AuthModule; config: unknown } {
   return { module, config: parsed.data };
 }
 
-export function createJourneyActivities({ db, now = () => new Date() }: JourneyActivityDeps) {
-  const deps: ModuleDeps = { db, now, audit: (event: AuditEvent) => recordAudit(db, event) };
+function rememberKey(call: NodeCall) {
+  return { tenant: call.ctx.tenant, userId: call.ctx.user!.id, tree: call.tree, node: call.node };
+}
+
+export function createJourneyActivities({ db, config, temporal, now = () => new Date() }: JourneyActivityDeps) {
+  const deps: ModuleDeps = { db, config, temporal, now, audit: (event: AuditEvent) => recordAudit(db, event) };
+
+  async function load(tenant: string, name: string): Promise<Tree> {
+    const stored = await getTree(db, tenant, name);
+    if (!stored) throw ApplicationFailure.nonRetryable(`no tree "${name}"`, 'TreeNotFound');
+    const check = validateTree(stored.tree, moduleCatalog);
+    if (!check.ok) throw ApplicationFailure.nonRetryable(formatTreeErrors(check.errors), 'BadTree');
+    return stored.tree;
+  }
+
   return {
-    /** The latest version of the tree, validated; the journey keeps this snapshot to the end. */
-    async loadTree(input: { tenant: string; name: string }): Promise<Tree> {
-      const stored = await getTree(db, input.tenant, input.name);
-      if (!stored) throw ApplicationFailure.nonRetryable(`no tree "${input.name}"`, 'TreeNotFound');
-      const check = validateTree(stored.tree, moduleCatalog);
-      if (!check.ok) throw ApplicationFailure.nonRetryable(formatTreeErrors(check.errors), 'BadTree');
-      return stored.tree;
+    /** The latest version of the tree and of every tree it runs; the journey keeps this snapshot. */
+    async loadTree(input: { tenant: string; name: string }): Promise<TreeBundle> {
+      const root = await load(input.tenant, input.name);
+      const inner: Record<string, Tree> = {};
+      const visit = async (tree: Tree, path: string[]): Promise<void> => {
+        for (const node of Object.values(tree.nodes)) {
+          for (const name of moduleCatalog[node.type]?.innerTrees?.(node.config ?? {}) ?? []) {
+            if (path.includes(name) || path.length > MAX_NESTING) {
+              throw ApplicationFailure.nonRetryable(`tree "${name}" runs itself (${[...path, name].join(' → ')})`, 'BadTree');
+            }
+            if (!inner[name]) inner[name] = await load(input.tenant, name);
+            await visit(inner[name]!, [...path, name]);
+          }
+        }
+      };
+      await visit(root, [root.name]);
+      return Object.keys(inner).length > 0 ? { ...root, inner } : root;
     },
 
     async prepareNode(call: NodeCall): Promise<PrepareResult> {
       const { module, config } = resolve(call);
+      const scope = call.ctx.user ? rememberScope(call.remember, call.ctx.request) : undefined;
+      if (scope) {
+        const hit = await findRemembered(db, rememberKey(call), scope);
+        if (hit) return { kind: 'outcome', outcome: hit.outcome, remembered: true, patch: { amr: hit.amr } };
+      }
       return module.prepare({ ...call, config }, deps);
     },
 
     async verifyNode(call: NodeCall, values: Record<string, string>): Promise<VerifyResult> {
       const { module, config } = resolve(call);
       if (!module.verify) throw ApplicationFailure.nonRetryable(`node "${call.node}" takes no input`, 'BadTree');
-      return module.verify({ ...call, config }, values, deps);
+      const verdict = await module.verify({ ...call, config }, values, deps);
+      const user = verdict.patch?.user === null ? undefined : verdict.patch?.user ?? call.ctx.user;
+      const scope = user ? rememberScope(call.remember, call.ctx.request) : undefined;
+      const worth = module.rememberOutcomes ?? [typeof module.outcomes === 'function' ? module.outcomes(config)[0] : module.outcomes[0]];
+      if (scope && user && worth.includes(verdict.outcome)) {
+        await saveRemembered(db, { ...rememberKey(call), userId: user.id }, scope, call.remember!, verdict.outcome, verdict.patch?.amr ?? []);
+      }
+      return verdict;
     },
 
     async recordJourneyEnd(end: JourneyEnd): Promise<void> {

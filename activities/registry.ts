@@ -5,8 +5,17 @@ import { usernameModule } from './modules/username.ts';
 import { passwordModule } from './modules/password.ts';
 import { accountStatusModule } from './modules/account-status.ts';
 import { totpModule } from './modules/totp.ts';
+import { treeModule } from './modules/tree.ts';
+import { choiceModule } from './modules/choice.ts';
 
-export const modules: AuthModule[] = [usernameModule, passwordModule, accountStatusModule, totpModule];
+export const modules: AuthModule[] = [
+  usernameModule,
+  passwordModule,
+  accountStatusModule,
+  totpModule,
+  treeModule,
+  choiceModule,
+];
 
 const byType = new Map(modules.map((m) => [m.type, m]));
 
@@ -16,6 +25,10 @@ export function findModule(type: string): AuthModule | undefined {
 
 /** What tree validation needs from each module. */
 export const moduleCatalog: ModuleCatalog = Object.fromEntries(modules.map((m) => [m.type, {
+  innerTrees: (config: Record<string, unknown>) => {
+    const parsed = m.config.safeParse(config);
+    return parsed.success && m.innerTrees ? m.innerTrees(parsed.data) : [];
+  },
   outcomes: (config: Record<string, unknown>) => {
     if (typeof m.outcomes !== 'function') return [...m.outcomes];
     const parsed = m.config.safeParse(config);

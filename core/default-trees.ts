@@ -14,4 +14,14 @@ export const defaultLoginTree: Tree = {
   },
 };
 
-export const defaultTrees: Tree[] = [defaultLoginTree];
+/** Second factors, as an inner tree: `{ "type": "tree", "config": { "tree": "mfa" } }`. */
+export const defaultMfaTree: Tree = {
+  name: 'mfa',
+  start: 'otp',
+  acr: 'urn:tessera:acr:mfa',
+  nodes: {
+    otp: { type: 'totp', config: { enroll: true }, remember: { in: 'cookie', for: '12h' }, next: { ok: 'success', bad: 'otp', skip: 'failure' } },
+  },
+};
+
+export const defaultTrees: Tree[] = [defaultLoginTree, defaultMfaTree];

@@ -1,6 +1,7 @@
 // What a journey knows while it runs, and how modules change it. The workflow keeps the context;
 // modules (activities) receive a copy and answer with a patch. Types only.
 import type { JourneyKind, JourneyRequest, StepError, StepSpec } from './journey-types.ts';
+import type { Remember } from './tree-types.ts';
 
 export interface JourneyUser { id: string; username: string; status: 'pending' | 'active' | 'disabled' }
 
@@ -30,7 +31,11 @@ export interface ContextPatch {
 
 export interface NodeCall {
   ctx: JourneyContext;
+  /** The node's id; inside an inner tree, prefixed with the outer node's: "mfa/otp". */
   node: string;
+  /** The tree the node belongs to (for remembered results). */
+  tree: string;
+  remember?: Remember;
   type: string;
   config: Record<string, unknown>;
   /** 1 for the first visit of this node in this journey. */
@@ -39,6 +44,8 @@ export interface NodeCall {
 
 export type PrepareResult =
   | { kind: 'step'; step: StepSpec; patch?: ContextPatch }
-  | { kind: 'outcome'; outcome: string; patch?: ContextPatch };
+  | { kind: 'outcome'; outcome: string; patch?: ContextPatch; remembered?: boolean }
+  /** Run another tree of the journey's snapshot; its success or failure is this node's outcome. */
+  | { kind: 'subtree'; tree: string; patch?: ContextPatch };
 
 export interface VerifyResult { outcome: string; patch?: ContextPatch; errors?: StepError[] }

@@ -54,6 +54,8 @@ export interface AuthResult {
   acr: string;
   amr: string[];
   authTime: number;
+  /** The SSO session family the new session joins (see core/remembered.ts). */
+  ssoId?: string;
 }
 
 /** What the server reads: the view plus what only the server may see. */
@@ -64,7 +66,15 @@ export interface JourneySnapshot {
   result?: AuthResult;
 }
 
-export interface JourneyRequest { ip?: string; userAgent?: string; returnTo?: string }
+export interface JourneyRequest {
+  ip?: string;
+  userAgent?: string;
+  returnTo?: string;
+  /** The browser's SSO session family (stable across re-authentication): scope of remember "session". */
+  ssoId?: string;
+  /** sha256 of the browser's device cookie: scope of remember "cookie". */
+  deviceId?: string;
+}
 
 export interface JourneyInput {
   id: string;

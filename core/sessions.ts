@@ -9,6 +9,7 @@ export interface Session {
   tenant: string;
   userId: string;
   journeyId: string;
+  ssoId: string;
   acr: string | null;
   amr: string[];
   authTime: Date;
@@ -19,13 +20,13 @@ export function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }
 
-export interface NewSession { tenant: string; userId: string; journeyId: string; acr: string; amr: string[]; authTime: Date }
+export interface NewSession { tenant: string; userId: string; journeyId: string; ssoId: string; acr: string; amr: string[]; authTime: Date }
 
 /** Returns the cookie value, or undefined when this journey already produced a session. */
 export async function createSession(db: Db, s: NewSession, ttlMs = SESSION_TTL_MS): Promise<string | undefined> {
   const token = randomBytes(32).toString('base64url');
-  const rows = await db`INSERT INTO sessions (tenant_id, id_hash, user_id, journey_id, acr, amr, auth_time, expires_at)
-    VALUES (${s.tenant}, ${sha256(token)}, ${s.userId}, ${s.journeyId}, ${s.acr}, ${s.amr}, ${s.authTime},
+  const rows = await db`INSERT INTO sessions (tenant_id, id_hash, user_id, journey_id, sso_id, acr, amr, auth_time, expires_at)
+    VALUES (${s.tenant}, ${sha256(token)}, ${s.userId}, ${s.journeyId}, ${s.ssoId}, ${s.acr}, ${s.amr}, ${s.authTime},
             ${new Date(Date.now() + ttlMs)})
     ON CONFLICT (tenant_id, journey_id) DO NOTHING RETURNING id_hash`;
   return rows.length > 0 ? token : undefined;
@@ -38,7 +39,7 @@ export async function getSession(db: Db, tenant: string, token: string): Promise
       AND s.expires_at > now() AND u.status = 'active'`;
   if (!row) return undefined;
   return {
-    tenant: row.tenant_id, userId: row.user_id, journeyId: row.journey_id, acr: row.acr,
+    tenant: row.tenant_id, userId: row.user_id, journeyId: row.journey_id, ssoId: row.sso_id, acr: row.acr,
     amr: row.amr, authTime: row.auth_time, expiresAt: row.expires_at,
   };
 }

@@ -22,8 +22,15 @@ export interface Tree {
   nodes: Record<string, TreeNode>;
 }
 
+/** A tree as a journey snapshots it: with every tree its `tree` nodes run, at their current versions. */
+export interface TreeBundle extends Tree {
+  inner?: Record<string, Tree>;
+}
+
 /** What validation needs to know about each module type. */
 export interface ModuleCatalogEntry {
+  /** Names of other trees a node of this type runs (the `tree` module). */
+  innerTrees?(config: Record<string, unknown>): string[];
   outcomes(config: Record<string, unknown>): string[];
   /** Problems with a node's config, as sentences; empty when valid. */
   checkConfig(config: Record<string, unknown>): string[];

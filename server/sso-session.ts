@@ -1,30 +1,29 @@
 // Turns a succeeded journey into the core SSO session: one row per journey (the unique journey_id
 // makes a repeated request harmless) and a fresh HttpOnly cookie — a new session id after every
-// login, never a reused one.
+// login, never a reused one; the browser's previous session ends at that moment.
 import type { Request, Response } from 'express';
 import type { Db } from '../core/db.ts';
 import type { JourneySnapshot } from '../core/journey-types.ts';
-import { createSession, getSession, SESSION_TTL_MS, type Session } from '../core/sessions.ts';
+import { createSession, getSession, revokeSession, SESSION_TTL_MS, type Session } from '../core/sessions.ts';
 import { cookieName, readCookie, setCookie, type CookieSettings } from './cookies.ts';
 import { tenantPath } from './api/journeys/browser-binding.ts';
 
 const BASE = 'tessera_session';
 
-export async function completeLogin(db: Db, res: Response, snapshot: JourneySnapshot, s: CookieSettings): Promise<void> {
+export async function completeLogin(db: Db, req: Request, res: Response, snapshot: JourneySnapshot, s: CookieSettings): Promise<void> {
   const result = snapshot.result;
   if (snapshot.view.status !== 'succeeded' || !result) return;
   const token = await createSession(db, {
-    tenant: snapshot.tenant, userId: result.subject, journeyId: snapshot.view.id,
+    tenant: snapshot.tenant, userId: result.subject, journeyId: snapshot.view.id, ssoId: result.ssoId ?? snapshot.view.id,
     acr: result.acr, amr: result.amr, authTime: new Date(result.authTime),
   });
-  if (token) setCookie(res, cookieName(BASE, s), token, tenantPath(snapshot.tenant), s, SESSION_TTL_MS);
+  if (!token) return;
+  const previous = readCookie(req, cookieName(BASE, s));
+  if (previous) await revokeSession(db, snapshot.tenant, previous);
+  setCookie(res, cookieName(BASE, s), token, tenantPath(snapshot.tenant), s, SESSION_TTL_MS);
 }
 
 export async function currentSession(db: Db, req: Request, tenant: string, s: CookieSettings): Promise<Session | undefined> {
   const token = readCookie(req, cookieName(BASE, s));
   return token ? getSession(db, tenant, token) : undefined;
-}
-
-export function sessionCookie(s: CookieSettings): string {
-  return cookieName(BASE, s);
 }

@@ -32,7 +32,10 @@ export class JourneyState {
   constructor(input: JourneyInput) {
     this.input = input;
     this.ctx = {
-      journeyId: input.id, tenant: input.tenant, kind: input.kind, request: input.request,
+      journeyId: input.id, tenant: input.tenant, kind: input.kind,
+      // A browser without an SSO session starts a new family, named after this journey: what it
+      // remembers "in session" belongs to the session this journey creates.
+      request: { ...input.request, ssoId: input.request.ssoId ?? input.id },
       amr: [], outcomes: [], nodeState: {},
     };
   }
@@ -78,8 +81,11 @@ export class JourneyState {
     return values;
   }
 
-  call(nodeId: string, node: TreeNode): NodeCall {
-    return { ctx: this.ctx, node: nodeId, type: node.type, config: node.config ?? {}, attempt: (this.#attempts[nodeId] ?? 0) + 1 };
+  call(nodeId: string, node: TreeNode, tree: string): NodeCall {
+    return {
+      ctx: this.ctx, node: nodeId, tree, type: node.type, config: node.config ?? {},
+      ...(node.remember ? { remember: node.remember } : {}), attempt: (this.#attempts[nodeId] ?? 0) + 1,
+    };
   }
 
   show(nodeId: string, spec: StepSpec): void {
@@ -112,7 +118,10 @@ export class JourneyState {
   succeed(tree: Tree, now: number): void {
     if (!this.ctx.user) return this.fail(GENERIC_FAILURE);
     const amr = this.ctx.amr.length > 1 ? [...this.ctx.amr, 'mfa'] : [...this.ctx.amr];
-    this.result = { subject: this.ctx.user.id, tenant: this.input.tenant, acr: tree.acr ?? '1', amr, authTime: now };
+    this.result = {
+      subject: this.ctx.user.id, tenant: this.input.tenant, acr: tree.acr ?? '1', amr, authTime: now,
+      ssoId: this.ctx.request.ssoId,
+    };
     this.end('succeeded');
   }
 

@@ -6,7 +6,7 @@
 import { ActivityFailure, ApplicationFailure, allHandlersFinished, condition, proxyLocalActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.ts';
 import type { JourneyInput, JourneyStatus } from '../core/journey-types.ts';
-import type { Tree } from '../core/tree-types.ts';
+import type { Tree, TreeBundle } from '../core/tree-types.ts';
 import { firstStepUpdate, snapshotQuery, submitUpdate } from './contracts.ts';
 import { GENERIC_FAILURE, INTERNAL_FAILURE, JourneyState } from './journey-state.ts';
 
@@ -22,25 +22,41 @@ function failureOf(err: unknown): { code: string; message: string } {
   return INTERNAL_FAILURE;
 }
 
-async function walk(state: JourneyState, tree: Tree, idleTimeoutMs: number): Promise<void> {
+type Terminal = 'success' | 'failure';
+
+/**
+ * Walks one tree to a terminal. Inner trees (a node whose module answers `subtree`) are walked
+ * recursively, their node ids prefixed with the outer node's ("mfa/otp"); their terminal is the
+ * outer node's outcome. Returns undefined when the journey ended inside (expired, internal error).
+ */
+async function walk(state: JourneyState, bundle: TreeBundle, tree: Tree, prefix: string, idleTimeoutMs: number): Promise<Terminal | undefined> {
   let nodeId: string | undefined = tree.start;
   while (state.status === 'waiting') {
-    if (nodeId === 'success') return state.succeed(tree, Date.now());
-    if (nodeId === 'failure') return state.fail(state.ctx.error ?? GENERIC_FAILURE);
+    if (nodeId === 'success' || nodeId === 'failure') return nodeId;
     const node = nodeId === undefined ? undefined : tree.nodes[nodeId];
-    if (!nodeId || !node) return state.fail(INTERNAL_FAILURE);
-    const prepared = await acts.prepareNode(state.call(nodeId, node));
-    state.apply(nodeId, prepared.patch);
+    if (!nodeId || !node) return void state.fail(INTERNAL_FAILURE);
+    const key = prefix + nodeId;
+    const prepared = await acts.prepareNode(state.call(key, node, tree.name));
+    state.apply(key, prepared.patch);
+    let outcome: string;
     if (prepared.kind === 'outcome') {
-      nodeId = state.route(nodeId, node, prepared.outcome);
-      continue;
+      outcome = prepared.outcome;
+    } else if (prepared.kind === 'subtree') {
+      const inner = bundle.inner?.[prepared.tree];
+      if (!inner) return void state.fail(INTERNAL_FAILURE);
+      const end = await walk(state, bundle, inner, `${key}/`, idleTimeoutMs);
+      if (!end) return undefined;
+      outcome = end;
+    } else {
+      state.show(key, prepared.step);
+      if (!(await condition(() => state.hasInput, idleTimeoutMs))) return void state.expire();
+      const verdict = await acts.verifyNode(state.call(key, node, tree.name), state.takeInput());
+      state.apply(key, verdict.patch, verdict.errors);
+      outcome = verdict.outcome;
     }
-    state.show(nodeId, prepared.step);
-    if (!(await condition(() => state.hasInput, idleTimeoutMs))) return state.expire();
-    const verdict = await acts.verifyNode(state.call(nodeId, node), state.takeInput());
-    state.apply(nodeId, verdict.patch, verdict.errors);
-    nodeId = state.route(nodeId, node, verdict.outcome);
+    nodeId = state.route(key, node, outcome);
   }
+  return undefined;
 }
 
 export async function journeyWorkflow(input: JourneyInput): Promise<{ status: JourneyStatus }> {
@@ -57,10 +73,12 @@ export async function journeyWorkflow(input: JourneyInput): Promise<{ status: Jo
     return state.snapshot();
   }, { validator: (submit) => state.validateSubmit(submit) });
 
-  let tree: Tree | undefined;
+  let tree: TreeBundle | undefined;
   try {
     tree = await acts.loadTree({ tenant: input.tenant, name: input.tree });
-    await walk(state, tree, input.idleTimeoutMs);
+    const end = await walk(state, tree, tree, '', input.idleTimeoutMs);
+    if (end === 'success') state.succeed(tree, Date.now());
+    else if (end === 'failure') state.fail(state.ctx.error ?? GENERIC_FAILURE);
   } catch (err) {
     state.fail(failureOf(err));
   }

@@ -2,14 +2,19 @@
 // listed once in activities/registry.ts. The journey workflow never names a module; it calls
 // `prepare` for every node it reaches and `verify` with the user's input when `prepare` asked.
 import type { z } from 'zod';
+import type { Client } from '@temporalio/client';
+import type { Config } from '../../core/config.ts';
 import type { Db } from '../../core/db.ts';
 import type { AuditEvent } from '../../core/audit.ts';
 import type { NodeCall, PrepareResult, VerifyResult } from '../../core/journey-context.ts';
 
 export interface ModuleDeps {
   db: Db;
+  config: Config;
   audit(event: AuditEvent): Promise<void>;
   now(): Date;
+  /** For modules that start workflows of their own (e.g. a lockout that ends on a durable timer). */
+  temporal?: Client;
 }
 
 export interface ModuleCallOf<C> extends Omit<NodeCall, 'config'> { config: C }
@@ -22,6 +27,10 @@ export interface AuthModule<C = any> {
   prepare(call: ModuleCallOf<C>, deps: ModuleDeps): Promise<PrepareResult>;
   /** Judges the values submitted for the step `prepare` showed. */
   verify?(call: ModuleCallOf<C>, values: Record<string, string>, deps: ModuleDeps): Promise<VerifyResult>;
+  /** Other trees a node runs (loaded into the journey's snapshot at its start). */
+  innerTrees?(config: C): string[];
+  /** Outcomes a node with `remember` stores and later replays; default: the first outcome. */
+  rememberOutcomes?: readonly string[];
 }
 
 export function defineModule<C>(module: AuthModule<C>): AuthModule<C> {

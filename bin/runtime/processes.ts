@@ -37,12 +37,12 @@ async function run(config: Config, parts: Parts): Promise<Running> {
     const codec = await loadCodec(config);
     let port: number | undefined;
     if (parts.worker) {
-      const { worker, connection } = await createWorker({ config, db: database.db, codec, address });
+      const { worker, close } = await createWorker({ config, db: database.db, codec, address });
       const running = worker.run();
       life.add('worker', async () => {
         if (worker.getState() === 'RUNNING') worker.shutdown();
         await running;
-        await connection.close();
+        await close();
       });
       running.catch((err) => console.error(`[worker] stopped: ${err instanceof Error ? err.message : String(err)}`));
       messages.push(`Worker polling task queue "${config.taskQueue}" on ${address}`);

@@ -6,6 +6,7 @@ import type { PayloadCodec } from '@temporalio/common';
 import type { Config } from '../../core/config.ts';
 import type { Db } from '../../core/db.ts';
 import { createActivities } from '../../activities/index.ts';
+import { connectClient } from '../../core/temporal-client.ts';
 import { installTemporalRuntime } from './temporal-runtime.ts';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../../workflows/index.ts', import.meta.url));
@@ -25,18 +26,26 @@ const quietLogger = {
 
 export interface WorkerDeps { config: Config; db: Db; codec: PayloadCodec; address: string }
 
-export async function createWorker({ config, db, codec, address }: WorkerDeps): Promise<{ worker: Worker; connection: NativeConnection }> {
+export async function createWorker({ config, db, codec, address }: WorkerDeps): Promise<{ worker: Worker; connection: NativeConnection; close(): Promise<void> }> {
   installTemporalRuntime();
   const connection = await NativeConnection.connect({ address });
+  // Activities that start workflows of their own (lockouts, mail) use an ordinary client.
+  const temporal = await connectClient(address, config.temporalNamespace, codec);
   const worker = await Worker.create({
     connection,
     namespace: config.temporalNamespace,
     taskQueue: config.taskQueue,
     workflowBundle: await workflowBundle(),
-    activities: createActivities({ db }),
+    activities: createActivities({ db, config, temporal }),
     dataConverter: { payloadCodecs: [codec] },
     // Local activities run inside the workflow task; keep it comfortably above a password hash.
     maxConcurrentLocalActivityExecutions: 64,
   });
-  return { worker, connection };
+  return {
+    worker, connection,
+    async close() {
+      await connection.close();
+      await temporal.connection.close();
+    },
+  };
 }

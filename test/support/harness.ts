@@ -51,13 +51,14 @@ export async function tenantWithUser(db: Db, status: User['status'] = 'active'):
 
 export interface RunningWorker { worker: Worker; stop(): Promise<void> }
 
-export async function startWorker(config: Config, db: Db, activities = createActivities({ db })): Promise<RunningWorker> {
+export async function startWorker(config: Config, db: Db, activities?: object): Promise<RunningWorker> {
+  const temporal = await testClient(config);
   installTemporalRuntime();
   const connection = await NativeConnection.connect({ address: config.temporalAddress! });
   const worker = await Worker.create({
     connection, namespace: config.temporalNamespace, taskQueue: config.taskQueue,
     workflowBundle: { code: await readFile(inject('bundlePath'), 'utf8') },
-    activities, dataConverter: { payloadCodecs: [codec] },
+    activities: activities ?? createActivities({ db, config, temporal }), dataConverter: { payloadCodecs: [codec] },
   });
   const running = worker.run();
   return {
@@ -66,6 +67,7 @@ export async function startWorker(config: Config, db: Db, activities = createAct
       if (worker.getState() === 'RUNNING') worker.shutdown();
       await running;
       await connection.close();
+      await temporal.connection.close();
     },
   };
 }

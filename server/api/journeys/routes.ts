@@ -1,5 +1,5 @@
 // The Journey API (DESIGN.md §4): start, read and answer journeys of a tenant.
-import { Router, type Request } from 'express';
+import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import type { Db } from '../../../core/db.ts';
 import type { JourneyKind } from '../../../core/journey-types.ts';
@@ -7,7 +7,8 @@ import { treeExists } from '../../../core/trees.ts';
 import type { CookieSettings } from '../../cookies.ts';
 import { HttpError } from '../../http-error.ts';
 import { jsonBody } from '../../middleware/json-body.ts';
-import { completeLogin } from '../../sso-session.ts';
+import { completeLogin, currentSession } from '../../sso-session.ts';
+import { ensureDevice } from '../../device-cookie.ts';
 import { bindingOf, ensureBinding } from './browser-binding.ts';
 import { newJourneyId, type JourneyClient } from './journey-client.ts';
 
@@ -22,6 +23,12 @@ function requestInfo(req: Request) {
   return { ip: req.ip, userAgent: req.get('user-agent')?.slice(0, 300) };
 }
 
+/** Where a new journey's remembered results come from: the browser's SSO session and device. */
+async function rememberScopes(db: Db, req: Request, res: Response, tenant: string, cookies: CookieSettings) {
+  const session = await currentSession(db, req, tenant, cookies);
+  return { ...(session ? { ssoId: session.ssoId } : {}), deviceId: ensureDevice(req, res, tenant, cookies) };
+}
+
 export function journeyRoutes({ db, journeys, cookies, idleTimeoutMs }: JourneyRouteDeps): Router {
   const router = Router({ mergeParams: true });
 
@@ -33,23 +40,24 @@ export function journeyRoutes({ db, journeys, cookies, idleTimeoutMs }: JourneyR
     if (!(await treeExists(db, tenant, tree))) throw new HttpError(400, 'unknown_tree', `Tenant "${tenant}" has no tree "${tree}".`);
     const binding = ensureBinding(req, res, tenant, cookies);
     const snapshot = await journeys.start({
-      id: newJourneyId(), tenant, kind: body.data.kind as JourneyKind, tree, binding, idleTimeoutMs, request: requestInfo(req),
+      id: newJourneyId(), tenant, kind: body.data.kind as JourneyKind, tree, binding, idleTimeoutMs,
+      request: { ...requestInfo(req), ...(await rememberScopes(db, req, res, tenant, cookies)) },
     });
-    await completeLogin(db, res, snapshot, cookies);
+    await completeLogin(db, req, res, snapshot, cookies);
     res.status(201).json(snapshot.view);
   });
 
   router.get('/:id', async (req, res) => {
     const snapshot = await journeys.read(req.tenant!.id, String(req.params.id), bindingOf(req, cookies));
     // A browser that lost the response to its last submit still gets its session here.
-    await completeLogin(db, res, snapshot, cookies);
+    await completeLogin(db, req, res, snapshot, cookies);
     res.json(snapshot.view);
   });
 
   router.post('/:id/steps/:stepId', jsonBody, async (req, res) => {
     const stepId = String(req.params.stepId);
     const snapshot = await journeys.submit(req.tenant!.id, String(req.params.id), bindingOf(req, cookies), stepId, req.body);
-    await completeLogin(db, res, snapshot, cookies);
+    await completeLogin(db, req, res, snapshot, cookies);
     res.json(snapshot.view);
   });
 
