@@ -7,15 +7,17 @@ import type { Client } from '@temporalio/client';
 import type { Config } from '../core/config.ts';
 import type { Db } from '../core/db.ts';
 import { recordAudit, type AuditEvent } from '../core/audit.ts';
+import { createMailer, mailFrom, type Mailer } from '../core/mail.ts';
 import { findRemembered, rememberScope, saveRemembered } from '../core/remembered.ts';
 import { getTree } from '../core/trees.ts';
+import { resetThrottle } from '../core/throttle.ts';
 import type { Tree, TreeBundle } from '../core/tree-types.ts';
 import type { NodeCall, PrepareResult, VerifyResult } from '../core/journey-context.ts';
 import { validateTree, formatTreeErrors } from '../workflows/tree/validate.ts';
 import { findModule, moduleCatalog } from './registry.ts';
 import type { AuthModule, ModuleDeps } from './modules/module.ts';
 
-export interface JourneyActivityDeps { db: Db; config: Config; temporal?: Client; now?: () => Date }
+export interface JourneyActivityDeps { db: Db; config: Config; temporal?: Client; now?: () => Date; mail?: Mailer }
 
 export interface JourneyEnd {
   tenant: string;
@@ -42,8 +44,9 @@ function rememberKey(call: NodeCall) {
   return { tenant: call.ctx.tenant, userId: call.ctx.user!.id, tree: call.tree, node: call.node };
 }
 
-export function createJourneyActivities({ db, config, temporal, now = () => new Date() }: JourneyActivityDeps) {
-  const deps: ModuleDeps = { db, config, temporal, now, audit: (event: AuditEvent) => recordAudit(db, event) };
+export function createJourneyActivities({ db, config, temporal, now = () => new Date(), mail }: JourneyActivityDeps) {
+  mail ??= createMailer({ db, smtpUrl: config.smtpUrl, from: mailFrom() });
+  const deps: ModuleDeps = { db, config, temporal, now, mail, audit: (event: AuditEvent) => recordAudit(db, event) };
 
   async function load(tenant: string, name: string): Promise<Tree> {
     const stored = await getTree(db, tenant, name);
@@ -102,6 +105,8 @@ export function createJourneyActivities({ db, config, temporal, now = () => new 
         dedupeKey: `journey-end:${end.journeyId}`,
         data: { tree: end.tree, version: end.version, ...(end.error ? { error: end.error } : {}) },
       });
+      // A successful sign-in forgets the account's earlier failures (as Keycloak does).
+      if (end.status === 'succeeded' && end.subject) await resetThrottle(db, end.tenant, end.subject);
     },
   };
 }

@@ -7,6 +7,13 @@ import { accountStatusModule } from './modules/account-status.ts';
 import { totpModule } from './modules/totp.ts';
 import { treeModule } from './modules/tree.ts';
 import { choiceModule } from './modules/choice.ts';
+import { throttleModule } from './modules/throttle.ts';
+import { captchaModule } from './modules/captcha.ts';
+import { scriptModule } from './modules/script.ts';
+import { emailOtpModule } from './modules/email-otp.ts';
+import { termsModule } from './modules/terms.ts';
+import { profileModule } from './modules/profile.ts';
+import { webauthnModule } from './modules/webauthn.ts';
 
 export const modules: AuthModule[] = [
   usernameModule,
@@ -15,6 +22,13 @@ export const modules: AuthModule[] = [
   totpModule,
   treeModule,
   choiceModule,
+  throttleModule,
+  captchaModule,
+  scriptModule,
+  emailOtpModule,
+  termsModule,
+  profileModule,
+  webauthnModule,
 ];
 
 const byType = new Map(modules.map((m) => [m.type, m]));

@@ -15,12 +15,16 @@ export const OPTIONS = {
   id: { type: 'string' },
   file: { type: 'string' },
   version: { type: 'string' },
+  url: { type: 'string' },
+  title: { type: 'string' },
+  required: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
 export type Flags = {
   tenant?: string; json?: boolean; email?: string; username?: string; name?: string; password?: string;
   'password-stdin'?: boolean; status?: string; id?: string; file?: string; version?: string; help?: boolean;
+  url?: string; title?: string; required?: string;
 };
 
 export function parse(argv: string[]): { positionals: string[]; flags: Flags } {

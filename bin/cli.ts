@@ -7,6 +7,8 @@ import { parse, UsageError, type Flags } from './cli-args.ts';
 import { tenantsCommand } from './commands/tenants.ts';
 import { usersCommand } from './commands/users.ts';
 import { treesCommand } from './commands/trees.ts';
+import { termsCommand } from './commands/terms.ts';
+import { settingsCommand } from './commands/settings.ts';
 import type { Db } from '../core/db.ts';
 
 const HELP = `Usage: tessera <command> [options]
@@ -24,12 +26,17 @@ Admin (add --json for machine-readable output):
   trees import <file|-> --tenant T
   trees export <name> --tenant T [--version V]
   trees list --tenant T
+  terms add --tenant T --url URL [--title T]
+  terms list --tenant T
+  settings profile --tenant T [--required name,phone]
 
 Environment: PORT, PUBLIC_URL, DATABASE_URL, TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_TASK_QUEUE,
-DATA_DIR, SMTP_URL, TESSERA_SEED, JOURNEY_IDLE_TIMEOUT, TESSERA_CODEC_KEYS, TEMPORAL_CLI_PATH`;
+DATA_DIR, SMTP_URL, MAIL_FROM, TESSERA_SEED, JOURNEY_IDLE_TIMEOUT, TESSERA_CODEC_KEYS, TEMPORAL_CLI_PATH`;
 
 type Admin = (db: Db, verb: string, args: string[], flags: Flags) => Promise<void>;
-const ADMIN: Record<string, Admin> = { tenants: tenantsCommand, users: usersCommand, trees: treesCommand };
+const ADMIN: Record<string, Admin> = {
+  tenants: tenantsCommand, users: usersCommand, trees: treesCommand, terms: termsCommand, settings: settingsCommand,
+};
 const RUN: Record<string, (config: Config) => Promise<Running>> = { start: startAll, server: startServer, worker: startWorker };
 
 async function runProcess(starter: (config: Config) => Promise<Running>, config: Config): Promise<number> {

@@ -5,7 +5,7 @@ import postgres, { type Sql } from 'postgres';
 export type Db = Sql;
 
 export interface DbOptions {
-  /** PGlite multiplexes connections onto one backend and cannot share named statements. */
+  /** PGlite: few connections and no named statements, which its connections would share. */
   embedded?: boolean;
   max?: number;
 }
@@ -18,6 +18,8 @@ export function openDb(url: string, options: DbOptions = {}): Db {
   const embedded = options.embedded || parsed.searchParams.has(EMBEDDED_MARK);
   parsed.searchParams.delete(EMBEDDED_MARK);
   return postgres(parsed.toString(), {
+    // PGlite is one backend executing one query at a time (core/pglite-serial-protocol.ts keeps
+    // connections from interleaving): a few connections are plenty.
     max: options.max ?? (embedded ? 4 : 10),
     prepare: !embedded,
     idle_timeout: 30,

@@ -24,4 +24,18 @@ export const defaultMfaTree: Tree = {
   },
 };
 
-export const defaultTrees: Tree[] = [defaultLoginTree, defaultMfaTree];
+/**
+ * Sign in with a passkey alone: no username typed (a discoverable credential names the user), and
+ * the authenticator must verify the user (PIN or biometric), so the passkey is two factors.
+ */
+export const defaultPasswordlessTree: Tree = {
+  name: 'passwordless',
+  start: 'passkey',
+  acr: 'urn:tessera:acr:passkey',
+  nodes: {
+    passkey: { type: 'webauthn', config: { mode: 'authenticate', usernameless: true, userVerification: 'required' }, next: { ok: 'status', bad: 'passkey' } },
+    status: { type: 'account-status', next: { active: 'success', pending: 'failure', disabled: 'failure' } },
+  },
+};
+
+export const defaultTrees: Tree[] = [defaultLoginTree, defaultMfaTree, defaultPasswordlessTree];

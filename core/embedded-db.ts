@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { EMBEDDED_MARK } from './db.ts';
+import { serializeExtendedProtocol } from './pglite-serial-protocol.ts';
 
 export interface EmbeddedDb { url: string; stop(): Promise<void> }
 
@@ -40,6 +41,7 @@ export async function startEmbeddedDb(dataDir: string, publish: boolean): Promis
   await mkdir(pgDir, { recursive: true });
   const db = await PGlite.create(pgDir);
   const server = new PGLiteSocketServer({ db, port: 0, host: '127.0.0.1', maxConnections: 64 });
+  serializeExtendedProtocol(server, db);
   await server.start();
   const conn = server.getServerConn();
   const url = `postgres://postgres:postgres@${conn}/postgres?${EMBEDDED_MARK}=1`;

@@ -6,6 +6,7 @@ import type { Config } from '../core/config.ts';
 import type { Db } from '../core/db.ts';
 import { journeyRoutes } from './api/journeys/routes.ts';
 import { JourneyClient } from './api/journeys/journey-client.ts';
+import { devMailRoutes } from './dev-mail.ts';
 import { health } from './health.ts';
 import { HttpError } from './http-error.ts';
 import { errorHandler } from './middleware/error-handler.ts';
@@ -25,6 +26,8 @@ export function createApp({ config, db, temporal }: AppDeps): express.Express {
   app.get('/healthz', health(db, temporal));
   app.get('/', (_req, res) => res.redirect('/t/demo/ui/login'));
   app.use(uiAssets());
+  // The dev mailbox shows sign-in codes: never in production.
+  if (!config.production) app.use(devMailRoutes(db));
 
   const tenant = express.Router({ mergeParams: true });
   tenant.use('/api/journeys', journeyRoutes({

@@ -1,2 +1,3 @@
 // Every workflow the worker runs.
 export { journeyWorkflow } from './journey.ts';
+export { lockoutWorkflow } from './lockout.ts';

@@ -6,6 +6,7 @@ import type { Client } from '@temporalio/client';
 import type { Config } from '../../core/config.ts';
 import type { Db } from '../../core/db.ts';
 import type { AuditEvent } from '../../core/audit.ts';
+import type { Mailer } from '../../core/mail.ts';
 import type { NodeCall, PrepareResult, VerifyResult } from '../../core/journey-context.ts';
 
 export interface ModuleDeps {
@@ -13,6 +14,8 @@ export interface ModuleDeps {
   config: Config;
   audit(event: AuditEvent): Promise<void>;
   now(): Date;
+  /** Outgoing mail (SMTP or the dev mailbox); sends are deduplicated by key. */
+  mail: Mailer;
   /** For modules that start workflows of their own (e.g. a lockout that ends on a durable timer). */
   temporal?: Client;
 }

@@ -23,9 +23,12 @@ export async function treesCommand(db: Db, verb: string, args: string[], flags: 
     case 'import': {
       const path = args[0] ?? flags.file;
       if (!path) throw new UsageError('usage: tessera trees import <file.json|-> --tenant T');
+      const source = await readSource(path).catch((err: Error) => {
+        throw new Error(`cannot read ${path}: ${err.message}`);
+      });
       let raw: unknown;
       try {
-        raw = JSON.parse(await readSource(path));
+        raw = JSON.parse(source);
       } catch (err) {
         throw new Error(`${path} is not valid JSON: ${(err as Error).message}`);
       }

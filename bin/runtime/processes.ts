@@ -46,7 +46,6 @@ async function run(config: Config, parts: Parts): Promise<Running> {
       });
       running.catch((err) => console.error(`[worker] stopped: ${err instanceof Error ? err.message : String(err)}`));
       messages.push(`Worker polling task queue "${config.taskQueue}" on ${address}`);
-      messages.push(`Worker polling task queue "${config.taskQueue}" on ${address} (namespace ${config.temporalNamespace})`);
     }
     if (parts.server) {
       const temporal = await connectClient(address, config.temporalNamespace, codec);

@@ -9,6 +9,12 @@ export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
     res.status(err.status).json({ ...(err.body ?? {}), error: { code: err.code, message: err.message } });
     return;
   }
+  // Errors from Express itself (static files, http-errors) carry their own 4xx status.
+  const status = typeof err?.status === 'number' ? err.status : typeof err?.statusCode === 'number' ? err.statusCode : 500;
+  if (status >= 400 && status < 500) {
+    res.status(status).json({ error: { code: status === 404 ? 'not_found' : 'bad_request', message: status === 404 ? 'Not found.' : 'Bad request.' } });
+    return;
+  }
   console.error(`[server] ${req.method} ${req.path} failed: ${err instanceof Error ? err.message : String(err)}`);
   res.status(500).json({ error: { code: 'internal_error', message: 'Something went wrong on our side.' } });
 };

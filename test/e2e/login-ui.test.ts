@@ -203,7 +203,7 @@ describe('login UI', () => {
     await continueButton(page).click();
 
     await page.getByRole('button', { name: 'Email me a code' }).click();
-    await page.getByText('This browser step is not available yet.').waitFor();
+    await page.getByText('This passkey step can’t be shown.').waitFor();
     const values = { email: 'bob@example.com', code: '123456', terms: true, news: true, flow: 'signup-7' };
     expect(bodies).toEqual([{ kind: 'login' }, values, values, { choice: 'email' }]);
     expect(await watch.cspViolations()).toEqual([]);

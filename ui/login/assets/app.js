@@ -14,6 +14,8 @@ const OFFLINE = 'We couldn\u2019t reach the sign-in service. Check your connecti
 const card = document.getElementById('card');
 const page = parsePage();
 let journeyId = page?.id;
+// A magic link carries a code: taken out of the URL at once, then given to the step asking for it.
+let linkCode = takeLinkCode();
 let firstStepId;
 let busy = false;
 
@@ -22,6 +24,16 @@ function parsePage() {
   if (!match) return undefined;
   const fromQuery = new URLSearchParams(location.search).get('journey');
   return { tenant: decodeURIComponent(match[1]), id: fromQuery || (match[2] && decodeURIComponent(match[2])) || undefined };
+}
+
+function takeLinkCode() {
+  const params = new URLSearchParams(location.search);
+  const code = params.get('code');
+  if (code === null) return undefined;
+  params.delete('code');
+  const rest = params.toString();
+  history.replaceState(null, '', `${location.pathname}${rest ? `?${rest}` : ''}`);
+  return /^\d{6,8}$/.test(code) ? code : undefined;
 }
 
 const tenantPath = () => `/t/${encodeURIComponent(page.tenant)}`;
@@ -99,7 +111,12 @@ async function submit(step, values, button) {
 
 async function load() {
   show(views.loading());
-  handle(await api.get(page.tenant, journeyId), load);
+  const res = await api.get(page.tenant, journeyId);
+  const code = linkCode;
+  linkCode = undefined;
+  const step = res.status === 200 && isJourney(res.body) ? res.body.step : undefined;
+  if (code && step?.fields?.some((f) => f.name === 'code')) return handle(await api.submit(page.tenant, journeyId, step.id, { code }), load);
+  handle(res, load);
 }
 
 async function start() {

@@ -5,6 +5,7 @@
 // `env`: { submit(values, button), startOver(), navigate(url), notice?, canStartOver? }.
 import { h, icon, safeUrl } from './dom.js';
 import { readValues, renderField, validateFields } from './fields.js';
+import { proofOfWork } from './pow.js';
 
 export function renderStep(step, env) {
   const render = RENDERERS[step.type] ?? renderUnsupported;
@@ -46,15 +47,21 @@ function renderForm(step, env) {
   const errorsFor = (name) => (step.errors ?? []).filter((e) => e.field === name);
   const rendered = fields.map((field, i) => renderField(field, i, errorsFor(field.name)));
   const button = submitButton();
-  const onsubmit = (event) => {
+  // A proof-of-work check (captcha) is solved before the values go out.
+  const pow = step.options?.pow ? proofOfWork(step.options.pow, rendered) : undefined;
+  const onsubmit = async (event) => {
     event.preventDefault();
     if (!validateFields(rendered)) {
       event.target.querySelector('[aria-invalid="true"]')?.focus();
       return;
     }
+    if (pow && !(await pow.ready())) return;
     env.submit(readValues(rendered), button);
   };
-  return h('form', { class: 'form', novalidate: true, onsubmit }, rendered.map((r) => r.row), button);
+  const form = h('form', { class: 'form', novalidate: true, onsubmit }, rendered.map((r) => r.row), pow?.status, button);
+  // Nothing for the user to fill in: send the check as soon as it is solved.
+  if (pow && fields.every((f) => f.type === 'hidden')) pow.ready().then((ok) => ok && form.isConnected && form.requestSubmit());
+  return form;
 }
 
 function renderChoice(step, env) {
@@ -82,10 +89,12 @@ function renderRedirect(step, env) {
     h('a', { href: url }, 'Continue if nothing happens'));
 }
 
-// Passkeys arrive in a later issue: this is where the navigator.credentials ceremony goes.
-function renderWebauthn(_step, env) {
-  return notAvailable(env, 'key', 'This browser step is not available yet.',
-    'Passkeys are not supported on this page yet. Start over to sign in another way.');
+// The passkey ceremony lives in webauthn.js, loaded (with its WebAuthn library) on first use.
+function renderWebauthn(step, env) {
+  const mount = h('div', { class: 'webauthn' }, h('p', { class: 'step-note' }, h('span', { class: 'spinner', 'aria-hidden': 'true' }), 'Loading\u2026'));
+  import('./webauthn.js').then((m) => m.mountWebauthn(mount, step, env)).catch(() => mount.replaceChildren(notAvailable(env, 'key',
+    'Passkeys could not be loaded.', 'Reload the page, or start over to sign in another way.')));
+  return mount;
 }
 
 function renderUnsupported(_step, env) {

@@ -1,0 +1,59 @@
+// profile: collects the profile attributes the tenant requires (`tessera settings profile`) or
+// the node lists (`fields`, which then replaces the tenant's list) that the user has not filled.
+// Rules: nothing missing → `ok` without a step; only the missing attributes are asked and only
+// those are saved; values are one line of at most 200 characters (control characters become
+// spaces; a value left empty is not saved).
+import { z } from 'zod';
+import type { Field } from '../../core/journey-types.ts';
+import { ATTRIBUTE_MAX, attributeKeysProblem, getAttributes, getRequiredAttributes, saveAttributes } from '../../core/profile.ts';
+import { defineModule } from './module.ts';
+
+const LABELS: Record<string, { label: string; autocomplete?: string }> = {
+  name: { label: 'Full name', autocomplete: 'name' },
+  given_name: { label: 'First name', autocomplete: 'given-name' },
+  family_name: { label: 'Last name', autocomplete: 'family-name' },
+  phone: { label: 'Phone number', autocomplete: 'tel' },
+  phone_number: { label: 'Phone number', autocomplete: 'tel' },
+  organization: { label: 'Organization', autocomplete: 'organization' },
+  country: { label: 'Country', autocomplete: 'country-name' },
+};
+
+function field(key: string): Field {
+  const known = LABELS[key];
+  const label = known?.label ?? `${key.charAt(0).toUpperCase()}${key.slice(1).replace(/_/g, ' ')}`;
+  return { name: key, type: 'text', label, required: true, maxLength: ATTRIBUTE_MAX, ...(known?.autocomplete ? { autocomplete: known.autocomplete } : {}) };
+}
+
+const Keys = z.array(z.string()).superRefine((keys, check) => {
+  const problem = attributeKeysProblem(keys);
+  if (problem) check.addIssue({ code: 'custom', message: problem });
+});
+
+export const profileModule = defineModule({
+  type: 'profile',
+  config: z.object({ fields: Keys.optional() }).strict(),
+  outcomes: ['ok'],
+  rememberOutcomes: [],
+  async prepare({ ctx, config }, { db }) {
+    if (!ctx.user) return { kind: 'outcome', outcome: 'ok' };
+    const wanted = config.fields ?? await getRequiredAttributes(db, ctx.tenant);
+    if (wanted.length === 0) return { kind: 'outcome', outcome: 'ok' };
+    const have = await getAttributes(db, ctx.tenant, ctx.user.id, wanted);
+    const missing = wanted.filter((key) => !(key in have));
+    if (missing.length === 0) return { kind: 'outcome', outcome: 'ok' };
+    return {
+      kind: 'step',
+      step: { type: 'form', title: 'Complete your profile', description: 'We need a few more details before you continue.', fields: missing.map(field) },
+    };
+  },
+  async verify({ ctx }, values, { db }) {
+    const clean: Record<string, string> = {};
+    for (const [key, raw] of Object.entries(values)) {
+      // eslint-disable-next-line no-control-regex
+      const value = raw.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
+      if (value) clean[key] = value;
+    }
+    if (ctx.user && Object.keys(clean).length > 0) await saveAttributes(db, ctx.tenant, ctx.user.id, clean);
+    return { outcome: 'ok' };
+  },
+});

@@ -1,0 +1,98 @@
+// `npm run bench`: complete password + TOTP logins per second at 1, 8 and 32 concurrent users,
+// latency of starting a journey and of each step submit, CPU per login and resident memory of
+// the server and the worker — against the embedded runtime (Temporal dev server + PGlite, or
+// DATABASE_URL), with the server and the worker as separate processes, all on this machine.
+//
+// Env: BENCH_SECONDS (per phase, default 15), BENCH_CONCURRENCY (default "1,8,32"),
+// BENCH_USERS (default 3000), BENCH_WARMUP (logins, default 20), BENCH_VERBOSE (child output),
+// BENCH_SERVER_NODE_OPTIONS / BENCH_WORKER_NODE_OPTIONS (e.g. --cpu-prof --cpu-prof-dir=DIR),
+// DATABASE_URL (a real PostgreSQL instead of PGlite), TEMPORAL_CLI_PATH.
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { installTemporalRuntime } from '../../bin/runtime/temporal-runtime.ts';
+import { cleanup, cleanupOnSignals, onCleanup } from './cleanup.ts';
+import { hashCost } from './hash-cost.ts';
+import { startInfra } from './infra.ts';
+import { runPhase, type PhaseResult } from './load.ts';
+import { memoryOf, type Memory } from './processes.ts';
+import { formatReport, type Report } from './report.ts';
+import { seed, unseed, UserPool } from './seed.ts';
+import { startTessera } from './tessera.ts';
+
+function intEnv(name: string, fallback: number): number {
+  const value = Number(process.env[name] ?? fallback);
+  if (!Number.isInteger(value) || value <= 0) throw new Error(`${name} must be a positive integer`);
+  return value;
+}
+
+function memoryByName(pids: Record<string, number>): Record<string, Memory | undefined> {
+  return Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, memoryOf(pid)]));
+}
+
+function log(message: string): void {
+  console.error(`[bench] ${message}`);
+}
+
+async function main(): Promise<void> {
+  const seconds = intEnv('BENCH_SECONDS', 15);
+  const userCount = intEnv('BENCH_USERS', 3000);
+  const warmupLogins = intEnv('BENCH_WARMUP', 20);
+  const levels = (process.env.BENCH_CONCURRENCY ?? '1,8,32').split(',').map(Number);
+  if (levels.some((n) => !Number.isInteger(n) || n <= 0)) throw new Error('BENCH_CONCURRENCY must be a list like 1,8,32');
+
+  const loadAverage = loadavg();
+  cleanupOnSignals();
+  installTemporalRuntime();
+  const tmp = await mkdtemp(join(tmpdir(), 'tessera-bench-'));
+  onCleanup('tmp dir', () => rm(tmp, { recursive: true, force: true }));
+
+  log('starting the Temporal dev server and the database…');
+  const infra = await startInfra(tmp);
+  log(`Temporal on ${infra.temporalAddress}, database: ${infra.database}; seeding ${userCount} users…`);
+  const seeded = await seed(infra.db, userCount);
+  if (infra.database === 'postgres') onCleanup('bench tenant', () => unseed(infra.db, seeded.tenant));
+  const hashMs = await hashCost(infra.db, seeded.tenant, seeded.password);
+
+  log('starting tessera server and tessera worker…');
+  const tessera = await startTessera(infra, tmp);
+  const memoryIdle = memoryByName(tessera.pids);
+  const pool = new UserPool(seeded.users);
+  const target = { base: tessera.base, tenant: seeded.tenant, password: seeded.password, pool };
+
+  log(`warm-up: ${warmupLogins} logins…`);
+  const warmup = await runPhase('warm-up', target, Math.min(4, warmupLogins), { logins: warmupLogins }, tessera.cpuMeters);
+  const phases: PhaseResult[] = [];
+  for (const concurrency of levels) {
+    log(`${concurrency} concurrent users for ${seconds} s…`);
+    const phase = await runPhase(`${concurrency} users`, target, concurrency, { seconds }, tessera.cpuMeters);
+    log(`  ${phase.loginsPerSecond.toFixed(1)} logins/s, ${phase.errors} errors`);
+    phases.push(phase);
+  }
+
+  const memory = memoryByName(tessera.pids);
+  const failed = [warmup, ...phases].reduce((n, p) => n + p.errors, 0);
+  const report: Report = {
+    machine: {
+      cores: availableParallelism(), cpu: cpus()[0]?.model.trim() ?? 'unknown', memoryGb: totalmem() / 2 ** 30,
+      node: process.version, platform: `${process.platform} ${process.arch}`,
+    },
+    database: infra.database === 'pglite' ? 'PGlite (embedded, in the bench process)' : 'PostgreSQL (DATABASE_URL)',
+    secondsPerPhase: seconds, users: userCount, hashMs, warmup, phases, memoryIdle, memory, poolWaits: pool.waits, loadAverage,
+    childErrors: failed ? tessera.errorLog() : [],
+  };
+  console.log(formatReport(report));
+  const json = join(tmpdir(), `tessera-bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+  await writeFile(json, JSON.stringify(report, null, 2));
+  console.log(`\nJSON copy: ${json}`);
+  if (failed) process.exitCode = 1;
+}
+
+try {
+  await main();
+} catch (err) {
+  console.error(`[bench] failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
+  process.exitCode = 1;
+} finally {
+  await cleanup();
+}
