@@ -13,7 +13,7 @@ import { getTree } from '../core/trees.ts';
 import { resetThrottle } from '../core/throttle.ts';
 import type { Tree, TreeBundle } from '../core/tree-types.ts';
 import type { NodeCall, PrepareResult, VerifyResult } from '../core/journey-context.ts';
-import { validateTree, formatTreeErrors } from '../workflows/tree/validate.ts';
+import { formatTreeErrors, routeOptionalOutcomes, validateTree } from '../workflows/tree/validate.ts';
 import { findModule, moduleCatalog } from './registry.ts';
 import type { AuthModule, ModuleDeps } from './modules/module.ts';
 
@@ -53,7 +53,7 @@ export function createJourneyActivities({ db, config, temporal, now = () => new 
     if (!stored) throw ApplicationFailure.nonRetryable(`no tree "${name}"`, 'TreeNotFound');
     const check = validateTree(stored.tree, moduleCatalog);
     if (!check.ok) throw ApplicationFailure.nonRetryable(formatTreeErrors(check.errors), 'BadTree');
-    return stored.tree;
+    return routeOptionalOutcomes(stored.tree, moduleCatalog);
   }
 
   return {

@@ -39,6 +39,7 @@ export function findModule(type: string): AuthModule | undefined {
 
 /** What tree validation needs from each module. */
 export const moduleCatalog: ModuleCatalog = Object.fromEntries(modules.map((m) => [m.type, {
+  optionalOutcomes: () => [...(m.optionalOutcomes ?? [])],
   innerTrees: (config: Record<string, unknown>) => {
     const parsed = m.config.safeParse(config);
     return parsed.success && m.innerTrees ? m.innerTrees(parsed.data) : [];

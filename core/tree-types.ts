@@ -32,6 +32,8 @@ export interface ModuleCatalogEntry {
   /** Names of other trees a node of this type runs (the `tree` module). */
   innerTrees?(config: Record<string, unknown>): string[];
   outcomes(config: Record<string, unknown>): string[];
+  /** Outcomes a tree may leave unrouted: they then lead to `failure` (e.g. a script's `error`). */
+  optionalOutcomes?(config: Record<string, unknown>): string[];
   /** Problems with a node's config, as sentences; empty when valid. */
   checkConfig(config: Record<string, unknown>): string[];
 }

@@ -30,6 +30,8 @@ export interface AuthModule<C = any> {
   prepare(call: ModuleCallOf<C>, deps: ModuleDeps): Promise<PrepareResult>;
   /** Judges the values submitted for the step `prepare` showed. */
   verify?(call: ModuleCallOf<C>, values: Record<string, string>, deps: ModuleDeps): Promise<VerifyResult>;
+  /** Outcomes a tree may leave unrouted; they then lead to the `failure` terminal. */
+  optionalOutcomes?: readonly string[];
   /** Other trees a node runs (loaded into the journey's snapshot at its start). */
   innerTrees?(config: C): string[];
   /** Outcomes a node with `remember` stores and later replays; default: the first outcome. */

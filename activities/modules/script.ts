@@ -6,9 +6,9 @@
 // request: { ip, userAgent }, outcomes: [{ node, outcome }], tenant } and nothing of the host;
 // limits: source ≤ 10 KB, time ≤ 1 s (default 100 ms), memory ≤ 64 MB (default 16 MB).
 // A script that loops, allocates without bound, throws, or returns anything but one of its
-// outcomes ends the node with the extra outcome `error` (which every tree must route, usually to
-// `failure`), sets a generic journey error and records a `script.failed` audit event. So the DSL
-// example `{ "yes": "otp", "no": "success" }` needs `"error": "failure"` as well.
+// outcomes ends the node with the extra outcome `error` — routed where the tree says, or to
+// `failure` when the tree leaves it out (as DESIGN.md §3's example does) — sets a generic journey
+// error and records a `script.failed` audit event.
 import { z } from 'zod';
 import { getTotpSecret } from '../../core/totp.ts';
 import { runScript, SCRIPT_LIMITS } from '../../core/script-sandbox.ts';
@@ -29,6 +29,8 @@ export const scriptModule = defineModule({
     memoryMb: z.number().int().min(1).max(SCRIPT_LIMITS.maxMemoryMb).default(SCRIPT_LIMITS.memoryMb),
   }).strict(),
   outcomes: (config) => [...config.outcomes, 'error'],
+  // A tree that does not route `error` sends a failed script to `failure` (DESIGN.md §3's example).
+  optionalOutcomes: ['error'],
   rememberOutcomes: [],
   async prepare({ ctx, node, config }, { db, audit }) {
     const visit = ((ctx.nodeState[node] as Visits | undefined)?.visits ?? 0) + 1;

@@ -19,6 +19,8 @@ export const totpModule = defineModule({
   type: 'totp',
   config: z.object({ enroll: z.boolean().default(false), issuer: z.string().min(1).max(100).optional() }).strict(),
   outcomes: ['ok', 'bad', 'skip'],
+  // Unrouted, "no authenticator enrolled" ends in `failure`: a tree must opt in to skipping it.
+  optionalOutcomes: ['skip'],
   async prepare({ ctx, node, config }, { db }) {
     if (!ctx.user) return { kind: 'outcome', outcome: 'bad' };
     if (await getTotpSecret(db, ctx.tenant, ctx.user.id)) {

@@ -9,6 +9,11 @@ export function onCleanup(name: string, close: Closer): void {
   closers.push({ name, close });
 }
 
+/** True once stopping began (a signal or the end): load loops stop starting new logins. */
+export function stopping(): boolean {
+  return running !== undefined;
+}
+
 export function cleanup(): Promise<void> {
   return (running ??= (async () => {
     for (const { name, close } of closers.reverse()) {

@@ -5,6 +5,7 @@ import { login, LoginError, STAGES, type Stage } from './login.ts';
 import { Samples, nowMs, type LatencySummary } from './stats.ts';
 import type { UserPool } from './seed.ts';
 import { machineCpuSeconds } from './processes.ts';
+import { stopping } from './cleanup.ts';
 
 export interface Target { base: string; tenant: string; password: string; pool: UserPool }
 
@@ -33,7 +34,7 @@ export async function runPhase(name: string, target: Target, concurrency: number
   const machineBefore = machineCpuSeconds();
   const t0 = nowMs();
   const deadline = opts.seconds === undefined ? Infinity : t0 + opts.seconds * 1000;
-  const more = () => nowMs() < deadline && (opts.logins === undefined || started < opts.logins);
+  const more = () => !stopping() && nowMs() < deadline && (opts.logins === undefined || started < opts.logins);
 
   async function virtualUser(): Promise<void> {
     while (more()) {

@@ -3,10 +3,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { onCleanup } from './cleanup.ts';
+import { onCleanup, stopping } from './cleanup.ts';
 
 const TESSERA = fileURLToPath(new URL('../../bin/tessera.js', import.meta.url));
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+/** Children being stopped on purpose: their exit is not reported as a crash. */
+const expectedExits = new Set<ChildProcess>();
 
 export interface Child { name: string; pid: number; process: ChildProcess; output(): string }
 
@@ -26,18 +29,16 @@ export function spawnTessera(command: 'server' | 'worker', env: Record<string, s
   child.stdout!.on('data', keep);
   child.stderr!.on('data', keep);
   child.on('exit', (code, signal) => {
-    if (!stopping.has(child)) console.error(`[bench] ${command} exited unexpectedly (${signal ?? code}):\n${lines.slice(-20).join('\n')}`);
+    if (!expectedExits.has(child) && !stopping()) console.error(`[bench] ${command} exited unexpectedly (${signal ?? code}):\n${lines.slice(-20).join('\n')}`);
   });
   if (!child.pid) throw new Error(`could not start tessera ${command}`);
   onCleanup(command, () => stop(child));
   return { name: command, pid: child.pid, process: child, output: () => lines.join('\n') };
 }
 
-const stopping = new Set<ChildProcess>();
-
 async function stop(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
-  stopping.add(child);
+  expectedExits.add(child);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   child.kill('SIGTERM');
   const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);

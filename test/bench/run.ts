@@ -11,7 +11,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { installTemporalRuntime } from '../../bin/runtime/temporal-runtime.ts';
-import { cleanup, cleanupOnSignals, onCleanup } from './cleanup.ts';
+import { cleanup, cleanupOnSignals, onCleanup, stopping } from './cleanup.ts';
 import { hashCost } from './hash-cost.ts';
 import { startInfra } from './infra.ts';
 import { runPhase, type PhaseResult } from './load.ts';
@@ -69,6 +69,7 @@ async function main(): Promise<void> {
     log(`  ${phase.loginsPerSecond.toFixed(1)} logins/s, ${phase.errors} errors`);
     phases.push(phase);
   }
+  if (stopping()) return; // interrupted: no report from half-stopped processes
 
   const memory = memoryByName(tessera.pids);
   const failed = [warmup, ...phases].reduce((n, p) => n + p.errors, 0);

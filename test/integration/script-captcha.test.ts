@@ -9,7 +9,7 @@ import { newTotpSecret, saveTotpSecret } from '../../core/totp.ts';
 import { solveChallenge, verifySolution, type PowChallenge } from '../../core/proof-of-work.ts';
 import { closeSandbox } from '../../core/script-sandbox.ts';
 import type { Tree } from '../../core/tree-types.ts';
-import { validateTree } from '../../workflows/tree/validate.ts';
+import { routeOptionalOutcomes, validateTree } from '../../workflows/tree/validate.ts';
 import { moduleCatalog } from '../../activities/registry.ts';
 import { JourneyApi } from '../support/journey-api.ts';
 import { startServer, startWorker, tenantWithUser, testConfig, testDb, type RunningServer, type RunningWorker } from '../support/harness.ts';
@@ -91,10 +91,11 @@ describe('script module', () => {
     expect((await signIn(tenant, login, password)).journey).toMatchObject({ status: 'succeeded' });
   });
 
-  it('is refused at import without its error outcome routed, or with bad limits', () => {
+  it('sends an unrouted error outcome to failure, and is refused at import with bad limits', () => {
     const tree = scriptTree({ source: "return 'yes'" });
     delete tree.nodes['mfa?']!.next.error;
-    expect(validateTree(tree, moduleCatalog)).toEqual({ ok: false, errors: [{ node: 'mfa?', message: 'outcome "error" is not routed' }] });
+    expect(validateTree(tree, moduleCatalog).ok).toBe(true);
+    expect(routeOptionalOutcomes(tree, moduleCatalog).nodes['mfa?']!.next.error).toBe('failure');
     for (const config of [{ source: 'x', timeoutMs: 5000 }, { source: 'x', memoryMb: 128 }, { source: 'x'.repeat(10_241) }, {}]) {
       const check = validateTree(scriptTree(config), moduleCatalog);
       expect(check.ok).toBe(false);

@@ -2,7 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { moduleCatalog } from '../../activities/registry.ts';
 import { defaultTrees } from '../../core/default-trees.ts';
-import { formatTreeErrors, validateTree } from '../../workflows/tree/validate.ts';
+import type { Tree } from '../../core/tree-types.ts';
+import { formatTreeErrors, routeOptionalOutcomes, validateTree } from '../../workflows/tree/validate.ts';
 
 const base = () => ({
   name: 'login',
@@ -82,5 +83,28 @@ describe('validateTree', () => {
     for (const raw of [null, 42, 'tree', [], { name: 'x', start: 'a' }, { name: 'x', start: 'a', nodes: {} }]) {
       expect(validateTree(raw, moduleCatalog).ok).toBe(false);
     }
+  });
+});
+
+describe('DESIGN.md §3 example tree', () => {
+  const example = {
+    name: 'login', version: 3, start: 'identify',
+    nodes: {
+      identify: { type: 'username', next: { ok: 'password' } },
+      password: { type: 'password', next: { ok: 'mfa?', bad: 'throttle' } },
+      throttle: { type: 'throttle', config: { captchaAfter: 3, lockAfter: 10, window: '15m' }, next: { retry: 'password', captcha: 'captcha', locked: 'failure' } },
+      captcha: { type: 'captcha', next: { ok: 'password', bad: 'captcha' } },
+      'mfa?': { type: 'script', config: { source: "return user.totp ? 'yes' : 'no'" }, next: { yes: 'otp', no: 'success' } },
+      otp: { type: 'totp', remember: { in: 'session', for: '12h' }, next: { ok: 'success', bad: 'otp' } },
+    },
+  };
+
+  it('validates as written, its unrouted optional outcomes leading to failure', () => {
+    const check = validateTree(example, moduleCatalog);
+    expect(check).toMatchObject({ ok: true });
+    const routed = routeOptionalOutcomes(example as Tree, moduleCatalog);
+    expect(routed.nodes['mfa?']!.next).toEqual({ yes: 'otp', no: 'success', error: 'failure' });
+    expect(routed.nodes.otp!.next).toEqual({ ok: 'success', bad: 'otp', skip: 'failure' });
+    expect(routed.nodes.password!.next).toEqual(example.nodes.password.next);
   });
 });

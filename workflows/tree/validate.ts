@@ -31,8 +31,9 @@ function checkNode(id: string, raw: unknown, ids: Set<string>, catalog: ModuleCa
   for (const problem of module.checkConfig(config)) fail(`config: ${problem}`);
   if (!isRecord(node.next)) return [...errors, { node: id, message: 'next must map outcomes to nodes' }];
   const outcomes = module.outcomes(config);
+  const optional = module.optionalOutcomes?.(config) ?? [];
   for (const outcome of outcomes) {
-    if (!(outcome in node.next)) fail(`outcome "${outcome}" is not routed`);
+    if (!(outcome in node.next) && !optional.includes(outcome)) fail(`outcome "${outcome}" is not routed`);
   }
   for (const [outcome, target] of Object.entries(node.next)) {
     if (!outcomes.includes(outcome)) fail(`"${outcome}" is not an outcome of ${node.type} (${outcomes.join(', ')})`);
@@ -77,6 +78,16 @@ export function validateTree(raw: unknown, catalog: ModuleCatalog): TreeCheck {
   const live = reachable(tree);
   for (const id of ids) if (!live.has(id)) errors.push({ node: id, message: 'node is unreachable from start' });
   return errors.length > 0 ? { ok: false, errors } : { ok: true, tree };
+}
+
+/** The tree with every unrouted optional outcome sent to `failure`: what a journey runs. */
+export function routeOptionalOutcomes(tree: Tree, catalog: ModuleCatalog): Tree {
+  const nodes = Object.fromEntries(Object.entries(tree.nodes).map(([id, node]) => {
+    const optional = catalog[node.type]?.optionalOutcomes?.(node.config ?? {}) ?? [];
+    const missing = optional.filter((o) => !(o in node.next));
+    return [id, missing.length ? { ...node, next: { ...node.next, ...Object.fromEntries(missing.map((o) => [o, 'failure'])) } } : node];
+  }));
+  return { ...tree, nodes };
 }
 
 export function formatTreeErrors(errors: TreeError[]): string {
