@@ -7,7 +7,7 @@ import type { Client } from '@temporalio/client';
 import type { Config } from '../core/config.ts';
 import type { Db } from '../core/db.ts';
 import { recordAudit, type AuditEvent } from '../core/audit.ts';
-import { createMailer, mailFrom, type Mailer } from '../core/mail.ts';
+import { createMailer, type Mailer } from '../core/mail.ts';
 import { findRemembered, rememberScope, saveRemembered } from '../core/remembered.ts';
 import { getTree } from '../core/trees.ts';
 import { resetThrottle } from '../core/throttle.ts';
@@ -45,7 +45,7 @@ function rememberKey(call: NodeCall) {
 }
 
 export function createJourneyActivities({ db, config, temporal, now = () => new Date(), mail }: JourneyActivityDeps) {
-  mail ??= createMailer({ db, smtpUrl: config.smtpUrl, from: mailFrom() });
+  mail ??= createMailer({ db, smtpUrl: config.smtpUrl, ...(config.mailFrom ? { from: config.mailFrom } : {}) });
   const deps: ModuleDeps = { db, config, temporal, now, mail, audit: (event: AuditEvent) => recordAudit(db, event) };
 
   async function load(tenant: string, name: string): Promise<Tree> {

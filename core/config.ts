@@ -11,6 +11,8 @@ export interface Config {
   taskQueue: string;
   dataDir: string;
   smtpUrl: string | undefined;
+  /** From address of outgoing mail (MAIL_FROM); undefined: the mailer's default. */
+  mailFrom: string | undefined;
   seed: string | undefined;
   journeyIdleTimeoutMs: number;
   production: boolean;
@@ -46,6 +48,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     taskQueue: env.TEMPORAL_TASK_QUEUE || 'tessera',
     dataDir: resolve(env.DATA_DIR || './.tessera'),
     smtpUrl: env.SMTP_URL || undefined,
+    mailFrom: env.MAIL_FROM?.trim() || undefined,
     seed: env.TESSERA_SEED || undefined,
     journeyIdleTimeoutMs: idle,
     production: env.NODE_ENV === 'production',

@@ -2,7 +2,7 @@
 // Rules: a message is sent at most once per (tenant, dedupe key): its row is claimed before
 // sending and released only when the SMTP server refused it, so a retried activity never mails
 // twice; mail that went out over SMTP keeps no body (bodies hold codes and links); errors never
-// carry the body; the From address comes from MAIL_FROM.
+// carry the body; the From address comes from MAIL_FROM (config.mailFrom).
 import nodemailer, { type Transporter } from 'nodemailer';
 import type { Db } from './db.ts';
 import { devMailLogLine } from './dev-mailbox.ts';
@@ -36,11 +36,6 @@ export interface MailerOptions { db: Db; smtpUrl?: string; from?: string; log?: 
 export class MailError extends Error {}
 
 const ADDRESS = /^[^\s@<>",;]{1,64}@[^\s@<>",;]{1,255}$/;
-
-/** The From address: MAIL_FROM, else the default. Read here because only the mailer needs it. */
-export function mailFrom(env: NodeJS.ProcessEnv = process.env): string {
-  return env.MAIL_FROM?.trim() || DEFAULT_FROM;
-}
 
 /** @throws MailError when smtpUrl is set but is not an smtp:// or smtps:// URL. */
 export function createMailer({ db, smtpUrl, from = DEFAULT_FROM, log = (line) => console.log(line) }: MailerOptions): Mailer {
