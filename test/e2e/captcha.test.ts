@@ -2,28 +2,16 @@
 // difficulty) in a Web Worker under the page's CSP, shows that it is checking, submits by itself
 // and goes on to the username; without workers it solves on the page; and after a failed
 // password the throttle's captcha is passed the same way before the next try.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
 import { saveTree } from '../../core/trees.ts';
 import type { Tree } from '../../core/tree-types.ts';
-import { closeBrowser, launchBrowser, watchPage } from '../support/browser.ts';
-import { startServer, startWorker, tenantWithUser, testConfig, testDb, type RunningServer, type RunningWorker } from '../support/harness.ts';
+import { watchPage } from '../support/browser.ts';
+import { tenantWithUser } from '../support/harness.ts';
+import { useStack } from '../support/stack.ts';
 
-const db = testDb();
-const config = testConfig();
-let server: RunningServer;
-let worker: RunningWorker;
-let browser: Browser;
-
-beforeAll(async () => {
-  [worker, server, browser] = await Promise.all([startWorker(config, db), startServer(config, db), launchBrowser()]);
-});
-afterAll(async () => {
-  await closeBrowser(browser);
-  await server?.stop();
-  await worker?.stop();
-  await db.end();
-});
+const stack = useStack({ browser: true });
+const { db, config } = stack;
 
 const captchaFirst = (captcha: Record<string, unknown>): Tree => ({
   name: 'login', start: 'check',
@@ -36,7 +24,7 @@ const captchaFirst = (captcha: Record<string, unknown>): Tree => ({
 
 /** A page that records every text its live status regions showed (the check can be quick). */
 async function newPage(): Promise<Page> {
-  const context = await browser.newContext();
+  const context = await stack.browser.newContext();
   context.setDefaultTimeout(30_000);
   const page = await context.newPage();
   await page.addInitScript(() => {
@@ -71,7 +59,7 @@ describe('captcha in the browser', () => {
     const workers: string[] = [];
     page.on('worker', (w) => workers.push(new URL(w.url()).pathname));
     const started = Date.now();
-    await page.goto(`${server.url}/t/${tenant}/ui/login`);
+    await page.goto(`${stack.url}/t/${tenant}/ui/login`);
     await page.getByLabel('Username or email').waitFor();
     const solvedMs = Date.now() - started;
     console.info(`captcha at difficulty 18 passed in ${solvedMs} ms (page load to username step)`);
@@ -89,7 +77,7 @@ describe('captcha in the browser', () => {
     const page = await newPage();
     const watch = await watchPage(page);
     await page.route('**/pow-worker.js', (route) => route.abort());
-    await page.goto(`${server.url}/t/${tenant}/ui/login`);
+    await page.goto(`${stack.url}/t/${tenant}/ui/login`);
     await page.getByLabel('Username or email').waitFor();
     expect(watch.errors).toEqual([]);
     await signIn(page, login, password);
@@ -107,7 +95,7 @@ describe('captcha in the browser', () => {
       },
     });
     const page = await newPage();
-    await page.goto(`${server.url}/t/${tenant}/ui/login`);
+    await page.goto(`${stack.url}/t/${tenant}/ui/login`);
     await page.getByLabel('Username or email').fill(login);
     await continueButton(page).click();
     await page.getByLabel('Password', { exact: true }).fill('not-the-password');

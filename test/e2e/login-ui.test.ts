@@ -3,31 +3,19 @@
 // CSP (no inline script or style, no violation); a journey link that only works in the browser
 // that started it; a stale second tab that catches up instead of failing; and, with the API's
 // answers stubbed inside the browser, every step type and field type rendered from JSON alone.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page, Route } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import type { Page, Route } from 'playwright-core';
 import type { JourneyView, Step } from '../../core/journey-types.ts';
 import { newTotpSecret, saveTotpSecret, totpCode } from '../../core/totp.ts';
-import { closeBrowser, launchBrowser, watchPage } from '../support/browser.ts';
-import { startServer, startWorker, tenantWithUser, testConfig, testDb, type RunningServer, type RunningWorker } from '../support/harness.ts';
+import { watchPage } from '../support/browser.ts';
+import { tenantWithUser } from '../support/harness.ts';
+import { useStack } from '../support/stack.ts';
 
-const db = testDb();
-const config = testConfig();
-let server: RunningServer;
-let worker: RunningWorker;
-let browser: Browser;
-
-beforeAll(async () => {
-  [worker, server, browser] = await Promise.all([startWorker(config, db), startServer(config, db), launchBrowser()]);
-});
-afterAll(async () => {
-  await closeBrowser(browser);
-  await server?.stop();
-  await worker?.stop();
-  await db.end();
-});
+const stack = useStack({ browser: true });
+const { db, config } = stack;
 
 async function newPage(): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1000, height: 760 } });
+  const context = await stack.browser.newContext({ viewport: { width: 1000, height: 760 } });
   context.setDefaultTimeout(15_000);
   return context.newPage();
 }
@@ -43,7 +31,7 @@ describe('login UI', () => {
     await saveTotpSecret(db, tenant, user.id, secret, 0);
     const page = await newPage();
 
-    await page.goto(`${server.url}/t/${tenant}/ui/login`);
+    await page.goto(`${stack.url}/t/${tenant}/ui/login`);
     const username = page.getByLabel('Username or email');
     await username.waitFor();
     expect(page.url()).toMatch(JOURNEY_URL);
@@ -86,7 +74,7 @@ describe('login UI', () => {
     const { tenant, login } = await tenantWithUser(db);
     const page = await newPage();
     const watch = await watchPage(page);
-    const res = await page.goto(`${server.url}/t/${tenant}/ui/login`);
+    const res = await page.goto(`${stack.url}/t/${tenant}/ui/login`);
     expect(res?.headers()['content-security-policy']).toMatch(/script-src 'self'/);
     await page.getByLabel('Username or email').waitFor();
 
@@ -112,12 +100,12 @@ describe('login UI', () => {
   it('says a journey link is not valid in another browser, and starts over there', async () => {
     const { tenant } = await tenantWithUser(db);
     const owner = await newPage();
-    await owner.goto(`${server.url}/t/${tenant}/ui/login`);
+    await owner.goto(`${stack.url}/t/${tenant}/ui/login`);
     await owner.getByLabel('Username or email').waitFor();
     const id = journeyIdOf(owner);
 
     const stranger = await newPage();
-    await stranger.goto(`${server.url}/t/${tenant}/ui/journey/${id}`);
+    await stranger.goto(`${stack.url}/t/${tenant}/ui/journey/${id}`);
     await stranger.getByRole('heading', { name: 'This sign-in link is not valid in this browser' }).waitFor();
     await stranger.getByRole('button', { name: 'Start over' }).click();
     await stranger.getByLabel('Username or email').waitFor();
@@ -125,14 +113,14 @@ describe('login UI', () => {
     expect(journeyIdOf(stranger)).not.toBe(id);
 
     // In the browser that started it, the same link (or ?journey=, for a tenant's own UI) works.
-    await owner.goto(`${server.url}/t/${tenant}/ui/login?journey=${id}`);
+    await owner.goto(`${stack.url}/t/${tenant}/ui/login?journey=${id}`);
     await owner.getByLabel('Username or email').waitFor();
   });
 
   it('brings a stale second tab up to date instead of failing (409)', async () => {
     const { tenant, login } = await tenantWithUser(db);
     const first = await newPage();
-    await first.goto(`${server.url}/t/${tenant}/ui/login`);
+    await first.goto(`${stack.url}/t/${tenant}/ui/login`);
     await first.getByLabel('Username or email').waitFor();
     const second = await first.context().newPage();
     await second.goto(first.url());
@@ -180,7 +168,7 @@ describe('login UI', () => {
       await answers.shift()!(route);
     });
 
-    await page.goto(`${server.url}/t/${tenant}/ui/login`);
+    await page.goto(`${stack.url}/t/${tenant}/ui/login`);
     const email = page.getByLabel('Email');
     await email.waitFor();
     expect(await page.getByRole('alert').textContent()).toBe('Too many tries.');

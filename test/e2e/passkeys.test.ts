@@ -4,44 +4,20 @@
 // passkey after a password; signing in usernameless with the `passwordless` tree; a response
 // without UV, or with a bogus signature, refused by the server; the same authenticator kept from
 // registering twice by excludeCredentials.
-import { createServer } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, CDPSession, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import type { CDPSession, Page } from 'playwright-core';
 import { listAudit } from '../../core/audit.ts';
 import { getSession } from '../../core/sessions.ts';
 import { saveTree } from '../../core/trees.ts';
 import type { Tree } from '../../core/tree-types.ts';
 import { listCredentials } from '../../core/webauthn-credentials.ts';
 import { userHandleOf } from '../../activities/modules/webauthn-options.ts';
-import { closeBrowser, launchBrowser, watchPage } from '../support/browser.ts';
-import { startServer, startWorker, tenantWithUser, testConfig, testDb, type RunningServer, type RunningWorker } from '../support/harness.ts';
+import { watchPage } from '../support/browser.ts';
+import { tenantWithUser } from '../support/harness.ts';
+import { useStack } from '../support/stack.ts';
 
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, resolve));
-  const { port } = probe.address() as { port: number };
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
-
-const db = testDb();
-let base: string;
-let server: RunningServer;
-let worker: RunningWorker;
-let browser: Browser;
-
-beforeAll(async () => {
-  const port = await freePort();
-  base = `http://localhost:${port}`;
-  const config = testConfig({ port, publicUrl: base });
-  [worker, server, browser] = await Promise.all([startWorker(config, db), startServer(config, db), launchBrowser()]);
-});
-afterAll(async () => {
-  await closeBrowser(browser);
-  await server?.stop();
-  await worker?.stop();
-  await db.end();
-});
+const stack = useStack({ browser: true, localhost: true });
+const { db } = stack;
 
 /** username → password → register a passkey: the tenant's `login` tree, which the login page starts. */
 const addPasskeyTree: Tree = {
@@ -56,7 +32,7 @@ const addPasskeyTree: Tree = {
 interface Device { page: Page; cdp: CDPSession; authenticatorId: string }
 
 async function device(): Promise<Device> {
-  const context = await browser.newContext();
+  const context = await stack.browser.newContext();
   context.setDefaultTimeout(15_000);
   const page = await context.newPage();
   const cdp = await context.newCDPSession(page);
@@ -77,7 +53,7 @@ const signedIn = (page: Page) => page.getByRole('heading', { name: /signed in/i 
 
 /** Signs in with the password on the login page and stops at the passkey step. */
 async function toPasskeyStep(page: Page, tenant: string, login: string, password: string) {
-  await page.goto(`${base}/t/${tenant}/ui/login`);
+  await page.goto(`${stack.url}/t/${tenant}/ui/login`);
   await page.getByLabel('Username or email').fill(login);
   await page.getByRole('button', { name: 'Continue' }).click();
   await page.getByLabel('Password', { exact: true }).fill(password);
@@ -94,12 +70,12 @@ async function registerPasskey(d: Device, tenant: string, login: string, passwor
 
 /** Starts a journey on the `passwordless` tree in this browser (as a tenant's own page would) and opens it. */
 async function openPasswordless(page: Page, tenant: string) {
-  await page.goto(`${base}/healthz`);
+  await page.goto(`${stack.url}/healthz`);
   const id = await page.evaluate(async (path) => {
     const res = await fetch(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ kind: 'login', tree: 'passwordless' }) });
     return (await res.json()).id as string;
   }, `/t/${tenant}/api/journeys`);
-  await page.goto(`${base}/t/${tenant}/ui/journey/${id}`);
+  await page.goto(`${stack.url}/t/${tenant}/ui/journey/${id}`);
   await page.getByRole('heading', { name: 'Sign in with a passkey' }).waitFor();
 }
 
@@ -191,11 +167,11 @@ describe('passkeys in Chromium', () => {
   });
 
   it('serves the WebAuthn library\'s modules, and nothing else from node_modules', async () => {
-    const ok = await fetch(`${base}/ui/assets/vendor/simplewebauthn-browser/index.js`);
+    const ok = await fetch(`${stack.url}/ui/assets/vendor/simplewebauthn-browser/index.js`);
     expect(ok.status).toBe(200);
     expect(ok.headers.get('content-type')).toMatch(/javascript/);
     for (const path of ['package.json', 'index.d.ts', 'index.d.ts.map', 'missing.js', 'methods/..%2fpackage.json']) {
-      expect((await fetch(`${base}/ui/assets/vendor/simplewebauthn-browser/${path}`)).status).toBe(404);
+      expect((await fetch(`${stack.url}/ui/assets/vendor/simplewebauthn-browser/${path}`)).status).toBe(404);
     }
   });
 });

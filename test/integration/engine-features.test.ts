@@ -1,26 +1,15 @@
 // Engine features over HTTP: inner trees, remembered nodes (session and device), choices.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { saveTree } from '../../core/trees.ts';
 import { getSession } from '../../core/sessions.ts';
 import { newTotpSecret, saveTotpSecret, totpCode } from '../../core/totp.ts';
 import type { Tree } from '../../core/tree-types.ts';
 import { JourneyApi } from '../support/journey-api.ts';
-import { startServer, startWorker, tenantWithUser, testConfig, testDb, type RunningServer, type RunningWorker } from '../support/harness.ts';
+import { tenantWithUser } from '../support/harness.ts';
+import { useStack } from '../support/stack.ts';
 
-const db = testDb();
-const config = testConfig();
-let server: RunningServer;
-let worker: RunningWorker;
-
-beforeAll(async () => {
-  worker = await startWorker(config, db);
-  server = await startServer(config, db);
-});
-afterAll(async () => {
-  await server?.stop();
-  await worker?.stop();
-  await db.end();
-});
+const stack = useStack();
+const { db, config } = stack;
 
 const withInner = (inner: string): Tree => ({
   name: 'step', start: 'identify', acr: 'urn:test:step',
@@ -57,7 +46,7 @@ describe('inner trees', () => {
   it('runs the inner tree with prefixed step ids and finishes on the version snapshotted at start', async () => {
     const { tenant, login, password, secret } = await userWithTotp();
     await saveTree(db, tenant, withInner('mfa'));
-    const api = new JourneyApi(server.url, tenant);
+    const api = new JourneyApi(stack.url, tenant);
     const atOtp = await toSecondStep(api, login, password, 'step');
     expect(atOtp.body.step).toMatchObject({ id: 'second/otp#1', node: 'second/otp' });
     // Editing the inner tree now does not affect this journey.
@@ -72,7 +61,7 @@ describe('inner trees', () => {
     const { tenant } = await tenantWithUser(db);
     await saveTree(db, tenant, { name: 'ping', start: 'n', nodes: { n: { type: 'tree', config: { tree: 'pong' }, next: { success: 'success', failure: 'failure' } } } });
     await saveTree(db, tenant, { name: 'pong', start: 'n', nodes: { n: { type: 'tree', config: { tree: 'ping' }, next: { success: 'success', failure: 'failure' } } } });
-    const res = await new JourneyApi(server.url, tenant).start('login', 'ping');
+    const res = await new JourneyApi(stack.url, tenant).start('login', 'ping');
     expect(res.body).toMatchObject({ status: 'failed', error: { code: 'internal_error' } });
   });
 });
@@ -81,7 +70,7 @@ describe('remembered nodes', () => {
   it('skips a node remembered on this device, and only on this device', async () => {
     const { tenant, login, password, secret } = await userWithTotp();
     await saveTree(db, tenant, otpTree({ in: 'cookie', for: '1h' }));
-    const device = new JourneyApi(server.url, tenant);
+    const device = new JourneyApi(stack.url, tenant);
     await toSecondStep(device, login, password);
     expect((await device.submit({ code: totpCode(secret) })).body.status).toBe('succeeded');
 
@@ -91,14 +80,14 @@ describe('remembered nodes', () => {
     const session = await getSession(db, tenant, device.cookies.get('tessera_session')!);
     expect(session?.amr).toEqual(['pwd', 'otp', 'mfa']);
 
-    const otherDevice = await toSecondStep(new JourneyApi(server.url, tenant), login, password);
+    const otherDevice = await toSecondStep(new JourneyApi(stack.url, tenant), login, password);
     expect(otherDevice.body.step.id).toBe('otp#1');
   });
 
   it('skips a node remembered in the SSO session, rotating the session id', async () => {
     const { tenant, login, password, secret } = await userWithTotp();
     await saveTree(db, tenant, otpTree({ in: 'session', for: '1h' }));
-    const browser = new JourneyApi(server.url, tenant);
+    const browser = new JourneyApi(stack.url, tenant);
     await toSecondStep(browser, login, password);
     await browser.submit({ code: totpCode(secret) });
     const first = browser.cookies.get('tessera_session')!;
@@ -118,11 +107,11 @@ describe('remembered nodes', () => {
   it('does not remember a failed node', async () => {
     const { tenant, login, password, secret } = await userWithTotp();
     await saveTree(db, tenant, otpTree({ in: 'cookie', for: '1h' }));
-    const device = new JourneyApi(server.url, tenant);
+    const device = new JourneyApi(stack.url, tenant);
     await toSecondStep(device, login, password);
     const wrong = await device.submit({ code: totpCode(secret) === '123456' ? '654321' : '123456' });
     expect(wrong.body.step.id).toBe('otp#2');
-    const again = await toSecondStep(new JourneyApi(server.url, tenant), login, password);
+    const again = await toSecondStep(new JourneyApi(stack.url, tenant), login, password);
     expect(again.body.step.id).toBe('otp#1');
   });
 });
@@ -138,7 +127,7 @@ describe('choice', () => {
         password: { type: 'password', next: { ok: 'success', bad: 'password' } },
       },
     });
-    const api = new JourneyApi(server.url, tenant);
+    const api = new JourneyApi(stack.url, tenant);
     const first = await api.start('login', 'pick');
     expect(first.body.step).toMatchObject({ type: 'choice', choices: [{ value: 'password' }, { value: 'nope' }] });
     expect((await api.submit({ choice: 'admin' })).status).toBe(400);

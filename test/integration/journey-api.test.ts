@@ -1,25 +1,14 @@
 // The Journey API over HTTP against a real Temporal dev server and a real database.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { setUserStatus } from '../../core/users.ts';
 import { getTotpSecret, totpCode, newTotpSecret, saveTotpSecret } from '../../core/totp.ts';
 import { getSession } from '../../core/sessions.ts';
 import { JourneyApi } from '../support/journey-api.ts';
-import { startServer, startWorker, tenantWithUser, testConfig, testDb, type RunningServer, type RunningWorker } from '../support/harness.ts';
+import { tenantWithUser } from '../support/harness.ts';
+import { useStack } from '../support/stack.ts';
 
-const db = testDb();
-const config = testConfig({ journeyIdleTimeoutMs: 3000 });
-let server: RunningServer;
-let worker: RunningWorker;
-
-beforeAll(async () => {
-  worker = await startWorker(config, db);
-  server = await startServer(config, db);
-});
-afterAll(async () => {
-  await server?.stop();
-  await worker?.stop();
-  await db.end();
-});
+const stack = useStack({ config: { journeyIdleTimeoutMs: 3000 } });
+const { db, config } = stack;
 
 async function passwordLogin(api: JourneyApi, login: string, password: string) {
   expect((await api.start()).status).toBe(201);
@@ -31,7 +20,7 @@ async function passwordLogin(api: JourneyApi, login: string, password: string) {
 describe('login journey', () => {
   it('logs in with username and password and sets an HttpOnly session cookie', async () => {
     const { tenant, login, password, user } = await tenantWithUser(db);
-    const api = new JourneyApi(server.url, tenant);
+    const api = new JourneyApi(stack.url, tenant);
     const res = await passwordLogin(api, login, password);
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ id: api.journey!.id, kind: 'login', status: 'succeeded' });
@@ -45,8 +34,8 @@ describe('login journey', () => {
 
   it('answers a wrong password and an unknown account with the same step and error', async () => {
     const { tenant, login } = await tenantWithUser(db);
-    const wrong = await passwordLogin(new JourneyApi(server.url, tenant), login, 'not-the-password');
-    const unknown = await passwordLogin(new JourneyApi(server.url, tenant), `nobody@${tenant}.example`, 'not-the-password');
+    const wrong = await passwordLogin(new JourneyApi(stack.url, tenant), login, 'not-the-password');
+    const unknown = await passwordLogin(new JourneyApi(stack.url, tenant), `nobody@${tenant}.example`, 'not-the-password');
     for (const res of [wrong, unknown]) {
       expect(res.status).toBe(200);
       expect(res.body.status).toBe('waiting');
@@ -60,12 +49,12 @@ describe('login journey', () => {
     const { tenant, login, password, user } = await tenantWithUser(db);
     const secret = newTotpSecret();
     await saveTotpSecret(db, tenant, user.id, secret, 0);
-    const api = new JourneyApi(server.url, tenant);
+    const api = new JourneyApi(stack.url, tenant);
     const res = await passwordLogin(api, login, password);
     expect(res.body.step).toMatchObject({ id: 'otp#1', fields: [{ name: 'code', type: 'otp' }] });
     const code = totpCode(secret);
     expect((await api.submit({ code })).body.status).toBe('succeeded');
-    const again = new JourneyApi(server.url, tenant);
+    const again = new JourneyApi(stack.url, tenant);
     await passwordLogin(again, login, password);
     const replay = await again.submit({ code });
     expect(replay.body.step.id).toBe('otp#2');
@@ -77,7 +66,7 @@ describe('login journey', () => {
     for (const status of ['disabled', 'pending'] as const) {
       const { tenant, login, password, user } = await tenantWithUser(db);
       await setUserStatus(db, tenant, user.id, status);
-      const api = new JourneyApi(server.url, tenant);
+      const api = new JourneyApi(stack.url, tenant);
       const res = await passwordLogin(api, login, password);
       expect(res.body.status).toBe('failed');
       expect(res.body.error.code).toBe(`account_${status}`);
@@ -88,14 +77,14 @@ describe('login journey', () => {
 
 describe('bad input', () => {
   it('404s an unknown tenant in JSON', async () => {
-    const res = await new JourneyApi(server.url, 'no-such-tenant').start();
+    const res = await new JourneyApi(stack.url, 'no-such-tenant').start();
     expect(res.status).toBe(404);
     expect(res.body.error.code).toBe('tenant_not_found');
   });
 
   it('400s malformed JSON, an over-size body and an unknown kind', async () => {
     const { tenant } = await tenantWithUser(db);
-    const api = new JourneyApi(server.url, tenant);
+    const api = new JourneyApi(stack.url, tenant);
     const path = `/t/${tenant}/api/journeys`;
     expect((await api.request('POST', path, undefined, { raw: '{"kind":' })).status).toBe(400);
     const big = await api.request('POST', path, undefined, { raw: JSON.stringify({ kind: 'login', pad: 'x'.repeat(70 * 1024) }) });
@@ -107,7 +96,7 @@ describe('bad input', () => {
 
   it('409s a stale step and leaves the journey unchanged', async () => {
     const { tenant, login } = await tenantWithUser(db);
-    const api = new JourneyApi(server.url, tenant);
+    const api = new JourneyApi(stack.url, tenant);
     await api.start();
     await api.submit({ username: login });
     const stale = await api.submit({ username: 'someone-else' }, 'identify#1');
@@ -118,7 +107,7 @@ describe('bad input', () => {
 
   it('400s input that does not fit the step, keeping the same step', async () => {
     const { tenant } = await tenantWithUser(db);
-    const api = new JourneyApi(server.url, tenant);
+    const api = new JourneyApi(stack.url, tenant);
     await api.start();
     for (const values of [{}, { username: '' }, { username: 'a', extra: 'x' }, { username: 42 }, ['x']]) {
       const res = await api.submit(values);
@@ -130,9 +119,9 @@ describe('bad input', () => {
 
   it('hides a journey from a request without its browser binding (404)', async () => {
     const { tenant, login } = await tenantWithUser(db);
-    const api = new JourneyApi(server.url, tenant);
+    const api = new JourneyApi(stack.url, tenant);
     await api.start();
-    const stranger = new JourneyApi(server.url, tenant);
+    const stranger = new JourneyApi(stack.url, tenant);
     stranger.journey = api.journey;
     expect((await stranger.get()).status).toBe(404);
     expect((await stranger.submit({ username: login })).status).toBe(404);
@@ -144,7 +133,7 @@ describe('bad input', () => {
   it('does not show a journey under another tenant', async () => {
     const { tenant } = await tenantWithUser(db);
     const { tenant: other } = await tenantWithUser(db);
-    const api = new JourneyApi(server.url, tenant);
+    const api = new JourneyApi(stack.url, tenant);
     await api.start();
     const res = await api.request('GET', `/t/${other}/api/journeys/${api.journey!.id}`);
     expect(res.status).toBe(404);
@@ -152,7 +141,7 @@ describe('bad input', () => {
 
   it('expires an idle journey: status expired, and 410 on submit', async () => {
     const { tenant, login } = await tenantWithUser(db);
-    const api = new JourneyApi(server.url, tenant);
+    const api = new JourneyApi(stack.url, tenant);
     await api.start();
     await new Promise((r) => setTimeout(r, 4500));
     const read = await api.get();

@@ -2,7 +2,7 @@
 // a script routes by whether the user has TOTP; a looping or misbehaving script ends the node with
 // its `error` outcome and a `script.failed` audit event while the worker carries on; a proof of
 // work is solved headlessly, and wrong, reused, stale or malformed answers are refused.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { saveTree } from '../../core/trees.ts';
 import { listAudit } from '../../core/audit.ts';
 import { newTotpSecret, saveTotpSecret } from '../../core/totp.ts';
@@ -12,23 +12,11 @@ import type { Tree } from '../../core/tree-types.ts';
 import { routeOptionalOutcomes, validateTree } from '../../workflows/tree/validate.ts';
 import { moduleCatalog } from '../../activities/registry.ts';
 import { JourneyApi } from '../support/journey-api.ts';
-import { startServer, startWorker, tenantWithUser, testConfig, testDb, type RunningServer, type RunningWorker } from '../support/harness.ts';
+import { tenantWithUser } from '../support/harness.ts';
+import { useStack } from '../support/stack.ts';
 
-const db = testDb();
-const config = testConfig();
-let server: RunningServer;
-let worker: RunningWorker;
-
-beforeAll(async () => {
-  worker = await startWorker(config, db);
-  server = await startServer(config, db);
-});
-afterAll(async () => {
-  await server?.stop();
-  await worker?.stop();
-  await closeSandbox();
-  await db.end();
-});
+const stack = useStack({ onClose: () => closeSandbox() });
+const { db, config } = stack;
 
 function scriptTree(script: Record<string, unknown>): Tree {
   return {
@@ -43,7 +31,7 @@ function scriptTree(script: Record<string, unknown>): Tree {
 }
 
 async function signIn(tenant: string, login: string, password: string): Promise<JourneyApi> {
-  const api = new JourneyApi(server.url, tenant);
+  const api = new JourneyApi(stack.url, tenant);
   expect((await api.start()).status).toBe(201);
   await api.submit({ username: login });
   expect((await api.submit({ password })).status).toBe(200);
@@ -120,7 +108,7 @@ describe('captcha module', () => {
   it('is solved headlessly and refuses wrong, reused, stale and malformed answers', async () => {
     const { tenant, login, password } = await tenantWithUser(db);
     await saveTree(db, tenant, captchaFirst(10));
-    const api = new JourneyApi(server.url, tenant);
+    const api = new JourneyApi(stack.url, tenant);
     const first = (await api.start()).body;
     expect(first.step).toMatchObject({
       id: 'check#1', type: 'form', fields: [{ name: 'solution', type: 'hidden', required: true }],

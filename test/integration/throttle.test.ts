@@ -3,7 +3,7 @@
 // ends by itself (a lockout workflow's durable timer, no cron), at the later end when set again;
 // a single attacking address is locked before the account it attacks; unknown accounts behave
 // exactly like known ones.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { saveTree } from '../../core/trees.ts';
 import { listAudit } from '../../core/audit.ts';
 import { accountKey, ipBucket, ipKey, lockedKeys, lockKey, recordFailure } from '../../core/throttle.ts';
@@ -13,29 +13,18 @@ import { validateTree } from '../../workflows/tree/validate.ts';
 import { extendLockSignal, LOCKOUT_WORKFLOW, lockoutWorkflowId } from '../../workflows/lockout-contracts.ts';
 import { moduleCatalog } from '../../activities/registry.ts';
 import { JourneyApi } from '../support/journey-api.ts';
-import { startServer, startWorker, tenantWithUser, testConfig, testDb, type RunningServer, type RunningWorker } from '../support/harness.ts';
+import { tenantWithUser } from '../support/harness.ts';
+import { useStack } from '../support/stack.ts';
 
-const db = testDb();
 // The server believes X-Forwarded-For, so each test client can speak from an address of its own.
-const config = testConfig({ trustProxy: true });
-let server: RunningServer;
-let worker: RunningWorker;
-
-beforeAll(async () => {
-  worker = await startWorker(config, db);
-  server = await startServer(config, db);
-});
-afterAll(async () => {
-  await server?.stop();
-  await worker?.stop();
-  await db.end();
-});
+const stack = useStack({ config: { trustProxy: true } });
+const { db, config } = stack;
 
 /** A Journey API client whose requests come from `ip`. */
 class ApiFrom extends JourneyApi {
   readonly ip: string;
   constructor(tenant: string, ip: string) {
-    super(server.url, tenant);
+    super(stack.url, tenant);
     this.ip = ip;
   }
 
@@ -127,7 +116,7 @@ describe('throttle', () => {
     ]);
 
     // A lockout workflow's durable timer ends the lock, after lockFor (3 s); nothing else does.
-    const lockout = server.client.workflow.getHandle(lockoutWorkflowId(tenant, accountKey(user, undefined)!.hash));
+    const lockout = stack.server.client.workflow.getHandle(lockoutWorkflowId(tenant, accountKey(user, undefined)!.hash));
     expect((await lockout.describe()).type).toBe('lockoutWorkflow');
     await until(async () => ((await lockout.describe()).status.name === 'COMPLETED' ? true : undefined));
     const audit = await listAudit(db, tenant);
@@ -184,7 +173,7 @@ describe('throttle', () => {
     const key = accountKey(undefined, 'victim@example.com')!;
     const started = Date.now();
     const lockUntil = async (until: number) => {
-      await server.client.workflow.signalWithStart(LOCKOUT_WORKFLOW, {
+      await stack.server.client.workflow.signalWithStart(LOCKOUT_WORKFLOW, {
         workflowId: lockoutWorkflowId(tenant, key.hash), taskQueue: config.taskQueue,
         args: [{ tenant, keyHash: key.hash, scope: key.scope, until }], signal: extendLockSignal, signalArgs: [until],
       });
@@ -192,7 +181,7 @@ describe('throttle', () => {
     };
     await lockUntil(started + 1500);
     await lockUntil(started + 4000);
-    await server.client.workflow.getHandle(lockoutWorkflowId(tenant, key.hash)).result();
+    await stack.server.client.workflow.getHandle(lockoutWorkflowId(tenant, key.hash)).result();
     expect(Date.now() - started).toBeGreaterThanOrEqual(4000);
     expect(await lockedKeys(db, tenant, [key])).toEqual([]);
     expect((await listAudit(db, tenant)).filter((e) => e.type === 'throttle.unlocked')).toHaveLength(1);

@@ -1,28 +1,17 @@
 // Editing a tree while journeys are in flight: each journey finishes on the version it started.
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { defaultLoginTree } from '../../core/default-trees.ts';
 import { saveTree } from '../../core/trees.ts';
 import { JourneyApi } from '../support/journey-api.ts';
-import { startServer, startWorker, tenantWithUser, testConfig, testDb, type RunningServer, type RunningWorker } from '../support/harness.ts';
+import { tenantWithUser } from '../support/harness.ts';
+import { useStack } from '../support/stack.ts';
 
-const db = testDb();
-const config = testConfig();
-let server: RunningServer;
-let worker: RunningWorker;
-
-beforeAll(async () => {
-  worker = await startWorker(config, db);
-  server = await startServer(config, db);
-});
-afterAll(async () => {
-  await server?.stop();
-  await worker?.stop();
-  await db.end();
-});
+const stack = useStack();
+const { db, config } = stack;
 
 it('finishes an in-flight journey on its starting version while new journeys use the new one', async () => {
   const { tenant, login, password } = await tenantWithUser(db);
-  const inFlight = new JourneyApi(server.url, tenant);
+  const inFlight = new JourneyApi(stack.url, tenant);
   await inFlight.start();
   await inFlight.submit({ username: login });
   expect(inFlight.journey!.step!.node).toBe('password');
@@ -34,7 +23,7 @@ it('finishes an in-flight journey on its starting version while new journeys use
   const done = await inFlight.submit({ password });
   expect(done.body.status).toBe('succeeded');
 
-  const fresh = new JourneyApi(server.url, tenant);
+  const fresh = new JourneyApi(stack.url, tenant);
   await fresh.start();
   const refused = await fresh.submit({ username: login });
   expect(refused.body.status).toBe('failed');

@@ -1,27 +1,16 @@
 // Secrets never sit in workflow history: read the raw history of a finished password + TOTP
 // login the way the Temporal Web UI does (no codec) and look for every secret in it.
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { Connection } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import proto from '@temporalio/proto';
 import { newTotpSecret, saveTotpSecret, totpCode } from '../../core/totp.ts';
 import { JourneyApi } from '../support/journey-api.ts';
-import { startServer, startWorker, tenantWithUser, testConfig, testDb, type RunningServer, type RunningWorker } from '../support/harness.ts';
+import { tenantWithUser } from '../support/harness.ts';
+import { useStack } from '../support/stack.ts';
 
-const db = testDb();
-const config = testConfig();
-let server: RunningServer;
-let worker: RunningWorker;
-
-beforeAll(async () => {
-  worker = await startWorker(config, db);
-  server = await startServer(config, db);
-});
-afterAll(async () => {
-  await server?.stop();
-  await worker?.stop();
-  await db.end();
-});
+const stack = useStack();
+const { db, config } = stack;
 
 /** Every form a string could take in the raw bytes: plain, JSON-escaped, base64 (as the UI shows payloads). */
 function forms(secret: string): string[] {
@@ -44,7 +33,7 @@ it('keeps password, OTP, TOTP secret, username and email out of the raw history'
   const { tenant, login, password, user } = await tenantWithUser(db);
   const secret = newTotpSecret();
   await saveTotpSecret(db, tenant, user.id, secret, 0);
-  const api = new JourneyApi(server.url, tenant);
+  const api = new JourneyApi(stack.url, tenant);
   await api.start();
   await api.submit({ username: login });
   await api.submit({ password });
