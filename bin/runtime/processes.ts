@@ -5,12 +5,10 @@ import type { Config } from '../../core/config.ts';
 import { loadCodec } from '../../core/codec-keys.ts';
 import { connectClient } from '../../core/temporal-client.ts';
 import { openDatabase, type DatabaseMode } from './database.ts';
-import { startEmbeddedTemporal } from './embedded-temporal.ts';
 import { listen } from './http-server.ts';
 import { Lifecycle } from './lifecycle.ts';
 import { seedDemo } from './seed.ts';
 import { runningTemporalAddress } from './temporal-address.ts';
-import { createWorker } from './worker.ts';
 
 export interface Running { lifecycle: Lifecycle; port?: number; messages: string[] }
 
@@ -18,6 +16,8 @@ async function temporalFor(config: Config, life: Lifecycle, own: boolean, messag
   const running = await runningTemporalAddress(config);
   if (running) return running;
   if (!own) throw new Error('no TEMPORAL_ADDRESS and no `tessera start` running on this DATA_DIR');
+  // Imported here so `tessera server` never loads the SDK's worker and testing packages (~22 MB).
+  const { startEmbeddedTemporal } = await import('./embedded-temporal.ts');
   const embedded = await startEmbeddedTemporal(config, { ui: !config.production });
   life.add('temporal dev server', () => embedded.stop());
   messages.push(`Temporal dev server on ${embedded.address}${embedded.uiUrl ? ` (Web UI ${embedded.uiUrl})` : ''}`);
@@ -37,6 +37,7 @@ async function run(config: Config, parts: Parts): Promise<Running> {
     const codec = await loadCodec(config);
     let port: number | undefined;
     if (parts.worker) {
+      const { createWorker } = await import('./worker.ts');
       const { worker, close } = await createWorker({ config, db: database.db, codec, address });
       const running = worker.run();
       life.add('worker', async () => {
