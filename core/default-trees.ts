@@ -2,15 +2,25 @@
 // edit them with `tessera trees import`; each import is a new version.
 import type { Tree } from './tree-types.ts';
 
+// Brute-force limits of the default login: a captcha after 5 failures in 15 minutes, a 15-minute
+// lock after 10 (per account; per address one earlier), for passwords and TOTP codes alike.
+const LIMITS = { captchaAfter: 5, lockAfter: 10, window: '15m', lockFor: '15m' };
+
 export const defaultLoginTree: Tree = {
   name: 'login',
   start: 'identify',
   acr: 'urn:tessera:acr:password',
   nodes: {
-    identify: { type: 'username', next: { ok: 'password' } },
-    password: { type: 'password', next: { ok: 'status', bad: 'password' } },
+    identify: { type: 'username', next: { ok: 'guard' } },
+    // Enforces an existing lock or earned captcha before the password is even checked.
+    guard: { type: 'throttle', config: { ...LIMITS, mode: 'check' }, next: { ok: 'password', captcha: 'captcha', locked: 'failure' } },
+    captcha: { type: 'captcha', next: { ok: 'password', bad: 'captcha' } },
+    password: { type: 'password', next: { ok: 'status', bad: 'password-failed' } },
+    'password-failed': { type: 'throttle', config: LIMITS, next: { retry: 'password', captcha: 'captcha', locked: 'failure' } },
     status: { type: 'account-status', next: { active: 'otp', pending: 'failure', disabled: 'failure' } },
-    otp: { type: 'totp', config: { enroll: false }, next: { ok: 'success', bad: 'otp', skip: 'success' } },
+    otp: { type: 'totp', config: { enroll: false }, next: { ok: 'success', bad: 'otp-failed', skip: 'success' } },
+    'otp-failed': { type: 'throttle', config: LIMITS, next: { retry: 'otp', captcha: 'otp-captcha', locked: 'failure' } },
+    'otp-captcha': { type: 'captcha', next: { ok: 'otp', bad: 'otp-captcha' } },
   },
 };
 

@@ -62,6 +62,15 @@ describe('login journey', () => {
     expect(await getTotpSecret(db, tenant, user.id)).toBe(secret);
   });
 
+  it('throttles password guessing by default: a captcha after five failures', async () => {
+    const { tenant, login } = await tenantWithUser(db);
+    const api = new JourneyApi(stack.url, tenant);
+    await passwordLogin(api, login, 'guess-1');
+    for (let i = 2; i <= 4; i++) expect((await api.submit({ password: `guess-${i}` })).body.step.node).toBe('password');
+    const fifth = await api.submit({ password: 'guess-5' });
+    expect(fifth.body.step).toMatchObject({ node: 'captcha', options: { pow: expect.any(Object) } });
+  });
+
   it('tells a disabled or pending account so, without a session', async () => {
     for (const status of ['disabled', 'pending'] as const) {
       const { tenant, login, password, user } = await tenantWithUser(db);
