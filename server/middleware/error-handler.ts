@@ -15,6 +15,16 @@ export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
     res.status(status).json({ error: { code: status === 404 ? 'not_found' : 'bad_request', message: status === 404 ? 'Not found.' : 'Bad request.' } });
     return;
   }
-  console.error(`[server] ${req.method} ${req.path} failed: ${err instanceof Error ? err.message : String(err)}`);
+  console.error(`[server] ${req.method} ${req.path} failed: ${describe(err)}`);
   res.status(500).json({ error: { code: 'internal_error', message: 'Something went wrong on our side.' } });
 };
+
+/** What to log of an unexpected error. Database errors can quote the values a query carried (a
+ * password, a code), so only their SQLSTATE and routine are logged. */
+function describe(err: unknown): string {
+  if (err && typeof err === 'object' && (err as { name?: string }).name === 'PostgresError') {
+    const pg = err as { code?: string; routine?: string };
+    return `database error ${pg.code ?? '?'} (${pg.routine ?? 'unknown routine'})`;
+  }
+  return err instanceof Error ? err.message : String(err);
+}
