@@ -77,6 +77,7 @@ export async function journeyWorkflow(input: JourneyInput): Promise<{ status: Jo
   try {
     tree = await acts.loadTree({ tenant: input.tenant, name: input.tree });
     const end = await walk(state, tree, tree, '', input.idleTimeoutMs);
+    // Date.now() in the workflow sandbox is the SDK's deterministic clock (the task's start time).
     if (end === 'success') state.succeed(tree, Date.now());
     else if (end === 'failure') state.fail(state.ctx.error ?? GENERIC_FAILURE);
   } catch (err) {

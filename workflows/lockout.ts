@@ -19,6 +19,7 @@ export async function lockoutWorkflow(input: LockoutInput): Promise<void> {
   });
   let cleared = 0;
   while (cleared < until) {
+    // Date.now() here is the SDK's deterministic workflow clock, replayed identically.
     for (let wait = until - Date.now(); wait > 0; wait = until - Date.now()) await sleep(wait);
     const target = until;
     await clearLock({ tenant: input.tenant, keyHash: input.keyHash, scope: input.scope, until: target });
