@@ -9,25 +9,18 @@ import type { CDPSession, Page } from 'playwright-core';
 import { listAudit } from '../../core/audit.ts';
 import { getSession } from '../../core/sessions.ts';
 import { saveTree } from '../../core/trees.ts';
-import type { Tree } from '../../core/tree-types.ts';
 import { listCredentials } from '../../core/webauthn-credentials.ts';
 import { userHandleOf } from '../../activities/modules/webauthn-options.ts';
 import { watchPage } from '../support/browser.ts';
 import { tenantWithUser } from '../support/harness.ts';
 import { useStack } from '../support/stack.ts';
+import { passkeyRegistrationTree } from '../support/passkey-trees.ts';
 
 const stack = useStack({ browser: true, localhost: true });
 const { db } = stack;
 
 /** username → password → register a passkey: the tenant's `login` tree, which the login page starts. */
-const addPasskeyTree: Tree = {
-  name: 'login', start: 'identify',
-  nodes: {
-    identify: { type: 'username', next: { ok: 'password' } },
-    password: { type: 'password', next: { ok: 'passkey', bad: 'password' } },
-    passkey: { type: 'webauthn', config: { mode: 'register', userVerification: 'required' }, next: { ok: 'success', bad: 'passkey' } },
-  },
-};
+const addPasskeyTree = passkeyRegistrationTree('login');
 
 interface Device { page: Page; cdp: CDPSession; authenticatorId: string }
 

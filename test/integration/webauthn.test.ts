@@ -16,6 +16,7 @@ import type { ModuleDeps } from '../../activities/modules/module.ts';
 import { JourneyApi } from '../support/journey-api.ts';
 import { SoftAuthenticator, type SoftCredential } from '../support/webauthn-authenticator.ts';
 import { startServer, startWorker, tenantWithUser, testConfig, testDb, uniqueTenantId, type RunningServer, type RunningWorker } from '../support/harness.ts';
+import { passkeyRegistrationTree } from '../support/passkey-trees.ts';
 
 const PUBLIC_URL = 'http://login.localhost:8080';
 const db = testDb();
@@ -32,14 +33,17 @@ afterAll(async () => {
   await db.end();
 });
 
-const registerTree: Tree = {
-  name: 'add-passkey', start: 'identify',
-  nodes: {
-    identify: { type: 'username', next: { ok: 'password' } },
-    password: { type: 'password', next: { ok: 'passkey', bad: 'password' } },
-    passkey: { type: 'webauthn', config: { mode: 'register', userVerification: 'required' }, next: { ok: 'success', bad: 'passkey' } },
-  },
-};
+const registerTree = passkeyRegistrationTree('add-passkey');
+
+/** A journey through registerTree, stopped at the passkey registration step. */
+async function atRegistration(tenant: string, login: string, password: string) {
+  await saveTree(db, tenant, registerTree);
+  const api = new JourneyApi(server.url, tenant);
+  await api.start('login', 'add-passkey');
+  await api.submit({ username: login });
+  const step = (await api.submit({ password })).body.step;
+  return { api, step };
+}
 const secondFactorTree: Tree = {
   name: 'second', start: 'identify',
   nodes: {
@@ -86,12 +90,8 @@ async function auditTypes(tenant: string): Promise<string[]> {
 describe('passkey registration', () => {
   it('registers after a password, stores the credential, audits it, and excludes it next time', async () => {
     const { tenant, login, password, user } = await tenantWithUser(db);
-    await saveTree(db, tenant, registerTree);
     const auth = new SoftAuthenticator(PUBLIC_URL);
-    const api = new JourneyApi(server.url, tenant);
-    await api.start('login', 'add-passkey');
-    await api.submit({ username: login });
-    const step = (await api.submit({ password })).body.step;
+    const { api, step } = await atRegistration(tenant, login, password);
     expect(step).toMatchObject({ type: 'webauthn.create', options: { rp: { id: 'login.localhost' }, user: { id: userHandleOf(user.id) }, excludeCredentials: [] } });
     expect(Buffer.from(step.options.challenge, 'base64url').length).toBeGreaterThanOrEqual(16);
     expect(step.options.authenticatorSelection).toMatchObject({ residentKey: 'required', userVerification: 'required' });
@@ -113,12 +113,8 @@ describe('passkey registration', () => {
 
   it('refuses a registration for another origin, without UV when required, or replayed into a later step', async () => {
     const { tenant, login, password, user } = await tenantWithUser(db);
-    await saveTree(db, tenant, registerTree);
     const auth = new SoftAuthenticator(PUBLIC_URL);
-    const api = new JourneyApi(server.url, tenant);
-    await api.start('login', 'add-passkey');
-    await api.submit({ username: login });
-    await api.submit({ password });
+    const { api } = await atRegistration(tenant, login, password);
     const refusedWith = async (credential: unknown) => {
       const res = await answer(api, credential);
       expect(res.body).toMatchObject({ status: 'waiting', step: { type: 'webauthn.create', errors: [{ code: 'passkey_not_saved' }] } });
