@@ -1,9 +1,16 @@
 // Every activity the worker registers, built once from its dependencies (the samples' factory).
 import { createJourneyActivities, type JourneyActivityDeps } from './journey.ts';
 import { createLockoutActivities } from './lockout.ts';
+import { createInvitationActivities } from './invitations.ts';
+import { createRegistrationActivities } from './registration.ts';
 
 export function createActivities(deps: JourneyActivityDeps) {
-  return { ...createJourneyActivities(deps), ...createLockoutActivities(deps) };
+  return {
+    ...createJourneyActivities(deps),
+    ...createLockoutActivities(deps),
+    ...createInvitationActivities(deps),
+    ...createRegistrationActivities(deps),
+  };
 }
 
 export type Activities = ReturnType<typeof createActivities>;

@@ -12,7 +12,9 @@ import { findRemembered, rememberScope, saveRemembered } from '../core/remembere
 import { getTree } from '../core/trees.ts';
 import { resetThrottle } from '../core/throttle.ts';
 import type { Tree, TreeBundle } from '../core/tree-types.ts';
-import type { NodeCall, PrepareResult, VerifyResult } from '../core/journey-context.ts';
+import type { JourneyContext, NodeCall, PrepareResult, VerifyResult } from '../core/journey-context.ts';
+import { getRegistrationSettings } from '../core/registration-settings.ts';
+import { forgetAbandonedSignup, markSignedIn, needsProfileReview } from '../core/user-lifecycle.ts';
 import { formatTreeErrors, routeOptionalOutcomes, validateTree } from '../workflows/tree/validate.ts';
 import { findModule, moduleCatalog } from './registry.ts';
 import type { AuthModule, ModuleDeps } from './modules/module.ts';
@@ -27,6 +29,9 @@ export interface JourneyEnd {
   version: number;
   subject?: string;
   error?: string;
+  kind?: string;
+  /** Whether the journey produced a session (a succeeded registration may not). */
+  signedIn?: boolean;
 }
 
 /** Inner trees nest at most this deep: deeper means a cycle or a mistake. */
@@ -107,6 +112,25 @@ export function createJourneyActivities({ db, config, temporal, now = () => new 
       });
       // A successful sign-in forgets the account's earlier failures (as Keycloak does).
       if (end.status === 'succeeded' && end.subject) await resetThrottle(db, end.tenant, end.subject);
+      if (end.signedIn && end.subject) await markSignedIn(db, end.tenant, end.subject);
+      // A signup abandoned before the registration workflow took over leaves no pending account.
+      if (end.kind === 'registration' && end.status !== 'succeeded' && end.subject) {
+        await forgetAbandonedSignup(db, end.tenant, end.subject, end.journeyId);
+      }
+    },
+
+    /**
+     * What must happen after the tree and before the session, as a tree of its own (Keycloak's
+     * "required actions"), or null. Today: the tenant's forceProfileUpdate on a first sign-in.
+     */
+    async requiredActions(ctx: JourneyContext): Promise<Tree | null> {
+      if (!ctx.user || ctx.user.status !== 'active') return null;
+      const settings = await getRegistrationSettings(db, ctx.tenant);
+      if (!settings.forceProfileUpdate || !(await needsProfileReview(db, ctx.tenant, ctx.user.id))) return null;
+      return {
+        name: 'required-actions', start: 'profile',
+        nodes: { profile: { type: 'profile', config: { review: true }, next: { ok: 'success' } } },
+      };
     },
   };
 }

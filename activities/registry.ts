@@ -14,6 +14,10 @@ import { emailOtpModule } from './modules/email-otp.ts';
 import { termsModule } from './modules/terms.ts';
 import { profileModule } from './modules/profile.ts';
 import { webauthnModule } from './modules/webauthn.ts';
+import { signupModule } from './modules/signup.ts';
+import { linkProofModule } from './modules/link-proof.ts';
+import { emailLinkModule } from './modules/email-link.ts';
+import { newPasswordModule } from './modules/new-password.ts';
 
 export const modules: AuthModule[] = [
   usernameModule,
@@ -29,6 +33,10 @@ export const modules: AuthModule[] = [
   termsModule,
   profileModule,
   webauthnModule,
+  emailLinkModule,
+  newPasswordModule,
+  signupModule,
+  linkProofModule,
 ];
 
 const byType = new Map(modules.map((m) => [m.type, m]));

@@ -18,13 +18,16 @@ export const OPTIONS = {
   url: { type: 'string' },
   title: { type: 'string' },
   required: { type: 'string' },
+  reason: { type: 'string' },
+  ttl: { type: 'string' },
+  set: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
 export type Flags = {
   tenant?: string; json?: boolean; email?: string; username?: string; name?: string; password?: string;
   'password-stdin'?: boolean; status?: string; id?: string; file?: string; version?: string; help?: boolean;
-  url?: string; title?: string; required?: string;
+  url?: string; title?: string; required?: string; reason?: string; ttl?: string; set?: string;
 };
 
 export function parse(argv: string[]): { positionals: string[]; flags: Flags } {

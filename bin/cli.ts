@@ -9,6 +9,8 @@ import { usersCommand } from './commands/users.ts';
 import { treesCommand } from './commands/trees.ts';
 import { termsCommand } from './commands/terms.ts';
 import { settingsCommand } from './commands/settings.ts';
+import { invitationsCommand } from './commands/invitations.ts';
+import { adminTokensCommand } from './commands/admin-tokens.ts';
 import type { Db } from '../core/db.ts';
 
 const HELP = `Usage: tessera <command> [options]
@@ -23,12 +25,19 @@ Admin (add --json for machine-readable output):
   tenants list
   users create --tenant T --email E [--password P | --password-stdin] [--username U] [--name N] [--status S]
   users list|show|activate|deactivate --tenant T [--email E | --id ID | <login>]
+  users approve|reject --tenant T (--email E | --id ID) [--reason R]   (needs Temporal: TEMPORAL_ADDRESS or a running start)
   trees import <file|-> --tenant T
   trees export <name> --tenant T [--version V]
   trees list --tenant T
   terms add --tenant T --url URL [--title T]
   terms list --tenant T
   settings profile --tenant T [--required name,phone]
+  settings registration --tenant T [--set JSON]   (moderation, autoVerify, password, invitations, …)
+  invitations create --tenant T --email E [--ttl 7d]   (needs Temporal: TEMPORAL_ADDRESS or a running start)
+  invitations list --tenant T
+  invitations revoke --tenant T --id ID
+  admin-tokens create|revoke --tenant T --name N   (create prints the token once)
+  admin-tokens list --tenant T
 
 Environment: PORT, PUBLIC_URL, DATABASE_URL, TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_TASK_QUEUE,
 DATA_DIR, SMTP_URL, MAIL_FROM, TESSERA_SEED, JOURNEY_IDLE_TIMEOUT, TESSERA_CODEC_KEYS, TEMPORAL_CLI_PATH`;
@@ -36,6 +45,8 @@ DATA_DIR, SMTP_URL, MAIL_FROM, TESSERA_SEED, JOURNEY_IDLE_TIMEOUT, TESSERA_CODEC
 type Admin = (db: Db, verb: string, args: string[], flags: Flags) => Promise<void>;
 const ADMIN: Record<string, Admin> = {
   tenants: tenantsCommand, users: usersCommand, trees: treesCommand, terms: termsCommand, settings: settingsCommand,
+  invitations: invitationsCommand,
+  'admin-tokens': adminTokensCommand,
 };
 const RUN: Record<string, (config: Config) => Promise<Running>> = { start: startAll, server: startServer, worker: startWorker };
 

@@ -48,4 +48,53 @@ export const defaultPasswordlessTree: Tree = {
   },
 };
 
-export const defaultTrees: Tree[] = [defaultLoginTree, defaultMfaTree, defaultPasswordlessTree];
+/**
+ * Sign up: one form (email, name, password, the tenant's required profile attributes, the current
+ * terms, an invitation code), then the registration workflow takes over. The journey succeeds
+ * with a notice (check your email / awaiting approval), or signs the user in when invited.
+ */
+export const defaultRegistrationTree: Tree = {
+  name: 'registration',
+  start: 'signup',
+  acr: 'urn:tessera:acr:password',
+  nodes: {
+    signup: { type: 'signup', next: { active: 'success', pending: 'success', bad: 'signup' } },
+  },
+};
+
+/**
+ * Forgotten password: a single-use link by mail (same answer whether or not the account exists),
+ * then a new password. Tenants add steps after the link (e.g. a TOTP code) with trees import.
+ */
+export const defaultRecoveryTree: Tree = {
+  name: 'recovery',
+  start: 'identify',
+  acr: 'urn:tessera:acr:password',
+  nodes: {
+    identify: { type: 'username', config: { label: 'Email' }, next: { ok: 'link' } },
+    link: { type: 'email-link', config: { lifetime: '30m' }, next: { ok: 'status', bad: 'failure' } },
+    status: { type: 'account-status', next: { active: 'reset', pending: 'failure', disabled: 'failure' } },
+    reset: { type: 'new-password', next: { ok: 'success', retry: 'reset' } },
+  },
+};
+
+/**
+ * What a followed verification or sign-in link runs: the server has consumed the link and names
+ * the user; the journey checks the account and signs the user in.
+ */
+export const defaultLinkSignInTree: Tree = {
+  name: 'link-sign-in',
+  start: 'link',
+  acr: 'urn:tessera:acr:email',
+  nodes: {
+    link: { type: 'link-proof', next: { ok: 'status', none: 'failure' } },
+    status: { type: 'account-status', next: { active: 'success', pending: 'failure', disabled: 'failure' } },
+  },
+};
+
+export const defaultTrees: Tree[] = [
+  defaultLoginTree, defaultMfaTree, defaultPasswordlessTree, defaultRegistrationTree, defaultRecoveryTree, defaultLinkSignInTree,
+];
+
+/** Trees a tenant created before they existed gets on first use (see core/trees.ts). */
+export const lateDefaultTrees: Tree[] = [defaultRegistrationTree, defaultRecoveryTree, defaultLinkSignInTree];

@@ -18,6 +18,7 @@ export interface JourneyContext {
   /** Per-node scratch space owned by the node's module (e.g. a TOTP secret being enrolled). */
   nodeState: Record<string, unknown>;
   error?: { code: string; message: string };
+  notice?: { code: string; message: string };
 }
 
 export interface ContextPatch {
@@ -27,6 +28,8 @@ export interface ContextPatch {
   amr?: string[];
   nodeState?: unknown;
   error?: { code: string; message: string };
+  /** Shown when the journey succeeds without signing anyone in (see JourneyView.notice). */
+  notice?: { code: string; message: string };
 }
 
 export interface NodeCall {
@@ -43,7 +46,13 @@ export interface NodeCall {
 }
 
 export type PrepareResult =
-  | { kind: 'step'; step: StepSpec; patch?: ContextPatch }
+  | {
+    kind: 'step'; step: StepSpec; patch?: ContextPatch;
+    /** A mailed link that answers this step when followed (FollowLinkInput); never shown. */
+    link?: { hash: string; expiresAt: number };
+    /** Wait this long for the user instead of the journey's idle timeout (e.g. a link's lifetime). */
+    waitMs?: number;
+  }
   | { kind: 'outcome'; outcome: string; patch?: ContextPatch; remembered?: boolean }
   /** Run another tree of the journey's snapshot; its success or failure is this node's outcome. */
   | { kind: 'subtree'; tree: string; patch?: ContextPatch };

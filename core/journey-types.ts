@@ -45,6 +45,11 @@ export interface JourneyView {
   step?: Step;
   redirectTo?: string;
   error?: { code: string; message: string };
+  /**
+   * Extension: what a journey that succeeded without signing anyone in achieved, for the user
+   * (a registration awaiting verification or approval).
+   */
+  notice?: { code: string; message: string };
 }
 
 /** Normalized result handed back to whichever protocol started the journey. */
@@ -74,6 +79,11 @@ export interface JourneyRequest {
   ssoId?: string;
   /** sha256 of the browser's device cookie: scope of remember "cookie". */
   deviceId?: string;
+  /**
+   * Set by the server only, after it consumed a single-use mailed link for this user: the
+   * `link-proof` module signs the user in with it. Never taken from a client's request body.
+   */
+  proof?: { userId: string; via: 'verify-email' | 'sign-in' };
 }
 
 export interface JourneyInput {
@@ -94,10 +104,23 @@ export interface SubmitInput {
   values: Record<string, unknown>;
 }
 
+/**
+ * A mailed link for the current step was followed (its token already consumed by the server):
+ * the journey moves to the browser that followed it (`binding`) and the step's module receives
+ * `{ "#link": hash }` as input.
+ */
+export interface FollowLinkInput {
+  tenant: string;
+  /** sha256 (hex) of the link's token. */
+  hash: string;
+  binding: string;
+}
+
 /** Failure types the server maps to HTTP statuses. */
 export const FailureTypes = {
   notFound: 'JourneyNotFound',
   staleStep: 'StaleStep',
   invalidInput: 'InvalidInput',
   finished: 'JourneyFinished',
+  linkNotCurrent: 'LinkNotCurrent',
 } as const;

@@ -5,7 +5,11 @@
 // override is ignored in favour of the default rather than sending a broken message.
 import { z } from 'zod';
 
-export const TEMPLATE_NAMES = ['login-code', 'login-link'] as const;
+export const TEMPLATE_NAMES = [
+  'login-code', 'login-link',
+  'verify-email', 'signup-existing', 'registration-pending', 'approval-request', 'approval-reminder',
+  'registration-approved', 'registration-rejected', 'invitation', 'recovery-link',
+] as const;
 export type TemplateName = (typeof TEMPLATE_NAMES)[number];
 
 export interface MailContent { subject: string; text: string; html: string }
@@ -14,6 +18,14 @@ export interface MailContent { subject: string; text: string; html: string }
 const SECRET_VARS = new Set(['code', 'link']);
 
 const IGNORE = 'If you did not try to sign in, you can ignore this email.';
+const NOT_YOU = 'If this was not you, you can ignore this email.';
+
+/** A template whose text and HTML say the same thing: paragraphs, one of which may hold {{link}}. */
+function plain(subject: string, paragraphs: string[], linkLabel?: string): MailContent {
+  const text = paragraphs.map((p) => p.replace('{{link}}', `\n{{link}}`)).join('\n\n') + '\n';
+  const html = paragraphs.map((p) => `<p>${p.replace('{{link}}', `<a href="{{link}}">${linkLabel ?? '{{link}}'}</a>`)}</p>`).join('\n') + '\n';
+  return { subject, text, html };
+}
 
 export const DEFAULT_TEMPLATES: Record<TemplateName, MailContent> = {
   'login-code': {
@@ -30,6 +42,40 @@ export const DEFAULT_TEMPLATES: Record<TemplateName, MailContent> = {
       + '<p>Or <a href="{{link}}">sign in with this link</a>. It works only in the browser where you started signing in.</p>\n'
       + `<p>Both expire in {{expires}}. ${IGNORE}</p>\n`,
   },
+  'verify-email': plain('Confirm your email address for {{tenant}}', [
+    'Welcome, {{name}}. Please confirm that this is your email address by opening this link: {{link}}',
+    `The link can be used once and expires in {{expires}}. ${NOT_YOU}`,
+  ], 'Confirm my email address'),
+  'signup-existing': plain('Sign-up attempt at {{tenant}}', [
+    'Someone tried to create an account at {{tenant}} with this email address, which already has one.',
+    `If it was you, sign in instead, or reset your password if you have forgotten it. ${NOT_YOU}`,
+  ]),
+  'registration-pending': plain('Your {{tenant}} account awaits approval', [
+    'Thank you for signing up, {{name}}. An administrator will review your account; we will write to you when it has been decided.',
+  ]),
+  'approval-request': plain('New account awaiting approval at {{tenant}}: {{email}}', [
+    '{{name}} ({{email}}) signed up at {{tenant}} and awaits approval.',
+    'Approve or reject it with `tessera users approve|reject --tenant {{tenant}} --email {{email}}` or through the admin API. Without a decision it is rejected on {{deadline}}.',
+  ]),
+  'approval-reminder': plain('Reminder: account awaiting approval at {{tenant}}: {{email}}', [
+    '{{name}} ({{email}}) has been waiting for approval since {{requested}}.',
+    'Without a decision the account is rejected on {{deadline}}.',
+  ]),
+  'registration-approved': plain('Your {{tenant}} account is ready', [
+    'Good news, {{name}}: your account has been approved. Sign in with this link: {{link}}',
+    'The link can be used once and expires in {{expires}}. Afterwards, sign in as usual.',
+  ], 'Sign in'),
+  'registration-rejected': plain('Your {{tenant}} account request', [
+    'We are sorry, {{name}}: your account request at {{tenant}} was not approved. {{reason}}',
+  ]),
+  'invitation': plain('You are invited to {{tenant}}', [
+    '{{inviter}} invites you to create an account at {{tenant}}: {{link}}',
+    'The invitation is for this email address only and expires in {{expires}}.',
+  ], 'Accept the invitation'),
+  'recovery-link': plain('Reset your password for {{tenant}}', [
+    'Open this link to choose a new password: {{link}}',
+    `The link can be used once and expires in {{expires}}. ${NOT_YOU} Your password has not been changed.`,
+  ], 'Choose a new password'),
 };
 
 export const TemplateOverride = z.object({
@@ -62,9 +108,11 @@ export function renderTemplate(name: TemplateName, vars: Record<string, string>,
   };
 }
 
-/** "10 minutes", "1 minute", "90 seconds": how long a code lives, for the mail text. */
+/** "7 days", "10 minutes", "90 seconds": how long a code or link lives, for the mail text. */
 export function describeLifetime(ms: number): string {
   const unit = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+  if (ms >= 86_400_000 && ms % 86_400_000 === 0) return unit(ms / 86_400_000, 'day');
+  if (ms >= 3_600_000 && ms % 3_600_000 === 0) return unit(ms / 3_600_000, 'hour');
   if (ms % 60_000 === 0) return unit(ms / 60_000, 'minute');
   return unit(Math.max(1, Math.round(ms / 1000)), 'second');
 }

@@ -1,6 +1,7 @@
 // Stored trees. Saving makes a new version; old versions stay, so journeys started on them can
 // still be explained later. Validation happens before this layer (workflows/tree/validate.ts).
 import type { Db } from './db.ts';
+import { lateDefaultTrees } from './default-trees.ts';
 import type { Tree } from './tree-types.ts';
 
 export interface StoredTree { name: string; version: number; tree: Tree; createdAt: Date }
@@ -39,4 +40,17 @@ export async function treeExists(db: Db, tenant: string, name: string): Promise<
 export async function listTrees(db: Db, tenant: string): Promise<StoredTree[]> {
   const rows = await db`SELECT DISTINCT ON (name) * FROM trees WHERE tenant_id = ${tenant} ORDER BY name, version DESC`;
   return rows.map(toStored);
+}
+
+/**
+ * True when the tenant has the tree; a default tree added to Tessera after the tenant was
+ * created (registration, recovery, link-sign-in) is stored as its version 1 on first use.
+ */
+export async function ensureDefaultTree(db: Db, tenant: string, name: string): Promise<boolean> {
+  if (await treeExists(db, tenant, name)) return true;
+  const tree = lateDefaultTrees.find((t) => t.name === name);
+  if (!tree) return false;
+  await db`INSERT INTO trees (tenant_id, name, version, definition)
+    VALUES (${tenant}, ${name}, 1, ${db.json({ ...tree, version: 1 } as never)}) ON CONFLICT DO NOTHING`;
+  return true;
 }

@@ -90,3 +90,22 @@ export async function getPasswordHash(db: Db, tenant: string, userId: string): P
   const [row] = await db`SELECT hash FROM password_credentials WHERE tenant_id = ${tenant} AND user_id = ${userId}`;
   return row?.hash;
 }
+
+/**
+ * Replaces (or adds) the user's password and ends every session of the user in one transaction:
+ * whoever knew the old password may hold one. Returns how many sessions ended. Idempotent apart
+ * from the new hash's salt.
+ * @throws UserInputError when the password is outside the base length limits.
+ */
+export async function setPassword(db: Db, tenant: string, userId: string, password: string): Promise<{ sessionsRevoked: number }> {
+  const problem = passwordProblem(password);
+  if (problem) throw new UserInputError(problem);
+  const hash = await hashPassword(password);
+  return db.begin(async (tx) => {
+    await tx`INSERT INTO password_credentials (tenant_id, user_id, hash) VALUES (${tenant}, ${userId}, ${hash})
+      ON CONFLICT (tenant_id, user_id) DO UPDATE SET hash = EXCLUDED.hash, updated_at = now()`;
+    const revoked = await tx`UPDATE sessions SET revoked_at = now()
+      WHERE tenant_id = ${tenant} AND user_id = ${userId} AND revoked_at IS NULL RETURNING id_hash`;
+    return { sessionsRevoked: revoked.length };
+  });
+}

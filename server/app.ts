@@ -5,6 +5,9 @@ import type { Client } from '@temporalio/client';
 import type { Config } from '../core/config.ts';
 import type { Db } from '../core/db.ts';
 import { journeyRoutes } from './api/journeys/routes.ts';
+import { linkRoutes } from './api/links/routes.ts';
+import { adminRoutes } from './api/admin/routes.ts';
+import { userInvitationRoutes } from './api/invitations/routes.ts';
 import { JourneyClient } from './api/journeys/journey-client.ts';
 import { devMailRoutes } from './dev-mail.ts';
 import { health } from './health.ts';
@@ -30,9 +33,12 @@ export function createApp({ config, db, temporal }: AppDeps): express.Express {
   if (!config.production) app.use(devMailRoutes(db));
 
   const tenant = express.Router({ mergeParams: true });
-  tenant.use('/api/journeys', journeyRoutes({
-    db, journeys: new JourneyClient(temporal, config.taskQueue), cookies, idleTimeoutMs: config.journeyIdleTimeoutMs,
-  }));
+  const journeys = new JourneyClient(temporal, config.taskQueue);
+  const idleTimeoutMs = config.journeyIdleTimeoutMs;
+  tenant.use('/api/journeys', journeyRoutes({ db, journeys, cookies, idleTimeoutMs }));
+  tenant.use('/api/links', linkRoutes({ db, temporal, journeys, cookies, idleTimeoutMs }));
+  tenant.use('/api/admin', adminRoutes({ db, temporal, config }));
+  tenant.use('/api/invitations', userInvitationRoutes({ db, temporal, config }));
   tenant.use(uiPages());
   app.use('/t/:tenant', loadTenant(db), tenant);
 

@@ -1,5 +1,7 @@
-// Serves the login UI: static files under /ui/assets, and two pages per tenant. Neither page
-// changes state on GET: the login page's script starts the journey with a POST.
+// Serves the login UI: static files under /ui/assets, and per tenant the pages that start a
+// journey (login, signup, recovery), show one (journey/{id}) or use a mailed link (link). All are
+// the same HTML; none changes state on GET: the script starts a journey, or uses a link, with a
+// POST after the page has loaded (a link's token is in the URL fragment, never sent to us).
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, resolve } from 'node:path';
@@ -33,7 +35,7 @@ export function uiPages(): Router {
     page ??= await readFile(new URL('index.html', UI_DIR), 'utf8');
     res.type('html').send(page);
   };
-  router.get('/ui/login', send);
+  for (const name of ['login', 'signup', 'recovery', 'link']) router.get(`/ui/${name}`, send);
   router.get('/ui/journey/:id', (req, res, next) => (JOURNEY_ID.test(String(req.params.id)) ? send(req, res, next) : next()));
   return router;
 }

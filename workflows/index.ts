@@ -1,3 +1,5 @@
 // Every workflow the worker runs.
 export { journeyWorkflow } from './journey.ts';
 export { lockoutWorkflow } from './lockout.ts';
+export { invitationWorkflow } from './invitation.ts';
+export { registrationWorkflow } from './registration.ts';

@@ -2,7 +2,7 @@
 // waiting to be judged, and the end. Pure, so it is unit-tested without a server.
 import { ApplicationFailure } from '@temporalio/common';
 import type { ContextPatch, JourneyContext, NodeCall } from '../core/journey-context.ts';
-import type { AuthResult, JourneyInput, JourneySnapshot, JourneyStatus, JourneyView, Step, StepError, StepSpec, SubmitInput } from '../core/journey-types.ts';
+import type { AuthResult, FollowLinkInput, JourneyInput, JourneySnapshot, JourneyStatus, JourneyView, Step, StepError, StepSpec, SubmitInput } from '../core/journey-types.ts';
 import { FailureTypes } from '../core/journey-types.ts';
 import type { Tree, TreeNode } from '../core/tree-types.ts';
 import { checkValues } from './journey-values.ts';
@@ -24,6 +24,10 @@ export class JourneyState {
   error?: { code: string; message: string };
   #pending?: Record<string, string>;
   #carry?: StepError[];
+  /** The mailed link that answers the current step, if any (never shown). */
+  #link?: { hash: string; expiresAt: number };
+  /** The browser the journey belongs to: the starting one, until a mailed link moves it. */
+  #binding: string;
   #attempts: Record<string, number> = {};
   #transitions = 0;
 
@@ -31,6 +35,7 @@ export class JourneyState {
 
   constructor(input: JourneyInput) {
     this.input = input;
+    this.#binding = input.binding;
     this.ctx = {
       journeyId: input.id, tenant: input.tenant, kind: input.kind,
       // A browser without an SSO session starts a new family, named after this journey: what it
@@ -48,22 +53,43 @@ export class JourneyState {
       ...(this.status === 'waiting' && this.step ? { step: this.step } : {}),
       ...(this.status === 'succeeded' && this.input.request.returnTo ? { redirectTo: this.input.request.returnTo } : {}),
       ...(this.error && this.status !== 'succeeded' ? { error: this.error } : {}),
+      ...(this.status === 'succeeded' && !this.result && this.ctx.notice ? { notice: this.ctx.notice } : {}),
     };
   }
 
   snapshot(): JourneySnapshot {
-    return { view: this.view(), tenant: this.input.tenant, binding: this.input.binding, ...(this.result ? { result: this.result } : {}) };
+    return { view: this.view(), tenant: this.input.tenant, binding: this.#binding, ...(this.result ? { result: this.result } : {}) };
   }
 
   /** @throws ApplicationFailure (JourneyNotFound | JourneyFinished | StaleStep | InvalidInput). */
   validateSubmit(submit: SubmitInput): void {
-    if (submit.binding !== this.input.binding || submit.tenant !== this.input.tenant) throw ApplicationFailure.nonRetryable('journey not found', FailureTypes.notFound);
+    if (submit.binding !== this.#binding || submit.tenant !== this.input.tenant) throw ApplicationFailure.nonRetryable('journey not found', FailureTypes.notFound);
     if (this.status !== 'waiting') throw ApplicationFailure.nonRetryable(`journey is ${this.status}`, FailureTypes.finished, this.status);
     if (!this.step || submit.stepId !== this.step.id || this.#pending) {
       throw ApplicationFailure.nonRetryable('this step is no longer current', FailureTypes.staleStep);
     }
     const check = checkValues(this.step, submit.values);
     if (!check.ok) throw ApplicationFailure.nonRetryable('invalid input', FailureTypes.invalidInput, check.errors);
+  }
+
+  /**
+   * A followed link is accepted only for the step that mailed it, before it expires (`now`: the
+   * workflow clock), and only once (its input then waits to be judged).
+   * @throws ApplicationFailure (JourneyNotFound | JourneyFinished | LinkNotCurrent).
+   */
+  validateFollowLink(link: FollowLinkInput, now: number): void {
+    if (link.tenant !== this.input.tenant) throw ApplicationFailure.nonRetryable('journey not found', FailureTypes.notFound);
+    if (this.status !== 'waiting') throw ApplicationFailure.nonRetryable(`journey is ${this.status}`, FailureTypes.finished, this.status);
+    if (!this.#link || this.#link.hash !== link.hash || now >= this.#link.expiresAt || this.#pending) {
+      throw ApplicationFailure.nonRetryable('this link does not answer the current step', FailureTypes.linkNotCurrent);
+    }
+  }
+
+  /** Moves the journey to the browser that followed the link and hands the module the link. */
+  followLink(link: FollowLinkInput): void {
+    this.#binding = link.binding;
+    this.#link = undefined;
+    this.#pending = { '#link': link.hash };
   }
 
   accept(submit: SubmitInput): void {
@@ -88,7 +114,8 @@ export class JourneyState {
     };
   }
 
-  show(nodeId: string, spec: StepSpec): void {
+  show(nodeId: string, spec: StepSpec, link?: { hash: string; expiresAt: number }): void {
+    this.#link = link;
     const attempt = (this.#attempts[nodeId] = (this.#attempts[nodeId] ?? 0) + 1);
     this.step = { ...spec, id: `${nodeId}#${attempt}`, node: nodeId, ...(this.#carry ? { errors: this.#carry } : {}) };
     this.#carry = undefined;
@@ -105,6 +132,7 @@ export class JourneyState {
     if (patch.nodeState === null) delete this.ctx.nodeState[nodeId];
     else if (patch.nodeState !== undefined) this.ctx.nodeState[nodeId] = patch.nodeState;
     if (patch.error) this.ctx.error = patch.error;
+    if (patch.notice) this.ctx.notice = patch.notice;
   }
 
   /** The node an outcome leads to, or undefined (the journey then fails) when it is not routed. */
@@ -115,8 +143,15 @@ export class JourneyState {
     return Object.hasOwn(node.next, outcome) ? node.next[outcome] : undefined;
   }
 
+  /**
+   * Signs the user in, but only an active account: a registration that leaves its account
+   * pending succeeds with its notice and no session; any other journey fails.
+   */
   succeed(tree: Tree, now: number): void {
-    if (!this.ctx.user) return this.fail(GENERIC_FAILURE);
+    if (!this.ctx.user || this.ctx.user.status !== 'active') {
+      if (this.input.kind === 'registration' && this.ctx.notice) return this.end('succeeded');
+      return this.fail(GENERIC_FAILURE);
+    }
     const amr = this.ctx.amr.length > 1 ? [...this.ctx.amr, 'mfa'] : [...this.ctx.amr];
     this.result = {
       subject: this.ctx.user.id, tenant: this.input.tenant, acr: tree.acr ?? '1', amr, authTime: now,
@@ -138,6 +173,7 @@ export class JourneyState {
   private end(status: JourneyStatus): void {
     this.status = status;
     this.step = undefined;
+    this.#link = undefined;
     this.seq++;
   }
 }

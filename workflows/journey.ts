@@ -3,11 +3,11 @@
 // update, whose validator refuses anything but the current step. Modules run as local
 // activities: a step costs one workflow task, and their inputs and results are recorded (and
 // encrypted by the payload codec) in history, which is the replayable record of every decision.
-import { ActivityFailure, ApplicationFailure, allHandlersFinished, condition, proxyLocalActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, allHandlersFinished, condition, patched, proxyLocalActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.ts';
 import type { JourneyInput, JourneyStatus } from '../core/journey-types.ts';
 import type { Tree, TreeBundle } from '../core/tree-types.ts';
-import { firstStepUpdate, snapshotQuery, submitUpdate } from './contracts.ts';
+import { firstStepUpdate, followLinkUpdate, snapshotQuery, submitUpdate } from './contracts.ts';
 import { GENERIC_FAILURE, INTERNAL_FAILURE, JourneyState } from './journey-state.ts';
 
 const acts = proxyLocalActivities<Activities>({
@@ -48,8 +48,9 @@ async function walk(state: JourneyState, bundle: TreeBundle, tree: Tree, prefix:
       if (!end) return undefined;
       outcome = end;
     } else {
-      state.show(key, prepared.step);
-      if (!(await condition(() => state.hasInput, idleTimeoutMs))) return void state.expire();
+      state.show(key, prepared.step, prepared.link);
+      // A step answered by a mailed link waits for the link's lifetime, not the idle timeout.
+      if (!(await condition(() => state.hasInput, prepared.waitMs ?? idleTimeoutMs))) return void state.expire();
       const verdict = await acts.verifyNode(state.call(key, node, tree.name), state.takeInput());
       state.apply(key, verdict.patch, verdict.errors);
       outcome = verdict.outcome;
@@ -72,11 +73,23 @@ export async function journeyWorkflow(input: JourneyInput): Promise<{ status: Jo
     await condition(() => state.seq > seen);
     return state.snapshot();
   }, { validator: (submit) => state.validateSubmit(submit) });
+  setHandler(followLinkUpdate, async (link) => {
+    const seen = state.seq;
+    state.followLink(link);
+    await condition(() => state.seq > seen);
+    return state.snapshot();
+  }, { validator: (link) => state.validateFollowLink(link, Date.now()) });
 
   let tree: TreeBundle | undefined;
   try {
     tree = await acts.loadTree({ tenant: input.tenant, name: input.tree });
-    const end = await walk(state, tree, tree, '', input.idleTimeoutMs);
+    let end = await walk(state, tree, tree, '', input.idleTimeoutMs);
+    // Required actions (e.g. the tenant's forceProfileUpdate on a first sign-in) run after the
+    // tree, before the session exists. Patched: journeys recorded before this ran without it.
+    if (end === 'success' && patched('required-actions')) {
+      const actions = await acts.requiredActions(state.ctx);
+      if (actions) end = await walk(state, tree, actions, 'required/', input.idleTimeoutMs);
+    }
     // Date.now() in the workflow sandbox is the SDK's deterministic clock (the task's start time).
     if (end === 'success') state.succeed(tree, Date.now());
     else if (end === 'failure') state.fail(state.ctx.error ?? GENERIC_FAILURE);
@@ -85,7 +98,8 @@ export async function journeyWorkflow(input: JourneyInput): Promise<{ status: Jo
   }
   await acts.recordJourneyEnd({
     tenant: input.tenant, journeyId: workflowInfo().workflowId, status: state.status, tree: input.tree,
-    version: tree?.version ?? 0, subject: state.ctx.user?.id, error: state.error?.code,
+    version: tree?.version ?? 0, subject: state.ctx.user?.id, error: state.error?.code, kind: input.kind,
+    signedIn: state.result !== undefined,
   });
   await condition(allHandlersFinished);
   return { status: state.status };

@@ -1,7 +1,10 @@
 // tessera settings profile --tenant T [--required name,phone]
 // Without --required it prints the current list; `--required ""` clears it.
+// tessera settings registration --tenant T [--set '{"moderation":{"enabled":true}}']
+// Prints the registration policy with its defaults; --set merges a JSON patch (one level deep).
 import type { Db } from '../../core/db.ts';
 import { getRequiredAttributes, setRequiredAttributes } from '../../core/profile.ts';
+import { getRegistrationSettings, updateRegistrationSettings } from '../../core/registration-settings.ts';
 import { getTenant } from '../../core/tenants.ts';
 import { UsageError, required, type Flags } from '../cli-args.ts';
 import { printOne } from '../cli-output.ts';
@@ -17,7 +20,22 @@ export async function settingsCommand(db: Db, verb: string, _args: string[], fla
       printOne({ tenant, required: keys }, flags.json);
       return;
     }
+    case 'registration': {
+      if (flags.set === undefined) {
+        printOne({ tenant, ...await getRegistrationSettings(db, tenant) }, flags.json);
+        return;
+      }
+      let patch: unknown;
+      try {
+        patch = JSON.parse(flags.set);
+      } catch {
+        throw new UsageError('--set must be a JSON object');
+      }
+      if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) throw new UsageError('--set must be a JSON object');
+      printOne({ tenant, ...await updateRegistrationSettings(db, tenant, patch as Record<string, unknown>) }, flags.json);
+      return;
+    }
     default:
-      throw new UsageError(`unknown command "settings ${verb}" (profile)`);
+      throw new UsageError(`unknown command "settings ${verb}" (profile, registration)`);
   }
 }

@@ -1,12 +1,33 @@
-// tessera users create|list|show|activate|deactivate --tenant T
+// tessera users create|list|show|activate|deactivate|approve|reject --tenant T
+// approve and reject go through the account's registration workflow (which alone decides), so
+// they need Temporal: TEMPORAL_ADDRESS, or a `tessera start` running on this DATA_DIR.
+import { findApprovalForUser } from '../../core/approvals.ts';
+import { loadConfig } from '../../core/config.ts';
 import type { Db } from '../../core/db.ts';
 import { getTenant } from '../../core/tenants.ts';
 import { createUser, findUserByLogin, getUser, listUsers, setUserStatus, type User, type UserStatus } from '../../core/users.ts';
 import { getTotpSecret } from '../../core/totp.ts';
+import { decideApproval } from '../../server/api/admin/decide-approval.ts';
+import { withCliTemporal } from '../runtime/cli-temporal.ts';
 import { UsageError, required, type Flags } from '../cli-args.ts';
 import { printOne, printRows } from '../cli-output.ts';
 
 const row = (u: User) => ({ id: u.id, username: u.username, email: u.email, name: u.name, status: u.status, created: u.createdAt });
+
+const MAX_REASON = 500;
+
+/** Hands the decision to the registration workflow; prints the account's new status. */
+async function decide(db: Db, tenant: string, user: User, kind: 'approve' | 'reject', flags: Flags): Promise<void> {
+  const reason = flags.reason?.trim();
+  if (reason !== undefined && (reason.length === 0 || reason.length > MAX_REASON)) throw new UsageError(`--reason must be 1-${MAX_REASON} characters`);
+  const approval = await findApprovalForUser(db, tenant, user.id);
+  if (!approval) throw new Error(`no approval is pending for this user in tenant "${tenant}"`);
+  if (approval.status !== 'pending') throw new Error(`already decided (${approval.status})`);
+  const result = await withCliTemporal(loadConfig(), (temporal) => decideApproval(temporal, approval, kind, { by: 'cli', ...(reason ? { reason } : {}) }));
+  if (!result.ok) throw new Error('already decided');
+  const updated = (await getUser(db, tenant, user.id)) ?? user;
+  printOne({ ...row(updated), approval: result.status }, flags.json);
+}
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
@@ -49,7 +70,11 @@ export async function usersCommand(db: Db, verb: string, args: string[], flags: 
       printOne(row(updated!), flags.json);
       return;
     }
+    case 'approve':
+    case 'reject':
+      await decide(db, tenant, await findOne(db, tenant, args, flags), verb, flags);
+      return;
     default:
-      throw new UsageError(`unknown command "users ${verb}" (create, list, show, activate, deactivate)`);
+      throw new UsageError(`unknown command "users ${verb}" (create, list, show, activate, deactivate, approve, reject)`);
   }
 }

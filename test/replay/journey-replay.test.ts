@@ -30,6 +30,9 @@ it('replays every recorded journey history without non-determinism', async () =>
   expect(files).toEqual(expect.arrayContaining([
     'login-password-totp-with-retries.json', 'login-disabled-account.json', 'login-totp-enrolment.json', 'login-expired.json',
     'login-inner-tree-first.json', 'login-inner-tree-remembered.json', 'lockout-extended.json',
+    'login-recorded-before-required-actions.json', 'registration-verify.json', 'link-sign-in-profile-review.json',
+    'registration-workflow-verified.json', 'recovery-link-reset.json', 'registration-workflow-approved.json',
+    'invitation-workflow-accepted.json',
   ]));
   const histories = await Promise.all(files.map(async (file) => ({
     workflowId: file,

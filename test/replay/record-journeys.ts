@@ -6,6 +6,10 @@ import type { Client } from '@temporalio/client';
 import type { Db } from '../../core/db.ts';
 import { defaultLoginTree } from '../../core/default-trees.ts';
 import { saveTree } from '../../core/trees.ts';
+import { updateRegistrationSettings } from '../../core/registration-settings.ts';
+import type { Config } from '../../core/config.ts';
+import { createInvitation } from '../../core/invitation-lifecycle.ts';
+import { approveUpdate, registrationWorkflowId } from '../../workflows/registration-contracts.ts';
 import { setUserStatus } from '../../core/users.ts';
 import { getTotpSecret, newTotpSecret, saveTotpSecret, totpCode } from '../../core/totp.ts';
 import { JourneyApi } from '../support/journey-api.ts';
@@ -20,7 +24,82 @@ async function save(client: Client, name: string, api: JourneyApi): Promise<void
   await writeFile(new URL(`${name}.json`, HISTORIES_DIR), historyToJSON(await handle.fetchHistory()));
 }
 
+/** The newest mail to `to` (the dev mailbox keeps bodies), waiting a little for it. */
+async function mailedText(db: Db, tenant: string, to: string): Promise<string> {
+  for (let i = 0; i < 100; i++) {
+    const [row] = await db`SELECT text_body FROM mail_messages WHERE tenant_id = ${tenant} AND recipient = ${to} ORDER BY id DESC LIMIT 1`;
+    if (row?.text_body) return String(row.text_body);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`no mail to ${to}`);
+}
+
+/** The token of the newest link mailed to `to`. */
+async function mailedToken(db: Db, tenant: string, to: string): Promise<string> {
+  const token = /#token=([A-Za-z0-9_-]{43})/.exec(await mailedText(db, tenant, to))?.[1];
+  if (!token) throw new Error(`no link mailed to ${to}`);
+  return token;
+}
+
+async function saveWorkflow(client: Client, name: string, workflowId: string): Promise<void> {
+  const handle = client.workflow.getHandle(workflowId);
+  await writeFile(new URL(`${name}.json`, HISTORIES_DIR), historyToJSON(await handle.fetchHistory()));
+}
+
+/** Signup with verification, the link followed (registration workflow + link sign-in), and a password reset. */
+async function recordAccountJourneys(base: string, client: Client, db: Db, taskQueue: string): Promise<void> {
+  const { tenant, login } = await tenantWithUser(db);
+  await updateRegistrationSettings(db, tenant, { forceProfileUpdate: true });
+  const email = `new@${tenant}.example`;
+  const signup = new JourneyApi(base, tenant);
+  await signup.start('registration');
+  await signup.submit({ email, name: 'New User', password: 'Password1', invitation: '' });
+  await signup.submit({ email, name: 'New User', password: 'violet staple orbit 42', invitation: '' });
+  await save(client, 'registration-verify', signup);
+  const [user] = await db`SELECT id FROM users WHERE tenant_id = ${tenant} AND email = ${email}`;
+  const follower = new JourneyApi(base, tenant);
+  const followed = await follower.request('POST', `/t/${tenant}/api/links`, { token: await mailedToken(db, tenant, email) });
+  follower.journey = followed.body;
+  await follower.submit({ name: 'New User' });
+  await save(client, 'link-sign-in-profile-review', follower);
+  const registration = client.workflow.getHandle(registrationWorkflowId(tenant, user!.id));
+  await registration.result();
+  await saveWorkflow(client, 'registration-workflow-verified', registration.workflowId);
+
+  const recovery = new JourneyApi(base, tenant);
+  await recovery.start('recovery');
+  await recovery.submit({ username: login });
+  const other = new JourneyApi(base, tenant);
+  const moved = await other.request('POST', `/t/${tenant}/api/links`, { token: await mailedToken(db, tenant, login) });
+  other.journey = moved.body;
+  await other.submit({ password: 'violet staple orbit 43', confirm: 'violet staple orbit 44', username: login });
+  await other.submit({ password: 'violet staple orbit 43', confirm: 'violet staple orbit 43', username: login });
+  await save(client, 'recovery-link-reset', other);
+
+  // Moderation, approved by an admin; and an invitation accepted at signup.
+  await updateRegistrationSettings(db, tenant, { moderation: { enabled: true, notify: [`ops@${tenant}.example`] } });
+  const moderated = new JourneyApi(base, tenant);
+  await moderated.start('registration');
+  await moderated.submit({ email: `mod@${tenant}.example`, name: 'Mo Derated', password: 'violet staple orbit 42', invitation: '' });
+  const [pending] = await db`SELECT id FROM users WHERE tenant_id = ${tenant} AND email = ${`mod@${tenant}.example`}`;
+  const approval = client.workflow.getHandle(registrationWorkflowId(tenant, pending!.id));
+  await approval.executeUpdate(approveUpdate, { args: [{ by: 'admin:recorder' }] });
+  await approval.result();
+  await saveWorkflow(client, 'registration-workflow-approved', approval.workflowId);
+
+  const invited = `inv@${tenant}.example`;
+  const invitation = await createInvitation(db, client, { publicUrl: base, taskQueue } as Config, { tenant, email: invited, inviter: 'cli', ttlMs: 86_400_000 });
+  const code = /#invite=([A-Za-z0-9_-]+)/.exec(await mailedText(db, tenant, invited))![1]!;
+  const joining = new JourneyApi(base, tenant);
+  await joining.start('registration');
+  await joining.submit({ email: invited, name: 'In Vited', password: 'violet staple orbit 42', invitation: code });
+  const handle = client.workflow.getHandle(invitation.workflowId);
+  await handle.result();
+  await saveWorkflow(client, 'invitation-workflow-accepted', invitation.workflowId);
+}
+
 export async function recordJourneys(base: string, client: Client, db: Db, taskQueue: string): Promise<void> {
+  await recordAccountJourneys(base, client, db, taskQueue);
   {
     const { tenant, login, password, user } = await tenantWithUser(db);
     const secret = newTotpSecret();
@@ -45,7 +124,7 @@ export async function recordJourneys(base: string, client: Client, db: Db, taskQ
   }
   {
     const { tenant, login, password, user } = await tenantWithUser(db);
-    await saveTree(db, tenant, { ...defaultLoginTree, nodes: { ...defaultLoginTree.nodes, otp: { type: 'totp', config: { enroll: true }, next: { ok: 'success', bad: 'otp', skip: 'success' } } } });
+    await saveTree(db, tenant, { ...defaultLoginTree, nodes: { ...defaultLoginTree.nodes, otp: { type: 'totp', config: { enroll: true }, next: { ok: 'success', bad: 'otp-failed', skip: 'success' } } } });
     const api = new JourneyApi(base, tenant);
     await api.start();
     await api.submit({ username: login });

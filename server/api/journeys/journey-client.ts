@@ -6,7 +6,7 @@ import { WithStartWorkflowOperation, WorkflowUpdateFailedError, type Client } fr
 import { ApplicationFailure, WorkflowNotFoundError } from '@temporalio/common';
 import type { JourneyInput, JourneySnapshot, StepError } from '../../../core/journey-types.ts';
 import { FailureTypes } from '../../../core/journey-types.ts';
-import { firstStepUpdate, snapshotQuery, submitUpdate } from '../../../workflows/contracts.ts';
+import { firstStepUpdate, followLinkUpdate, snapshotQuery, submitUpdate } from '../../../workflows/contracts.ts';
 import { HttpError, notFound } from '../../http-error.ts';
 
 const JOURNEY_ID = /^[A-Za-z0-9_-]{22,64}$/;
@@ -14,6 +14,10 @@ const JOURNEY_ID = /^[A-Za-z0-9_-]{22,64}$/;
 /** 192 random bits, URL-safe: the journey id and its Temporal workflow id. */
 export function newJourneyId(): string {
   return randomBytes(24).toString('base64url');
+}
+
+function linkGone(): HttpError {
+  return new HttpError(410, 'link_expired', 'This link has expired or was replaced by a newer one. Start again.');
 }
 
 export class JourneyClient {
@@ -59,6 +63,24 @@ export class JourneyClient {
       return await this.#client.workflow.getHandle(id).executeUpdate(submitUpdate, { args: [{ tenant, stepId, binding, values: values as Record<string, unknown> }] });
     } catch (err) {
       throw await this.refusal(err, tenant, id, binding);
+    }
+  }
+
+  /**
+   * Answers the journey's current step with a followed link (its token's sha256) and moves the
+   * journey to `binding`, the browser that followed it.
+   * @throws HttpError 410 (`link_expired`) when the journey no longer waits for this link.
+   */
+  async followLink(tenant: string, id: string, hash: string, binding: string): Promise<JourneySnapshot> {
+    if (!JOURNEY_ID.test(id)) throw linkGone();
+    try {
+      return await this.#client.workflow.getHandle(id).executeUpdate(followLinkUpdate, { args: [{ tenant, hash, binding }] });
+    } catch (err) {
+      const cause = err instanceof WorkflowUpdateFailedError ? err.cause : undefined;
+      if (cause instanceof ApplicationFailure || err instanceof WorkflowNotFoundError || (err instanceof Error && /already completed/i.test(err.message))) {
+        throw linkGone();
+      }
+      throw err;
     }
   }
 

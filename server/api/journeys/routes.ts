@@ -3,7 +3,8 @@ import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import type { Db } from '../../../core/db.ts';
 import type { JourneyKind } from '../../../core/journey-types.ts';
-import { treeExists } from '../../../core/trees.ts';
+import { getRegistrationSettings } from '../../../core/registration-settings.ts';
+import { ensureDefaultTree } from '../../../core/trees.ts';
 import type { CookieSettings } from '../../cookies.ts';
 import { HttpError } from '../../http-error.ts';
 import { jsonBody } from '../../middleware/json-body.ts';
@@ -37,7 +38,10 @@ export function journeyRoutes({ db, journeys, cookies, idleTimeoutMs }: JourneyR
     if (!body.success) throw new HttpError(400, 'invalid_request', body.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '));
     const tenant = req.tenant!.id;
     const tree = body.data.tree ?? body.data.kind;
-    if (!(await treeExists(db, tenant, tree))) throw new HttpError(400, 'unknown_tree', `Tenant "${tenant}" has no tree "${tree}".`);
+    if (body.data.kind === 'registration' && !(await getRegistrationSettings(db, tenant)).enabled) {
+      throw new HttpError(403, 'registration_disabled', 'This service does not accept new accounts.');
+    }
+    if (!(await ensureDefaultTree(db, tenant, tree))) throw new HttpError(400, 'unknown_tree', `Tenant "${tenant}" has no tree "${tree}".`);
     const binding = ensureBinding(req, res, tenant, cookies);
     const snapshot = await journeys.start({
       id: newJourneyId(), tenant, kind: body.data.kind as JourneyKind, tree, binding, idleTimeoutMs,

@@ -1,8 +1,9 @@
 // Renders any step from its JSON alone (DESIGN.md §4). One renderer per step type in RENDERERS,
 // so a new ceremony (the WebAuthn one) is one function and one entry. A renderer returns the
-// step's body; renderStep adds the title, description, image, step-level alert region and a way
-// to start over.
-// `env`: { submit(values, button), startOver(), navigate(url), notice?, canStartOver? }.
+// step's body; renderStep adds the title, description, image, step-level alert region, a way
+// to start over and links to the other pages (sign up, recover, back to sign in).
+// `env`: { submit(values, button), startOver(), navigate(url), notice?, canStartOver?,
+//          links?: [{ lead?, label, href }], prefill?: { [field]: value } (for empty fields) }.
 import { h, icon, safeUrl } from './dom.js';
 import { readValues, renderField, validateFields } from './fields.js';
 import { proofOfWork } from './pow.js';
@@ -20,8 +21,16 @@ export function renderStep(step, env) {
     stepImage(step.image),
     alert,
     render(step, env),
-    env.canStartOver && !HAS_OWN_EXIT.has(render) ? h('footer', { class: 'step-footer' },
-      h('button', { type: 'button', class: 'link-button', onclick: env.startOver }, 'Start over')) : null);
+    stepFooter(env.canStartOver && !HAS_OWN_EXIT.has(render) ? env.startOver : undefined, env.links ?? [],
+      waitsElsewhere(step) ? 'No email after a few minutes?' : undefined));
+}
+
+function stepFooter(startOver, links, startOverLead) {
+  if (!startOver && links.length === 0) return null;
+  const line = (lead, ...content) => h('p', { class: 'footer-line' }, lead ? `${lead} ` : null, ...content);
+  return h('footer', { class: 'step-footer' },
+    links.map((link) => line(link.lead, h('a', { href: link.href }, link.label))),
+    startOver ? line(startOverLead, h('button', { type: 'button', class: 'link-button', onclick: startOver }, 'Start over')) : null);
 }
 
 /** Replaces the messages in a step's alert region (e.g. a failed submit). */
@@ -43,7 +52,8 @@ function submitButton(label = 'Continue') {
 }
 
 function renderForm(step, env) {
-  const fields = step.fields ?? [];
+  // A value the page brought along (an invitation code from the link) fills a field the server left empty.
+  const fields = (step.fields ?? []).map((f) => (!f.value && typeof env.prefill?.[f.name] === 'string' ? { ...f, value: env.prefill[f.name] } : f));
   const errorsFor = (name) => (step.errors ?? []).filter((e) => e.field === name);
   const rendered = fields.map((field, i) => renderField(field, i, errorsFor(field.name)));
   const button = submitButton();
@@ -78,7 +88,15 @@ function renderChoice(step, env) {
 function renderMessage(step, env) {
   if (step.fields?.length) return renderForm(step, env);
   if (step.choices?.length) return renderChoice(step, env);
-  return null;
+  // Nothing to answer here (e.g. "Check your email"): the page polls and moves on by itself.
+  return h('div', { class: 'notice notice-wait' }, icon('mail', 'notice-icon'),
+    h('div', {}, h('p', { class: 'notice-title' }, 'You can leave this page open'),
+      h('p', {}, 'It moves on by itself once you have opened the link in this browser.')));
+}
+
+/** A step that waits for something done elsewhere (a mailed link) rather than for input on this page. */
+export function waitsElsewhere(step) {
+  return step?.type === 'message' && !step.fields?.length && !step.choices?.length;
 }
 
 function renderRedirect(step, env) {

@@ -1,0 +1,160 @@
+// signup: the registration form — email, name, password, the tenant's required profile attributes,
+// the current terms and an optional invitation code — and the hand-over to the registration
+// workflow, which decides how the account becomes active (invited / verify / moderation).
+// Rules: every field is checked before anything is written, and errors re-show the form with what
+// was typed (never the password); an email that already has an account creates nothing, mails
+// that account's owner instead, and answers exactly what a new account with that email would
+// have been told (same outcome and notice), so signup reveals no accounts; an invited account is
+// active at once and signs in; everything written is idempotent under a retried activity.
+import { z } from 'zod';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import type { JourneyContext, VerifyResult } from '../../core/journey-context.ts';
+import type { Field, StepError, StepSpec } from '../../core/journey-types.ts';
+import { acceptInvitation, findUsableInvitation } from '../../core/invitations.ts';
+import { newPasswordProblem } from '../../core/password-policy.ts';
+import { ATTRIBUTE_MAX, getRequiredAttributes, saveAttributes } from '../../core/profile.ts';
+import { activationPolicy, getRegistrationSettings, type ActivationPolicy } from '../../core/registration-settings.ts';
+import { activateInvited, createPendingAccount, EMAIL } from '../../core/signup.ts';
+import { currentTerms, recordAcceptance } from '../../core/terms.ts';
+import { invitationAcceptedSignal } from '../../workflows/invitation-contracts.ts';
+import { registrationWorkflowId, type RegistrationInput } from '../../workflows/registration-contracts.ts';
+import { defineModule, type ModuleDeps } from './module.ts';
+
+const FIXED = new Set(['email', 'name', 'password', 'accept', 'invitation']);
+
+/** What the form shows besides the fixed fields, and what was typed before (never the password). */
+interface FormState {
+  attributes: string[];
+  terms?: { version: number; title: string; url: string };
+  /** The tenant takes invited people only. */
+  inviteOnly?: boolean;
+  draft?: Record<string, string>;
+}
+
+function form(state: FormState): StepSpec {
+  const typed = (name: string) => (state.draft?.[name] ? { value: state.draft[name] } : {});
+  const fields: Field[] = [
+    { name: 'email', type: 'email', label: 'Email', required: true, autocomplete: 'email', maxLength: 254, ...typed('email') },
+    { name: 'name', type: 'text', label: 'Full name', required: true, autocomplete: 'name', maxLength: ATTRIBUTE_MAX, ...typed('name') },
+    { name: 'password', type: 'password', label: 'Password', required: true, autocomplete: 'new-password', maxLength: 256 },
+    ...state.attributes.map((key): Field => ({
+      name: key, type: 'text', label: `${key.charAt(0).toUpperCase()}${key.slice(1).replace(/_/g, ' ')}`, required: true, maxLength: ATTRIBUTE_MAX, ...typed(key),
+    })),
+    {
+      name: 'invitation', type: 'text', label: state.inviteOnly ? 'Invitation code' : 'Invitation code (if you have one)',
+      required: state.inviteOnly === true, autocomplete: 'off', maxLength: 100, ...typed('invitation'),
+    },
+  ];
+  if (state.terms) fields.push({ name: 'accept', type: 'checkbox', label: `I accept the ${state.terms.title} (${state.terms.url})`, required: true, maxLength: 5 });
+  return { type: 'form', title: 'Create your account', fields };
+}
+
+function notice(policy: ActivationPolicy, email: string) {
+  return policy === 'moderation'
+    ? { code: 'awaiting_approval', message: `Thank you. An administrator will review your account; we will write to ${email} when it is ready.` }
+    : { code: 'verification_sent', message: `We have sent a link to ${email}. Follow it to activate your account.` };
+}
+
+function oneLine(value: string | undefined): string {
+  // eslint-disable-next-line no-control-regex
+  return (value ?? '').replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
+}
+
+async function startRegistration(deps: ModuleDeps, input: RegistrationInput): Promise<void> {
+  if (!deps.temporal) throw new Error('signup needs a Temporal client');
+  try {
+    await deps.temporal.workflow.start('registrationWorkflow', {
+      workflowId: registrationWorkflowId(input.tenant, input.userId), taskQueue: deps.config.taskQueue, args: [input],
+    });
+  } catch (err) {
+    // A retried activity: the workflow is already running (or done) for this account.
+    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+  }
+}
+
+/** Tells the invitation's workflow it was used, so it ends now instead of at its expiry. */
+async function signalAccepted(deps: ModuleDeps, workflowId: string, userId: string): Promise<void> {
+  try {
+    await deps.temporal?.workflow.getHandle(workflowId).signal(invitationAcceptedSignal, { userId });
+  } catch {
+    // Finished already (expired or revoked just now): the invitation row decides, not the workflow.
+  }
+}
+
+async function check(ctx: JourneyContext, state: FormState, values: Record<string, string>, deps: ModuleDeps) {
+  const errors: StepError[] = [];
+  const email = oneLine(values.email).toLowerCase();
+  const name = oneLine(values.name);
+  if (!EMAIL.test(email)) errors.push({ field: 'email', code: 'invalid_email', message: 'Enter a valid email address.' });
+  if (!name) errors.push({ field: 'name', code: 'required', message: 'Enter your name.' });
+  const settings = await getRegistrationSettings(deps.db, ctx.tenant);
+  const weak = newPasswordProblem(values.password ?? '', settings.password, email);
+  if (weak) errors.push({ field: 'password', code: 'weak_password', message: weak });
+  for (const key of state.attributes) {
+    if (!oneLine(values[key])) errors.push({ field: key, code: 'required', message: 'This field is required.' });
+  }
+  if (state.terms && values.accept !== 'true') errors.push({ field: 'accept', code: 'terms_required', message: 'Accept the terms to continue.' });
+  const code = oneLine(values.invitation);
+  let invitation: { id: string; workflowId: string } | undefined;
+  if (code && errors.length === 0) {
+    invitation = await findUsableInvitation(deps.db, ctx.tenant, code, email);
+    if (!invitation) errors.push({ field: 'invitation', code: 'invalid_invitation', message: 'This invitation is not valid for this email address, or it has expired.' });
+  } else if (!code && settings.inviteOnly) {
+    errors.push({ field: 'invitation', code: 'invitation_required', message: 'Signing up here needs an invitation.' });
+  }
+  return { errors, email, name, code, invitation, settings };
+}
+
+export const signupModule = defineModule({
+  type: 'signup',
+  config: z.object({}).strict(),
+  outcomes: ['active', 'pending', 'bad'],
+  rememberOutcomes: [],
+  async prepare({ ctx, node }, { db }) {
+    const previous = ctx.nodeState[node] as FormState | undefined;
+    const terms = await currentTerms(db, ctx.tenant);
+    const { inviteOnly } = await getRegistrationSettings(db, ctx.tenant);
+    const state: FormState = {
+      attributes: (await getRequiredAttributes(db, ctx.tenant)).filter((key) => !FIXED.has(key)),
+      ...(terms ? { terms: { version: terms.version, title: terms.title, url: terms.url } } : {}),
+      ...(inviteOnly ? { inviteOnly } : {}),
+      ...(previous?.draft ? { draft: previous.draft } : {}),
+    };
+    return { kind: 'step', step: form(state), patch: { nodeState: state } };
+  },
+  async verify({ ctx, node }, values, deps): Promise<VerifyResult> {
+    const state = (ctx.nodeState[node] as FormState | undefined) ?? { attributes: [] };
+    const { errors, email, name, code, invitation, settings } = await check(ctx, state, values, deps);
+    const draft = Object.fromEntries(['email', 'name', 'invitation', ...state.attributes].filter((k) => values[k]).map((k) => [k, oneLine(values[k])]));
+    if (errors.length > 0) return { outcome: 'bad', errors, patch: { nodeState: { ...state, draft } } };
+
+    const account = await createPendingAccount(deps.db, { tenant: ctx.tenant, journeyId: ctx.journeyId, email, name, password: values.password! });
+    if (!account.created) {
+      if (invitation) {
+        const used = { field: 'invitation', code: 'invalid_invitation', message: 'This invitation can no longer be used. Sign in instead.' };
+        return { outcome: 'bad', errors: [used], patch: { nodeState: { ...state, draft } } };
+      }
+      // The owner of the address learns of the attempt; the person at the form learns nothing.
+      await deps.mail.send({ tenant: ctx.tenant, to: email, template: 'signup-existing', vars: { tenant: ctx.tenant }, dedupeKey: `signup-existing:${ctx.journeyId}` });
+      return { outcome: 'pending', patch: { user: null, nodeState: null, notice: notice(activationPolicy(settings, email, false), email) } };
+    }
+
+    const userId = account.userId;
+    const attributes = Object.fromEntries(state.attributes.map((key) => [key, oneLine(values[key])]));
+    if (Object.keys(attributes).length > 0) await saveAttributes(deps.db, ctx.tenant, userId, attributes);
+    if (state.terms) await recordAcceptance(deps.db, ctx.tenant, userId, state.terms.version, ctx.journeyId);
+    let invited = false;
+    if (invitation) {
+      const accepted = await acceptInvitation(deps.db, ctx.tenant, code, email, userId);
+      invited = accepted.ok;
+      if (accepted.ok) await signalAccepted(deps, accepted.workflowId, userId);
+    }
+    const policy = activationPolicy(settings, email, invited);
+    if (policy === 'invited') await activateInvited(deps.db, ctx.tenant, userId);
+    await startRegistration(deps, { tenant: ctx.tenant, userId, policy, journeyId: ctx.journeyId });
+    await deps.audit({ tenant: ctx.tenant, type: 'registration.started', subject: userId, journeyId: ctx.journeyId, dedupeKey: `registration-started:${userId}`, data: { policy } });
+    const user = { id: userId, username: email, status: policy === 'invited' ? 'active' as const : 'pending' as const };
+    if (policy === 'invited') return { outcome: 'active', patch: { user, login: email, amr: ['pwd'], nodeState: null } };
+    return { outcome: 'pending', patch: { user, login: email, nodeState: null, notice: notice(policy, email) } };
+  },
+});

@@ -1,0 +1,24 @@
+// A Temporal client for one CLI command that talks to workflows (approve, reject…): the address
+// of TEMPORAL_ADDRESS or of the `tessera start` running on this DATA_DIR, with the payload codec.
+import type { Client } from '@temporalio/client';
+import type { Config } from '../../core/config.ts';
+import { loadCodec } from '../../core/codec-keys.ts';
+import { connectClient } from '../../core/temporal-client.ts';
+import { runningTemporalAddress } from './temporal-address.ts';
+
+/** @throws Error (one line) when no Temporal is configured or it cannot be reached. */
+export async function withCliTemporal<T>(config: Config, use: (temporal: Client) => Promise<T>): Promise<T> {
+  const address = await runningTemporalAddress(config);
+  if (!address) throw new Error('Temporal is not running: set TEMPORAL_ADDRESS, or run `tessera start` on this DATA_DIR');
+  let temporal: Client;
+  try {
+    temporal = await connectClient(address, config.temporalNamespace, await loadCodec(config));
+  } catch {
+    throw new Error(`cannot reach Temporal at ${address}`);
+  }
+  try {
+    return await use(temporal);
+  } finally {
+    await temporal.connection.close();
+  }
+}
