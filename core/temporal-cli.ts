@@ -27,17 +27,22 @@ function pythonScriptsDir(): string | undefined {
   return undefined;
 }
 
+/** An executable named `name` on PATH, in Python's scripts folder (pip's), or in `extraDirs`. */
+export function findPipTool(name: string, extraDirs: string[] = []): string | undefined {
+  const dirs = (process.env.PATH ?? '').split(delimiter).filter(Boolean);
+  const scripts = pythonScriptsDir();
+  if (scripts) dirs.push(scripts);
+  dirs.push(...extraDirs);
+  return dirs.map((dir) => join(dir, name)).find(executable);
+}
+
 export function findTemporalCli(explicit: string | undefined): string | undefined {
   if (explicit) {
     if (!executable(explicit)) throw new Error(`TEMPORAL_CLI_PATH=${explicit} is not an executable file`);
     return explicit;
   }
-  const dirs = (process.env.PATH ?? '').split(delimiter).filter(Boolean);
-  const scripts = pythonScriptsDir();
-  if (scripts) dirs.push(scripts);
-  // Where `npm install` put it when none was found (bin/install-temporal-cli.js).
-  dirs.push(fileURLToPath(new URL('../node_modules/.temporal-cli/bin/', import.meta.url)));
-  return dirs.map((dir) => join(dir, 'temporal')).find(executable);
+  // Last, where `npm install` put it when none was found (bin/install-temporal-cli.js).
+  return findPipTool('temporal', [fileURLToPath(new URL('../node_modules/.temporal-cli/bin/', import.meta.url))]);
 }
 
 export const TEMPORAL_CLI_HELP =

@@ -1,38 +1,18 @@
 // tessera invitations create|list|revoke --tenant T
 // create and revoke go through the invitation workflow, so they need Temporal: TEMPORAL_ADDRESS,
 // or the embedded server of a `tessera start` on this DATA_DIR. The mailed code is never printed.
-import type { Client } from '@temporalio/client';
 import { loadConfig, type Config } from '../../core/config.ts';
-import { loadCodec } from '../../core/codec-keys.ts';
 import type { Db } from '../../core/db.ts';
 import { isDuration, parseDuration } from '../../core/duration.ts';
 import { createInvitation, InvitationError, revokeInvitation } from '../../core/invitation-lifecycle.ts';
 import { listInvitations, type Invitation } from '../../core/invitations.ts';
 import { getRegistrationSettings } from '../../core/registration-settings.ts';
-import { connectClient } from '../../core/temporal-client.ts';
 import { getTenant } from '../../core/tenants.ts';
-import { runningTemporalAddress } from '../runtime/temporal-address.ts';
+import { withCliTemporal } from '../runtime/cli-temporal.ts';
 import { UsageError, required, type Flags } from '../cli-args.ts';
 import { printOne, printRows } from '../cli-output.ts';
 
 const row = (i: Invitation) => ({ id: i.id, email: i.email, status: i.status, expires: i.expiresAt, inviter: i.inviter, created: i.createdAt });
-
-/** @throws Error (one line) when no Temporal is configured or it cannot be reached. */
-async function withTemporal<T>(config: Config, use: (temporal: Client) => Promise<T>): Promise<T> {
-  const address = await runningTemporalAddress(config);
-  if (!address) throw new Error('no Temporal to reach: set TEMPORAL_ADDRESS, or run `tessera start` on this DATA_DIR');
-  let temporal: Client;
-  try {
-    temporal = await connectClient(address, config.temporalNamespace, await loadCodec(config));
-  } catch {
-    throw new Error(`cannot reach Temporal at ${address}`);
-  }
-  try {
-    return await use(temporal);
-  } finally {
-    await temporal.connection.close();
-  }
-}
 
 function mailNote(config: Config): string {
   if (config.smtpUrl) return 'the invitation mail is on its way (SMTP)';
@@ -49,7 +29,7 @@ export async function invitationsCommand(db: Db, verb: string, _args: string[], 
       const ttlMs = parseDuration(flags.ttl ?? (await getRegistrationSettings(db, tenant)).invitations.ttl);
       const config = loadConfig();
       try {
-        const invitation = await withTemporal(config, (temporal) => createInvitation(db, temporal, config, { tenant, email, inviter: 'cli', ttlMs }));
+        const invitation = await withCliTemporal(config, (temporal) => createInvitation(db, temporal, config, { tenant, email, inviter: 'cli', ttlMs }));
         printOne(row(invitation), flags.json);
       } catch (err) {
         if (err instanceof InvitationError && err.code !== 'already_registered') throw new UsageError(err.message);
@@ -64,7 +44,7 @@ export async function invitationsCommand(db: Db, verb: string, _args: string[], 
     case 'revoke': {
       const id = required(flags, 'id');
       const config = loadConfig();
-      const result = await withTemporal(config, (temporal) => revokeInvitation(db, temporal, tenant, id, 'cli'));
+      const result = await withCliTemporal(config, (temporal) => revokeInvitation(db, temporal, tenant, id, 'cli'));
       if (!result.ok && result.reason === 'unknown') throw new Error(`no invitation "${id}" in tenant "${tenant}"`);
       if (!result.ok) throw new Error(`invitation "${id}" has already ended (accepted, revoked or expired)`);
       printOne(row(result.invitation), flags.json);

@@ -170,7 +170,7 @@ describe('CLI', () => {
     const res = await runTessera(['invitations', 'create', '--tenant', tenant, '--email', `x@${tenant}.example`],
       { ...env, TEMPORAL_ADDRESS: undefined, DATA_DIR: `${inject('scratchDir')}/no-temporal-${tenant}` });
     expect(res.code).not.toBe(0);
-    expect(res.stderr.trim()).toMatch(/^tessera: no Temporal to reach: set TEMPORAL_ADDRESS/);
+    expect(res.stderr.trim()).toMatch(/^tessera: Temporal is not running: set TEMPORAL_ADDRESS/);
     expect(await stack.db`SELECT 1 FROM invitations WHERE tenant_id = ${tenant}`).toHaveLength(0);
   });
 });

@@ -12,6 +12,7 @@ import { createTenant } from '../../core/tenants.ts';
 import { createUser, type User } from '../../core/users.ts';
 import { REGISTRATION_WORKFLOW, registrationWorkflowId, type RegistrationInput } from '../../workflows/registration-contracts.ts';
 import { uniqueTenantId } from './harness.ts';
+import { bodyOf } from './response-body.ts';
 
 export interface AdminResponse { status: number; body: any; headers: Headers }
 
@@ -22,14 +23,7 @@ export async function adminRequest(base: string, tenant: string, token: string |
   const res = await fetch(`${base}/t/${tenant}/api/admin${path}`, {
     method, headers: all, body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
   });
-  const text = await res.text();
-  let parsed: unknown = text;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    // not JSON
-  }
-  return { status: res.status, body: parsed, headers: res.headers };
+  return { status: res.status, body: await bodyOf(res), headers: res.headers };
 }
 
 /** A tenant with moderation on (admins notified at `notify`) and an admin token named "ops". */

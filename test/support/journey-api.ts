@@ -1,5 +1,6 @@
 // A Journey API client with a cookie jar: what a browser or a headless app does over HTTP.
 import type { JourneyView } from '../../core/journey-types.ts';
+import { bodyOf } from './response-body.ts';
 
 export interface ApiResponse { status: number; body: any; headers: Headers }
 
@@ -27,14 +28,7 @@ export class JourneyApi {
       if (/Max-Age=0|Expires=Thu, 01 Jan 1970/.test(line)) this.cookies.delete(name);
       else this.cookies.set(name, value);
     }
-    const text = await res.text();
-    let parsed: unknown = text;
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      // not JSON (an HTML page)
-    }
-    return { status: res.status, body: parsed, headers: res.headers };
+    return { status: res.status, body: await bodyOf(res), headers: res.headers };
   }
 
   async start(kind = 'login', tree?: string): Promise<ApiResponse> {

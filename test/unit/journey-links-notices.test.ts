@@ -3,7 +3,7 @@
 // a registration that leaves its account pending succeeds with a notice and no session; no other
 // journey ever signs in an account that is not active.
 import { describe, expect, it } from 'vitest';
-import { ApplicationFailure } from '@temporalio/common';
+import { refusal } from '../support/refusal.ts';
 import type { JourneyInput } from '../../core/journey-types.ts';
 import { FailureTypes } from '../../core/journey-types.ts';
 import { JourneyState } from '../../workflows/journey-state.ts';
@@ -14,14 +14,6 @@ const input: JourneyInput = {
 const message = { type: 'message' as const, title: 'Check your email' };
 const tree = { name: 't', start: 'a', nodes: {} };
 
-function refusal(fn: () => void): string | undefined {
-  try {
-    fn();
-  } catch (err) {
-    return err instanceof ApplicationFailure ? err.type ?? undefined : 'other';
-  }
-  return undefined;
-}
 
 describe('followed links', () => {
   const link = { hash: 'h1', expiresAt: 10_000 };

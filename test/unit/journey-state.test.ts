@@ -1,6 +1,6 @@
 // The journey's pure state: what the update validator refuses, how patches and routes apply.
 import { describe, expect, it } from 'vitest';
-import { ApplicationFailure } from '@temporalio/common';
+import { refusal } from '../support/refusal.ts';
 import type { JourneyInput } from '../../core/journey-types.ts';
 import { FailureTypes } from '../../core/journey-types.ts';
 import { JourneyState, MAX_TRANSITIONS } from '../../workflows/journey-state.ts';
@@ -11,14 +11,6 @@ const input: JourneyInput = {
 const node = { type: 'password', next: { ok: 'success', bad: 'pw' } };
 const spec = { type: 'form' as const, title: 'Password', fields: [{ name: 'password', type: 'password' as const, label: 'Password', required: true }] };
 
-function refusal(fn: () => void): string | undefined {
-  try {
-    fn();
-  } catch (err) {
-    return err instanceof ApplicationFailure ? err.type ?? undefined : 'other';
-  }
-  return undefined;
-}
 
 describe('JourneyState', () => {
   it('numbers steps per node and carries errors to the next step only', () => {

@@ -1,20 +1,12 @@
 // The registration's pure state: which decisions the validators refuse, the resend budget, and the
 // one mail summary the query shows for several messages.
 import { describe, expect, it } from 'vitest';
-import { ApplicationFailure } from '@temporalio/common';
+import { refusal } from '../support/refusal.ts';
 import { backoffMs } from '../../workflows/registration-outbox.ts';
 import { MAX_RESENDS, RegistrationRecord, RESEND_INTERVAL_MS } from '../../workflows/registration-state.ts';
 
 const input = (policy: 'invited' | 'verify' | 'moderation') => ({ tenant: 'acme', userId: 'u1', policy });
 
-function refusal(fn: () => void): string | undefined {
-  try {
-    fn();
-  } catch (err) {
-    return err instanceof ApplicationFailure ? err.type ?? undefined : 'other';
-  }
-  return undefined;
-}
 
 describe('RegistrationRecord', () => {
   it('takes one decision while awaiting approval and refuses every later one', () => {

@@ -43,6 +43,12 @@ const fakes = {
   async recordJourneyEnd(end: { journeyId: string; status: string; version: number }) {
     ends.push(end);
   },
+  /** "review" must answer one more step after the tree (a required action); everyone else none. */
+  async requiredActions(ctx: { login?: string }) {
+    calls.push({ fn: 'requiredActions', node: '' });
+    if (ctx.login !== 'review') return null;
+    return { name: 'required-actions', start: 'confirm', nodes: { confirm: { type: 'ask', next: { ok: 'success' } } } };
+  },
 } as unknown as Activities;
 
 const db = testDb();
@@ -85,6 +91,16 @@ describe('journey workflow', () => {
     expect(done.result).toMatchObject({ subject: 'id-alice', acr: 'test-acr', amr: ['fake'], tenant: 'acme' });
     expect(await client.workflow.getHandle(input.id).result()).toEqual({ status: 'succeeded' });
     expect(ends).toContainEqual(expect.objectContaining({ journeyId: input.id, status: 'succeeded', version: 7 }));
+  });
+
+  it('runs required actions after the tree and before the session', async () => {
+    const input = await start();
+    const asked = await submit(input, 'review');
+    expect(asked.view).toMatchObject({ status: 'waiting', step: { id: 'required/confirm#1', node: 'required/confirm' } });
+    expect(asked.result).toBeUndefined();
+    const done = await submit(input, 'review', 'required/confirm#1');
+    expect(done.view.status).toBe('succeeded');
+    expect(done.result).toMatchObject({ subject: 'id-review' });
   });
 
   it('ends at failure with the error a module set', async () => {
