@@ -7,7 +7,11 @@ import { hashPassword } from './passwords.ts';
 
 export const EMAIL = /^[^\s@<>",;]{1,64}@[^\s@<>",;.][^\s@<>",;]{0,253}\.[^\s@<>",;]{1,63}$/;
 
-export interface SignupAccount { tenant: string; journeyId: string; email: string; name: string; password: string }
+export interface SignupAccount {
+  tenant: string; journeyId: string; email: string; name: string;
+  /** Absent when the account signs in with a passkey registered after verification. */
+  password?: string;
+}
 
 export type SignupResult = { created: true; userId: string } | { created: false };
 
@@ -30,13 +34,13 @@ export async function emailInUse(db: Db, tenant: string, email: string): Promise
  */
 export async function createPendingAccount(db: Db, a: SignupAccount): Promise<SignupResult> {
   const earlier = await createdBy(db, a.tenant, a.journeyId);
-  const hash = await hashPassword(a.password);
+  const hash = a.password === undefined ? undefined : await hashPassword(a.password);
   if (earlier) return { created: true, userId: earlier };
   return db.begin(async (tx) => {
     const [user] = await tx`INSERT INTO users (tenant_id, username, email, name, status)
       VALUES (${a.tenant}, ${a.email}, ${a.email}, ${a.name}, 'pending') ON CONFLICT DO NOTHING RETURNING id`;
     if (!user) return { created: false } as const;
-    await tx`INSERT INTO password_credentials (tenant_id, user_id, hash) VALUES (${a.tenant}, ${user.id}, ${hash})`;
+    if (hash) await tx`INSERT INTO password_credentials (tenant_id, user_id, hash) VALUES (${a.tenant}, ${user.id}, ${hash})`;
     await tx`INSERT INTO audit_events (tenant_id, type, subject, journey_id, dedupe_key, data)
       VALUES (${a.tenant}, 'registration.signup', ${user.id}, ${a.journeyId}, ${`registration-signup:${a.journeyId}`}, '{}')`;
     return { created: true, userId: user.id as string } as const;

@@ -6,6 +6,9 @@
 // that account's owner instead, and answers exactly what a new account with that email would
 // have been told (same outcome and notice), so signup reveals no accounts; an invited account is
 // active at once and signs in; everything written is idempotent under a retried activity.
+// With `"password": false` the form asks no password: the account gets a passkey instead, from a
+// `webauthn` register node after the link sign-in (or after `active`), once the address is proven —
+// asking for it at the form would tell a new address from a taken one.
 import { z } from 'zod';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { JourneyContext, VerifyResult } from '../../core/journey-context.ts';
@@ -24,6 +27,8 @@ const FIXED = new Set(['email', 'name', 'password', 'accept', 'invitation']);
 
 /** What the form shows besides the fixed fields, and what was typed before (never the password). */
 interface FormState {
+  /** The form asks for a password (the node's `password` config). */
+  password: boolean;
   attributes: string[];
   terms?: { version: number; title: string; url: string };
   /** The tenant takes invited people only. */
@@ -36,7 +41,7 @@ function form(state: FormState): StepSpec {
   const fields: Field[] = [
     { name: 'email', type: 'email', label: 'Email', required: true, autocomplete: 'email', maxLength: 254, ...typed('email') },
     { name: 'name', type: 'text', label: 'Full name', required: true, autocomplete: 'name', maxLength: ATTRIBUTE_MAX, ...typed('name') },
-    { name: 'password', type: 'password', label: 'Password', required: true, autocomplete: 'new-password', maxLength: 256 },
+    ...(state.password ? [{ name: 'password', type: 'password', label: 'Password', required: true, autocomplete: 'new-password', maxLength: 256 } satisfies Field] : []),
     ...state.attributes.map((key): Field => ({
       name: key, type: 'text', label: `${key.charAt(0).toUpperCase()}${key.slice(1).replace(/_/g, ' ')}`, required: true, maxLength: ATTRIBUTE_MAX, ...typed(key),
     })),
@@ -88,7 +93,7 @@ async function check(ctx: JourneyContext, state: FormState, values: Record<strin
   if (!EMAIL.test(email)) errors.push({ field: 'email', code: 'invalid_email', message: 'Enter a valid email address.' });
   if (!name) errors.push({ field: 'name', code: 'required', message: 'Enter your name.' });
   const settings = await getRegistrationSettings(deps.db, ctx.tenant);
-  const weak = newPasswordProblem(values.password ?? '', settings.password, email);
+  const weak = state.password ? newPasswordProblem(values.password ?? '', settings.password, email) : undefined;
   if (weak) errors.push({ field: 'password', code: 'weak_password', message: weak });
   for (const key of state.attributes) {
     if (!oneLine(values[key])) errors.push({ field: key, code: 'required', message: 'This field is required.' });
@@ -107,14 +112,15 @@ async function check(ctx: JourneyContext, state: FormState, values: Record<strin
 
 export const signupModule = defineModule({
   type: 'signup',
-  config: z.object({}).strict(),
+  config: z.object({ password: z.boolean().default(true) }).strict(),
   outcomes: ['active', 'pending', 'bad'],
   rememberOutcomes: [],
-  async prepare({ ctx, node }, { db }) {
+  async prepare({ ctx, node, config }, { db }) {
     const previous = ctx.nodeState[node] as FormState | undefined;
     const terms = await currentTerms(db, ctx.tenant);
     const { inviteOnly } = await getRegistrationSettings(db, ctx.tenant);
     const state: FormState = {
+      password: config.password,
       attributes: (await getRequiredAttributes(db, ctx.tenant)).filter((key) => !FIXED.has(key)),
       ...(terms ? { terms: { version: terms.version, title: terms.title, url: terms.url } } : {}),
       ...(inviteOnly ? { inviteOnly } : {}),
@@ -123,12 +129,14 @@ export const signupModule = defineModule({
     return { kind: 'step', step: form(state), patch: { nodeState: state } };
   },
   async verify({ ctx, node }, values, deps): Promise<VerifyResult> {
-    const state = (ctx.nodeState[node] as FormState | undefined) ?? { attributes: [] };
+    const state = (ctx.nodeState[node] as FormState | undefined) ?? { password: true, attributes: [] };
     const { errors, email, name, code, invitation, settings } = await check(ctx, state, values, deps);
     const draft = Object.fromEntries(['email', 'name', 'invitation', ...state.attributes].filter((k) => values[k]).map((k) => [k, oneLine(values[k])]));
     if (errors.length > 0) return { outcome: 'bad', errors, patch: { nodeState: { ...state, draft } } };
 
-    const account = await createPendingAccount(deps.db, { tenant: ctx.tenant, journeyId: ctx.journeyId, email, name, password: values.password! });
+    const account = await createPendingAccount(deps.db, {
+      tenant: ctx.tenant, journeyId: ctx.journeyId, email, name, ...(state.password ? { password: values.password! } : {}),
+    });
     if (!account.created) {
       if (invitation) {
         const used = { field: 'invitation', code: 'invalid_invitation', message: 'This invitation can no longer be used. Sign in instead.' };
@@ -154,7 +162,7 @@ export const signupModule = defineModule({
     await startRegistration(deps, { tenant: ctx.tenant, userId, policy, journeyId: ctx.journeyId });
     await deps.audit({ tenant: ctx.tenant, type: 'registration.started', subject: userId, journeyId: ctx.journeyId, dedupeKey: `registration-started:${userId}`, data: { policy } });
     const user = { id: userId, username: email, status: policy === 'invited' ? 'active' as const : 'pending' as const };
-    if (policy === 'invited') return { outcome: 'active', patch: { user, login: email, amr: ['pwd'], nodeState: null } };
+    if (policy === 'invited') return { outcome: 'active', patch: { user, login: email, amr: state.password ? ['pwd'] : [], nodeState: null } };
     return { outcome: 'pending', patch: { user, login: email, nodeState: null, notice: notice(policy, email) } };
   },
 });

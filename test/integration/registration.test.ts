@@ -10,7 +10,10 @@ import { setRequiredAttributes } from '../../core/profile.ts';
 import { addTerms } from '../../core/terms.ts';
 import { createInvitation } from '../../core/invitation-lifecycle.ts';
 import { approveUpdate, registrationWorkflowId } from '../../workflows/registration-contracts.ts';
+import { saveTree } from '../../core/trees.ts';
+import { defaultLinkSignInTree, defaultRegistrationTree } from '../../core/default-trees.ts';
 import { JourneyApi } from '../support/journey-api.ts';
+import { SoftAuthenticator } from '../support/webauthn-authenticator.ts';
 import { uniqueTenantId } from '../support/harness.ts';
 import { startSmtpSink, type SmtpSink, type SunkMail } from '../support/smtp-sink.ts';
 import { useStack } from '../support/stack.ts';
@@ -195,6 +198,43 @@ describe('signup with an invitation', () => {
     const { res } = await signUp(tenant, { email, invitation: await invite(tenant, email) });
     expect(res.body.status).toBe('succeeded');
     expect((await userRow(tenant, email)).status).toBe('active');
+  });
+});
+
+describe('signup with a passkey instead of a password', () => {
+  it('asks no password, and registers a passkey once the link proved the address; the passkey then signs in', async () => {
+    const tenant = await newTenant();
+    await saveTree(db, tenant, { ...defaultRegistrationTree, nodes: { signup: { ...defaultRegistrationTree.nodes.signup!, config: { password: false } } } });
+    await saveTree(db, tenant, {
+      ...defaultLinkSignInTree,
+      nodes: {
+        ...defaultLinkSignInTree.nodes,
+        status: { type: 'account-status', next: { active: 'passkey', pending: 'failure', disabled: 'failure' } },
+        passkey: { type: 'webauthn', config: { mode: 'register', userVerification: 'required' }, next: { ok: 'success', bad: 'passkey' } },
+      },
+    });
+    const email = `hal@${tenant}.example`;
+    const api = new JourneyApi(stack.url, tenant);
+    const start = await api.start('registration');
+    expect(start.body.step.fields.map((f: { name: string }) => f.name)).toEqual(['email', 'name', 'invitation']);
+    expect((await api.submit({ email, name: 'Hal', invitation: '' })).body).toMatchObject({ status: 'succeeded', notice: { code: 'verification_sent' } });
+    const [credentials] = await db`SELECT count(*)::int AS n FROM password_credentials WHERE tenant_id = ${tenant}`;
+    expect(credentials!.n).toBe(0);
+
+    const mail = await sink.waitFor((m) => m.to.includes(email) && /Confirm your email/.test(m.subject));
+    const { browser, res } = await follow(tenant, tokenIn(mail));
+    expect(res.body).toMatchObject({ status: 'waiting', step: { type: 'webauthn.create', node: 'passkey' } });
+    browser.journey = res.body;
+    const auth = new SoftAuthenticator(stack.config.publicUrl);
+    const created = auth.create(res.body.step.options);
+    expect((await browser.submit({ credential: JSON.stringify(created.response) })).body.status).toBe('succeeded');
+
+    const again = new JourneyApi(stack.url, tenant);
+    const login = await again.start('login', 'passwordless');
+    const assertion = auth.get(login.body.step.options, created.credential);
+    const done = await again.submit({ credential: JSON.stringify(assertion) });
+    expect(done.body.status).toBe('succeeded');
+    expect(await getSession(db, tenant, again.cookies.get('tessera_session')!)).toMatchObject({ amr: expect.arrayContaining(['mfa']) });
   });
 });
 
