@@ -3,6 +3,7 @@ import { createJourneyActivities, type JourneyActivityDeps } from './journey.ts'
 import { createLockoutActivities } from './lockout.ts';
 import { createInvitationActivities } from './invitations.ts';
 import { createRegistrationActivities } from './registration.ts';
+import { createSignupNoticeActivities } from './signup-notice.ts';
 
 export function createActivities(deps: JourneyActivityDeps) {
   return {
@@ -10,6 +11,7 @@ export function createActivities(deps: JourneyActivityDeps) {
     ...createLockoutActivities(deps),
     ...createInvitationActivities(deps),
     ...createRegistrationActivities(deps),
+    ...createSignupNoticeActivities(deps),
   };
 }
 

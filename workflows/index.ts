@@ -3,3 +3,4 @@ export { journeyWorkflow } from './journey.ts';
 export { lockoutWorkflow } from './lockout.ts';
 export { invitationWorkflow } from './invitation.ts';
 export { registrationWorkflow } from './registration.ts';
+export { signupNoticeWorkflow } from './signup-notice.ts';

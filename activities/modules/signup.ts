@@ -21,6 +21,7 @@ import { activateInvited, createPendingAccount, EMAIL } from '../../core/signup.
 import { currentTerms, recordAcceptance } from '../../core/terms.ts';
 import { invitationAcceptedSignal } from '../../workflows/invitation-contracts.ts';
 import { registrationWorkflowId, type RegistrationInput } from '../../workflows/registration-contracts.ts';
+import { SIGNUP_NOTICE_WORKFLOW, signupNoticeWorkflowId } from '../../workflows/signup-notice-contracts.ts';
 import { defineModule, type ModuleDeps } from './module.ts';
 
 const FIXED = new Set(['email', 'name', 'password', 'accept', 'invitation']);
@@ -65,16 +66,18 @@ function oneLine(value: string | undefined): string {
   return (value ?? '').replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
 }
 
-async function startRegistration(deps: ModuleDeps, input: RegistrationInput): Promise<void> {
+/** Starts a workflow unless this (retried) activity already did. */
+async function startOnce(deps: ModuleDeps, workflow: string, workflowId: string, input: unknown): Promise<void> {
   if (!deps.temporal) throw new Error('signup needs a Temporal client');
   try {
-    await deps.temporal.workflow.start('registrationWorkflow', {
-      workflowId: registrationWorkflowId(input.tenant, input.userId), taskQueue: deps.config.taskQueue, args: [input],
-    });
+    await deps.temporal.workflow.start(workflow, { workflowId, taskQueue: deps.config.taskQueue, args: [input] });
   } catch (err) {
-    // A retried activity: the workflow is already running (or done) for this account.
     if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
   }
+}
+
+function startRegistration(deps: ModuleDeps, input: RegistrationInput): Promise<void> {
+  return startOnce(deps, 'registrationWorkflow', registrationWorkflowId(input.tenant, input.userId), input);
 }
 
 /** Tells the invitation's workflow it was used, so it ends now instead of at its expiry. */
@@ -143,7 +146,7 @@ export const signupModule = defineModule({
         return { outcome: 'bad', errors: [used], patch: { nodeState: { ...state, draft } } };
       }
       // The owner of the address learns of the attempt; the person at the form learns nothing.
-      await deps.mail.send({ tenant: ctx.tenant, to: email, template: 'signup-existing', vars: { tenant: ctx.tenant }, dedupeKey: `signup-existing:${ctx.journeyId}` });
+      await startOnce(deps, SIGNUP_NOTICE_WORKFLOW, signupNoticeWorkflowId(ctx.tenant, ctx.journeyId), { tenant: ctx.tenant, to: email, journeyId: ctx.journeyId });
       return { outcome: 'pending', patch: { user: null, nodeState: null, notice: notice(activationPolicy(settings, email, false), email) } };
     }
 
