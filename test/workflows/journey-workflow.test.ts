@@ -43,10 +43,13 @@ const fakes = {
   async recordJourneyEnd(end: { journeyId: string; status: string; version: number }) {
     ends.push(end);
   },
-  /** "review" must answer one more step after the tree (a required action); everyone else none. */
+  /**
+   * "review" must answer one more step after the tree (a required action); so must "slow", which
+   * keeps its journey open for the double-submit test's loser to be refused as stale.
+   */
   async requiredActions(ctx: { login?: string }) {
     calls.push({ fn: 'requiredActions', node: '' });
-    if (ctx.login !== 'review') return null;
+    if (ctx.login !== 'review' && ctx.login !== 'slow') return null;
     return { name: 'required-actions', start: 'confirm', nodes: { confirm: { type: 'ask', next: { ok: 'success' } } } };
   },
 } as unknown as Activities;
