@@ -23,7 +23,7 @@ export interface Report {
 
 export const TARGETS = { loginsPerSecond: 30, submitP50: 15, submitP99: 30, serverRssMb: 250 };
 
-function table(rows: string[][], align: ('l' | 'r')[]): string {
+export function table(rows: string[][], align: ('l' | 'r')[]): string {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
   return rows.map((r) => r.map((cell, i) => (align[i] === 'l' ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ').trimEnd()).join('\n');
 }

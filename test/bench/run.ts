@@ -7,6 +7,10 @@
 // BENCH_USERS (default 3000), BENCH_WARMUP (logins, default 20), BENCH_VERBOSE (child output),
 // BENCH_SERVER_NODE_OPTIONS / BENCH_WORKER_NODE_OPTIONS (e.g. --cpu-prof --cpu-prof-dir=DIR),
 // DATABASE_URL (a real PostgreSQL instead of PGlite), TEMPORAL_CLI_PATH.
+// Then the OIDC token endpoints (test/bench/oidc.ts): BENCH_OIDC=0 skips them,
+// BENCH_OIDC_CONCURRENCY (default 32) sets their concurrent connections.
+// Before them, complete OIDC logins (test/bench/oidc-login.ts): BENCH_OIDC_LOGIN=0 skips them,
+// BENCH_OIDC_LOGIN_CONCURRENCY (default "1,8,32"), BENCH_OIDC_LOGIN_USERS (default 1000).
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -17,6 +21,8 @@ import { startInfra } from './infra.ts';
 import { runPhase, type PhaseResult } from './load.ts';
 import { memoryOf, type Memory } from './processes.ts';
 import { formatReport, type Report } from './report.ts';
+import { formatOidcReport, runOidcBench } from './oidc.ts';
+import { formatOidcLoginReport, runOidcLoginBench } from './oidc-login.ts';
 import { seed, unseed, UserPool } from './seed.ts';
 import { startTessera } from './tessera.ts';
 
@@ -40,6 +46,8 @@ async function main(): Promise<void> {
   const warmupLogins = intEnv('BENCH_WARMUP', 20);
   const levels = (process.env.BENCH_CONCURRENCY ?? '1,8,32').split(',').map(Number);
   if (levels.some((n) => !Number.isInteger(n) || n <= 0)) throw new Error('BENCH_CONCURRENCY must be a list like 1,8,32');
+  const oidcLevels = (process.env.BENCH_OIDC_LOGIN_CONCURRENCY ?? '1,8,32').split(',').map(Number);
+  if (oidcLevels.some((n) => !Number.isInteger(n) || n <= 0)) throw new Error('BENCH_OIDC_LOGIN_CONCURRENCY must be a list like 1,8,32');
 
   const loadAverage = loadavg();
   cleanupOnSignals();
@@ -72,6 +80,12 @@ async function main(): Promise<void> {
   if (stopping()) return; // interrupted: no report from half-stopped processes
 
   const memory = memoryByName(tessera.pids);
+  const oidcLogin = process.env.BENCH_OIDC_LOGIN === '0' ? undefined
+    : await runOidcLoginBench(infra.db, tessera.base, { users: intEnv('BENCH_OIDC_LOGIN_USERS', 1000), levels: oidcLevels, seconds, warmup: warmupLogins }, tessera.cpuMeters, log);
+  if (stopping()) return;
+  const oidcResult = process.env.BENCH_OIDC === '0' ? undefined
+    : await runOidcBench(infra.db, tessera.base, intEnv('BENCH_OIDC_CONCURRENCY', 32), seconds, log);
+  if (stopping()) return;
   const failed = [warmup, ...phases].reduce((n, p) => n + p.errors, 0);
   const report: Report = {
     machine: {
@@ -83,10 +97,14 @@ async function main(): Promise<void> {
     childErrors: failed ? tessera.errorLog() : [],
   };
   console.log(formatReport(report));
+  if (oidcLogin) console.log(`\n${formatOidcLoginReport(oidcLogin, report.machine.cores)}`);
+  if (oidcResult) console.log(`\n${formatOidcReport(oidcResult)}`);
   const json = join(tmpdir(), `tessera-bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-  await writeFile(json, JSON.stringify(report, null, 2));
+  await writeFile(json, JSON.stringify({ ...report, oidcLogin, oidc: oidcResult }, null, 2));
   console.log(`\nJSON copy: ${json}`);
-  if (failed) process.exitCode = 1;
+  const oidcFailed = oidcResult ? [oidcResult.clientCredentials, oidcResult.refresh, oidcResult.introspection].reduce((n, l) => n + l.errors, 0) : 0;
+  const oidcLoginFailed = oidcLogin ? [oidcLogin.warmup, ...oidcLogin.phases].reduce((n, p) => n + p.errors, 0) : 0;
+  if (failed || oidcFailed || oidcLoginFailed) process.exitCode = 1;
 }
 
 try {

@@ -1,0 +1,326 @@
+// Complete OIDC password logins per second, against the running `tessera server` over HTTP only:
+// per login a fresh browser (its own cookie jar, nothing shared) runs the authorization code flow
+// with PKCE (S256) of a confidential first-party client — GET /oidc/auth → the interaction → the
+// journey (username, then password) → its redirectTo → the provider's redirect to the
+// redirect_uri with `code` — and the relying party redeems the code at /oidc/token.
+// Rules:
+// - a tenant of its own whose `login` tree is the default one without the TOTP step (password
+//   only, brute-force throttle kept), so the TOTP login phases keep the untouched default tree and
+//   no acr_values is needed (what a relying party sends by default);
+// - every answer is checked (statuses, the step asked, state, iss, the ID token's nonce);
+//   anything unexpected counts as an error of the request it happened in;
+// - every request is timed on its own, so a slow login shows where its time goes; successful
+//   logins never record throttle failures, and users are lent round-robin from a large pool.
+import { createHash, randomBytes } from 'node:crypto';
+import { moduleCatalog } from '../../activities/registry.ts';
+import type { Db } from '../../core/db.ts';
+import { defaultLoginTree } from '../../core/default-trees.ts';
+import { createOidcClient } from '../../core/oidc-clients.ts';
+import type { Tree } from '../../core/tree-types.ts';
+import { saveTree } from '../../core/trees.ts';
+import { formatTreeErrors, validateTree } from '../../workflows/tree/validate.ts';
+import { onCleanup, stopping } from './cleanup.ts';
+import { machineCpuSeconds } from './processes.ts';
+import { table } from './report.ts';
+import { seed } from './seed.ts';
+import { nowMs, Samples, type LatencySummary } from './stats.ts';
+
+/** The requests of one login, in order. */
+export const OIDC_STAGES = ['authorize', 'interaction', 'view', 'username', 'password', 'resume', 'callback', 'token'] as const;
+export type OidcStage = (typeof OIDC_STAGES)[number];
+
+const STAGE_LABELS: Record<OidcStage, string> = {
+  authorize: 'GET /oidc/auth (→ interaction)',
+  interaction: 'GET interaction (journey start)',
+  view: 'GET journey (API)',
+  username: 'POST username step',
+  password: 'POST password step (argon2)',
+  resume: 'GET interaction/login (finish)',
+  callback: 'GET /oidc/auth/:uid (→ code)',
+  token: 'POST /oidc/token (code)',
+};
+
+export const OIDC_LOGIN_TARGETS = { loginsPerSecond: 30, p95Ms: 250 };
+
+export interface OidcLoginPhase {
+  concurrency: number;
+  seconds: number;
+  logins: number;
+  loginsPerSecond: number;
+  errors: number;
+  errorSamples: string[];
+  latency: Record<OidcStage | 'login', LatencySummary>;
+  cpu: Record<string, { msPerLogin: number; utilisation: number }>;
+  machine: { busyCores: number; otherCores: number };
+}
+
+export interface OidcLoginResult { tenant: string; users: number; warmup: OidcLoginPhase; phases: OidcLoginPhase[] }
+
+interface OidcLoginTarget { base: string; tenant: string; clientId: string; secret: string; redirectUri: string; password: string; logins: string[] }
+
+const REDIRECT_URI = 'https://rp.bench.example/cb';
+const MAX_HOPS = 10;
+
+class StageError extends Error {
+  constructor(stage: OidcStage, message: string) {
+    super(`${stage}: ${message}`);
+  }
+}
+
+/** The default login tree minus its TOTP step: username, throttle check, password, account status. */
+export function passwordOnlyLoginTree(): Tree {
+  const { otp: _otp, 'otp-failed': _failed, 'otp-captcha': _captcha, ...nodes } = defaultLoginTree.nodes;
+  const tree = { ...defaultLoginTree, nodes: { ...nodes, status: { ...nodes.status!, next: { ...nodes.status!.next, active: 'success' } } } };
+  const check = validateTree(tree, moduleCatalog);
+  if (!check.ok) throw new Error(`password-only tree refused: ${formatTreeErrors(check.errors)}`);
+  return check.tree;
+}
+
+/** A browser of one login: a cookie jar (paths ignored: one origin, names do not collide), timed requests. */
+class Browser {
+  readonly #cookies = new Map<string, string>();
+  readonly #origin: string;
+  readonly timing = Object.fromEntries(OIDC_STAGES.map((s) => [s, 0])) as Record<OidcStage, number>;
+
+  constructor(base: string) {
+    this.#origin = new URL(base).origin;
+  }
+
+  async request(stage: OidcStage, method: string, url: string, body?: { type: string; text: string }, headers: Record<string, string> = {}): Promise<{ status: number; location: string | null; text: string }> {
+    const all: Record<string, string> = { accept: body?.type === 'application/json' ? 'application/json' : 'text/html', ...headers };
+    if (this.#cookies.size) all.cookie = [...this.#cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+    if (body) all['content-type'] = body.type;
+    const t0 = nowMs();
+    let res: Response;
+    let text: string;
+    try {
+      res = await fetch(new URL(url, this.#origin), { method, headers: all, body: body?.text, redirect: 'manual', signal: AbortSignal.timeout(30_000) });
+      text = await res.text();
+    } catch (err) {
+      throw new StageError(stage, err instanceof Error ? `${err.name}: ${err.message}` : String(err));
+    }
+    this.timing[stage] += nowMs() - t0;
+    for (const line of res.headers.getSetCookie()) {
+      const pair = line.split(';')[0]!;
+      const eq = pair.indexOf('=');
+      if (/max-age=0|expires=Thu, 01 Jan 1970/i.test(line)) this.#cookies.delete(pair.slice(0, eq));
+      else this.#cookies.set(pair.slice(0, eq), pair.slice(eq + 1));
+    }
+    return { status: res.status, location: res.headers.get('location'), text };
+  }
+
+  async json(stage: OidcStage, method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
+    const res = await this.request(stage, method, path, body === undefined ? undefined : { type: 'application/json', text: JSON.stringify(body) });
+    try {
+      return { status: res.status, body: JSON.parse(res.text) };
+    } catch {
+      throw new StageError(stage, `HTTP ${res.status}, not JSON: ${res.text.slice(0, 200)}`);
+    }
+  }
+
+  /**
+   * Follows redirects from `url` until the browser reaches the login UI (the journey id) or
+   * leaves the server (the URL it was sent to). `stages` names each hop's request by its path.
+   */
+  async follow(url: string, stageOf: (path: string) => OidcStage): Promise<{ journey: string } | { left: URL }> {
+    for (let hop = 0; hop < MAX_HOPS; hop++) {
+      const target = new URL(url, this.#origin);
+      if (target.origin !== this.#origin) return { left: target };
+      const journey = /^\/t\/[^/]+\/ui\/journey\/([^/?#]+)$/.exec(target.pathname);
+      if (journey) return { journey: decodeURIComponent(journey[1]!) };
+      const stage = stageOf(target.pathname);
+      const res = await this.request(stage, 'GET', target.href);
+      if (res.status < 300 || res.status >= 400 || !res.location) {
+        throw new StageError(stage, `expected a redirect from ${target.pathname}, got HTTP ${res.status}: ${res.text.replace(/\s+/g, ' ').slice(0, 200)}`);
+      }
+      url = new URL(res.location, target).href;
+    }
+    throw new Error(`more than ${MAX_HOPS} redirects`);
+  }
+}
+
+function stageOf(path: string): OidcStage {
+  if (/\/oidc\/auth$/.test(path)) return 'authorize';
+  if (/\/oidc\/auth\/[^/]+$/.test(path)) return 'callback';
+  if (/\/oidc\/interaction\/[^/]+\/login$/.test(path)) return 'resume';
+  if (/\/oidc\/interaction\/[^/]+$/.test(path)) return 'interaction';
+  throw new Error(`unexpected redirect to ${path}`);
+}
+
+const b64url = (bytes: Buffer) => bytes.toString('base64url');
+
+function expectStep(stage: OidcStage, answer: { status: number; body: any }, status: number, field: string): string {
+  const step = answer.body?.step;
+  if (answer.status !== status || answer.body?.status !== 'waiting' || step?.errors || !step?.fields?.some((f: { name: string }) => f.name === field)) {
+    throw new StageError(stage, `expected HTTP ${status} with a step asking "${field}", got HTTP ${answer.status} ${JSON.stringify(answer.body).slice(0, 300)}`);
+  }
+  return step.id as string;
+}
+
+/** One complete login; the time of each request and the whole. @throws StageError naming the request. */
+async function oidcLogin(t: OidcLoginTarget, login: string): Promise<Record<OidcStage | 'login', number>> {
+  const browser = new Browser(t.base);
+  const issuer = `${t.base}/t/${t.tenant}`;
+  const verifier = b64url(randomBytes(32));
+  const state = b64url(randomBytes(16));
+  const nonce = b64url(randomBytes(16));
+  const t0 = nowMs();
+
+  const authorize = new URL(`${issuer}/oidc/auth`);
+  for (const [k, v] of Object.entries({
+    client_id: t.clientId, response_type: 'code', redirect_uri: t.redirectUri, scope: 'openid profile email', state, nonce,
+    code_challenge: b64url(createHash('sha256').update(verifier).digest()), code_challenge_method: 'S256',
+  })) authorize.searchParams.set(k, v);
+  const landing = await browser.follow(authorize.href, stageOf);
+  if (!('journey' in landing)) throw new StageError('interaction', `expected the login UI, was sent to ${landing.left.origin}${landing.left.pathname}`);
+  const api = `/t/${t.tenant}/api/journeys/${encodeURIComponent(landing.journey)}`;
+
+  const view = await browser.json('view', 'GET', api);
+  const identify = expectStep('view', view, 200, 'username');
+  const named = await browser.json('username', 'POST', `${api}/steps/${encodeURIComponent(identify)}`, { username: login });
+  const passwordStep = expectStep('username', named, 200, 'password');
+  const done = await browser.json('password', 'POST', `${api}/steps/${encodeURIComponent(passwordStep)}`, { password: t.password });
+  if (done.status !== 200 || done.body?.status !== 'succeeded' || typeof done.body?.redirectTo !== 'string') {
+    throw new StageError('password', `expected HTTP 200 succeeded with a redirectTo, got HTTP ${done.status} ${JSON.stringify(done.body).slice(0, 300)}`);
+  }
+
+  const back = await browser.follow(done.body.redirectTo, stageOf);
+  if (!('left' in back)) throw new StageError('resume', 'sent back to the login UI');
+  const params = back.left.searchParams;
+  if (`${back.left.origin}${back.left.pathname}` !== t.redirectUri) throw new StageError('callback', `sent to ${back.left.origin}${back.left.pathname}`);
+  if (params.get('error')) throw new StageError('callback', `error ${params.get('error')}: ${params.get('error_description')}`);
+  if (params.get('state') !== state || params.get('iss') !== issuer || !params.get('code')) {
+    throw new StageError('callback', `bad authorization response (state ${params.get('state') === state ? 'ok' : 'wrong'}, iss ${params.get('iss')}, code ${params.has('code') ? 'present' : 'missing'})`);
+  }
+
+  const form = new URLSearchParams({ grant_type: 'authorization_code', code: params.get('code')!, redirect_uri: t.redirectUri, code_verifier: verifier });
+  const token = await browser.request('token', 'POST', `${issuer}/oidc/token`, { type: 'application/x-www-form-urlencoded', text: form.toString() }, {
+    authorization: `Basic ${Buffer.from(`${encodeURIComponent(t.clientId)}:${encodeURIComponent(t.secret)}`).toString('base64')}`, accept: 'application/json',
+  });
+  if (token.status !== 200) throw new StageError('token', `HTTP ${token.status}: ${token.text.slice(0, 200)}`);
+  const tokens = JSON.parse(token.text) as { id_token?: string; access_token?: string };
+  const claims = tokens.id_token ? JSON.parse(Buffer.from(tokens.id_token.split('.')[1] ?? '', 'base64url').toString()) : undefined;
+  if (!tokens.access_token || claims?.nonce !== nonce || claims?.iss !== issuer || !claims?.sub) {
+    throw new StageError('token', 'no access token, or an ID token without the nonce, issuer or subject');
+  }
+  return { ...browser.timing, login: nowMs() - t0 };
+}
+
+async function runOidcLoginPhase(target: OidcLoginTarget, concurrency: number, opts: { seconds?: number; logins?: number }, cpuMeters: Record<string, () => number>): Promise<OidcLoginPhase> {
+  const samples = Object.fromEntries([...OIDC_STAGES, 'login'].map((s) => [s, new Samples()])) as Record<OidcStage | 'login', Samples>;
+  const errorSamples: string[] = [];
+  let errors = 0;
+  let started = 0;
+  const cpuBefore = Object.fromEntries(Object.entries(cpuMeters).map(([k, cpu]) => [k, cpu()]));
+  const machineBefore = machineCpuSeconds();
+  const t0 = nowMs();
+  const deadline = opts.seconds === undefined ? Infinity : t0 + opts.seconds * 1000;
+  const more = () => !stopping() && nowMs() < deadline && (opts.logins === undefined || started < opts.logins);
+
+  await Promise.all(Array.from({ length: concurrency }, async () => {
+    while (more()) {
+      const login = target.logins[started++ % target.logins.length]!;
+      try {
+        const timing = await oidcLogin(target, login);
+        for (const [stage, ms] of Object.entries(timing)) samples[stage as OidcStage | 'login'].add(ms);
+      } catch (err) {
+        errors++;
+        if (errorSamples.length < 5) errorSamples.push(err instanceof StageError ? err.message : `unexpected: ${err instanceof Error ? err.stack : String(err)}`);
+        if (errors > 200) break;
+      }
+    }
+  }));
+  const seconds = (nowMs() - t0) / 1000;
+  const logins = samples.login.count;
+  const cpu = Object.fromEntries(Object.entries(cpuMeters).map(([k, meter]) => {
+    const used = meter() - cpuBefore[k]!;
+    return [k, { msPerLogin: logins ? (used * 1000) / logins : NaN, utilisation: used / seconds }];
+  }));
+  const busyCores = (machineCpuSeconds().busy - machineBefore.busy) / seconds;
+  const ours = Object.values(cpu).reduce((a, c) => a + c.utilisation, 0);
+  const latency = Object.fromEntries(Object.entries(samples).map(([k, s]) => [k, s.summary()])) as OidcLoginPhase['latency'];
+  return {
+    concurrency, seconds, logins, loginsPerSecond: logins / seconds, errors, errorSamples, latency, cpu,
+    machine: { busyCores, otherCores: Math.max(0, busyCores - ours) },
+  };
+}
+
+/** Seeds its tenant (users, password-only login tree, client), warms up, then runs each level. */
+export async function runOidcLoginBench(db: Db, base: string, opts: { users: number; levels: number[]; seconds: number; warmup: number },
+  cpuMeters: Record<string, () => number>, log: (m: string) => void): Promise<OidcLoginResult> {
+  log(`OIDC login: seeding a tenant with ${opts.users} users and a password-only login tree…`);
+  const seeded = await seed(db, opts.users);
+  onCleanup('bench oidc login tenant', () => db`DELETE FROM tenants WHERE id = ${seeded.tenant}`);
+  await saveTree(db, seeded.tenant, passwordOnlyLoginTree());
+  const client = await createOidcClient(db, seeded.tenant, {
+    client_name: 'Bench RP', redirect_uris: [REDIRECT_URI], grant_types: ['authorization_code'], scope: 'openid profile email', first_party: true,
+  });
+  const target: OidcLoginTarget = {
+    base, tenant: seeded.tenant, clientId: client.clientId, secret: client.metadata.client_secret!, redirectUri: REDIRECT_URI,
+    password: seeded.password, logins: seeded.users.map((u) => u.login),
+  };
+  log(`OIDC login: warm-up, ${opts.warmup} logins…`);
+  const warmup = await runOidcLoginPhase(target, Math.min(4, opts.warmup), { logins: opts.warmup }, cpuMeters);
+  const phases: OidcLoginPhase[] = [];
+  for (const concurrency of opts.levels) {
+    if (stopping()) break;
+    log(`OIDC login: ${concurrency} concurrent users for ${opts.seconds} s…`);
+    const phase = await runOidcLoginPhase(target, concurrency, { seconds: opts.seconds }, cpuMeters);
+    log(`  ${phase.loginsPerSecond.toFixed(1)} logins/s, p95 ${phase.latency.login.p95.toFixed(0)} ms, ${phase.errors} errors`);
+    phases.push(phase);
+  }
+  return { tenant: seeded.tenant, users: opts.users, warmup, phases };
+}
+
+export function formatOidcLoginReport(r: OidcLoginResult, cores: number): string {
+  const f1 = (n: number) => (Number.isFinite(n) ? n.toFixed(1) : '-');
+  const f0 = (n: number) => (Number.isFinite(n) ? n.toFixed(0) : '-');
+  const pcts = (l: LatencySummary) => `${f1(l.p50)} / ${f1(l.p95)} / ${f1(l.p99)}`;
+  const mark = (ok: boolean) => (ok ? 'pass' : 'MISS');
+  const cols = r.phases.map((p) => `${p.concurrency} user${p.concurrency > 1 ? 's' : ''}`);
+  const right = r.phases.map(() => 'r' as const);
+  const out: string[] = [
+    'Complete OIDC logins — authorization code + PKCE S256, confidential first-party client, fresh cookie jar per login:',
+    '  GET /oidc/auth → interaction → journey (username, password; login tree = default minus TOTP) → redirectTo →',
+    `  provider redirect with code → POST /oidc/token (8 HTTP requests); ${r.users} users, ${r.phases[0]?.seconds.toFixed(0) ?? '-'} s per phase`,
+    `Warm-up: ${r.warmup.logins} logins, ${r.warmup.errors} errors.`,
+  ];
+  const noisy = Math.max(0, ...r.phases.map((p) => p.machine.otherCores));
+  if (noisy > 0.25) out.push(`WARNING: other processes used up to ${f0(noisy * 100)}% CPU during the phases; the figures are not from a quiet machine.`);
+  out.push('');
+  const best = r.phases.reduce((a, b) => (b.loginsPerSecond > a.loginsPerSecond ? b : a), r.phases[0]!);
+  const fastest = r.phases.filter((p) => p.latency.login.p95 <= OIDC_LOGIN_TARGETS.p95Ms);
+  out.push(table([
+    ['OIDC logins', ...cols, 'target'],
+    ['complete logins / s', ...r.phases.map((p) => f1(p.loginsPerSecond)),
+      `>= ${OIDC_LOGIN_TARGETS.loginsPerSecond}/s: ${mark(best.loginsPerSecond >= OIDC_LOGIN_TARGETS.loginsPerSecond)} (best ${f1(best.loginsPerSecond)} at ${best.concurrency})`],
+    ['whole login ms p50 / p95 / p99', ...r.phases.map((p) => pcts(p.latency.login)),
+      `p95 <= ${OIDC_LOGIN_TARGETS.p95Ms} ms: ${fastest.length ? `pass at ${fastest.map((p) => p.concurrency).join(', ')}` : 'MISS'}`],
+    ['  with p95 within target: logins/s', ...r.phases.map((p) => (p.latency.login.p95 <= OIDC_LOGIN_TARGETS.p95Ms ? f1(p.loginsPerSecond) : '-')), ''],
+    ['logins completed', ...r.phases.map((p) => String(p.logins)), ''],
+    ['errors', ...r.phases.map((p) => String(p.errors)), '0'],
+  ], ['l', ...right, 'l']));
+  out.push('');
+  out.push(table([
+    ['Per request ms  p50 / p95 / p99', ...cols],
+    ...OIDC_STAGES.map((s) => [STAGE_LABELS[s], ...r.phases.map((p) => pcts(p.latency[s]))]),
+    ['sum of the p50s', ...r.phases.map((p) => f1(OIDC_STAGES.reduce((a, s) => a + p.latency[s].p50, 0)))],
+  ], ['l', ...right]));
+  out.push('');
+  const procs = Object.keys(r.phases[0]?.cpu ?? {});
+  out.push(table([
+    ['CPU ms per OIDC login (busy %)', ...cols],
+    ...procs.map((name) => [name, ...r.phases.map((p) => `${f1(p.cpu[name]!.msPerLogin)} (${f0(p.cpu[name]!.utilisation * 100)}%)`)]),
+    ['all', ...r.phases.map((p) => {
+      const all = Object.values(p.cpu);
+      return `${f1(all.reduce((a, c) => a + c.msPerLogin, 0))} (${f0(all.reduce((a, c) => a + c.utilisation, 0) * 100)}%)`;
+    })],
+    ['other processes (not ours)', ...r.phases.map((p) => `(${f0(p.machine.otherCores * 100)}%)`)],
+    ['whole machine', ...r.phases.map((p) => `(${f0(p.machine.busyCores * 100)}%)`)],
+  ], ['l', ...right]));
+  const ceiling = r.phases.map((p) => `${f0((cores * 1000) / Object.values(p.cpu).reduce((a, c) => a + c.msPerLogin, 0))}/s at ${p.concurrency}`);
+  out.push(`(CPU-bound ceiling, ${cores} cores / CPU per login: ${ceiling.join(', ')})`);
+  const errorLines = [r.warmup, ...r.phases].flatMap((p) => p.errorSamples.map((e) => `  [${p === r.warmup ? 'warm-up' : `${p.concurrency} users`}] ${e}`));
+  if (errorLines.length) out.push('', 'OIDC login errors (first of each phase):', ...errorLines);
+  return out.join('\n');
+}
