@@ -26,6 +26,7 @@ COPY activities ./activities
 COPY workflows ./workflows
 COPY server ./server
 COPY ui ./ui
+COPY guard ./guard
 # DATA_DIR holds nothing a server or worker needs when DATABASE_URL, TEMPORAL_ADDRESS and
 # TESSERA_CODEC_KEYS are set; it exists, owned by the runtime user, for the CLI and `start`.
 RUN mkdir -p /var/lib/tessera && chown node:node /var/lib/tessera

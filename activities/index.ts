@@ -4,6 +4,7 @@ import { createLockoutActivities } from './lockout.ts';
 import { createInvitationActivities } from './invitations.ts';
 import { createRegistrationActivities } from './registration.ts';
 import { createSignupNoticeActivities } from './signup-notice.ts';
+import { createBackchannelLogoutActivities } from './backchannel-logout.ts';
 
 export function createActivities(deps: JourneyActivityDeps) {
   return {
@@ -12,6 +13,7 @@ export function createActivities(deps: JourneyActivityDeps) {
     ...createInvitationActivities(deps),
     ...createRegistrationActivities(deps),
     ...createSignupNoticeActivities(deps),
+    ...createBackchannelLogoutActivities(deps),
   };
 }
 

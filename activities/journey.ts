@@ -1,7 +1,9 @@
 // Activities the journey workflow calls: load the tree snapshot (with the inner trees it runs),
 // and prepare / verify any node by dispatching to its module through the registry, replaying or
-// storing remembered results on the way. Failures that retrying cannot fix are raised as
-// non-retryable ApplicationFailures so the journey ends instead of looping.
+// storing remembered results on the way; in a step-up journey (request.stepUp), nodes proving
+// only what the session already proved are answered without a step. Failures that retrying
+// cannot fix are raised as non-retryable ApplicationFailures so the journey ends instead of
+// looping.
 import { ApplicationFailure } from '@temporalio/common';
 import type { Client } from '@temporalio/client';
 import type { Config } from '../core/config.ts';
@@ -12,7 +14,8 @@ import { findRemembered, rememberScope, saveRemembered } from '../core/remembere
 import { getTree } from '../core/trees.ts';
 import { resetThrottle } from '../core/throttle.ts';
 import type { Tree, TreeBundle } from '../core/tree-types.ts';
-import type { JourneyContext, NodeCall, PrepareResult, VerifyResult } from '../core/journey-context.ts';
+import type { ContextPatch, JourneyContext, NodeCall, PrepareResult, VerifyResult } from '../core/journey-context.ts';
+import { getUser } from '../core/users.ts';
 import { getRegistrationSettings } from '../core/registration-settings.ts';
 import { forgetAbandonedSignup, markSignedIn, needsProfileReview } from '../core/user-lifecycle.ts';
 import { formatTreeErrors, routeOptionalOutcomes, validateTree } from '../workflows/tree/validate.ts';
@@ -49,6 +52,23 @@ function rememberKey(call: NodeCall) {
   return { tenant: call.ctx.tenant, userId: call.ctx.user!.id, tree: call.tree, node: call.node };
 }
 
+function firstOutcome(module: AuthModule, config: any): string {
+  return typeof module.outcomes === 'function' ? module.outcomes(config)[0]! : module.outcomes[0]!;
+}
+
+/**
+ * Skip what the session already proved: in a step-up journey for the same user, a node whose
+ * module proves only AMR values the session holds answers its first outcome without a step,
+ * carrying those values over.
+ */
+function provenBySession(call: NodeCall, module: AuthModule, config: any): PrepareResult | undefined {
+  const stepUp = call.ctx.request.stepUp;
+  const proves = typeof module.proves === 'function' ? module.proves(config) : module.proves;
+  if (!stepUp || !proves?.length || call.ctx.user?.id !== stepUp.userId) return undefined;
+  if (!proves.every((value) => stepUp.amr.includes(value))) return undefined;
+  return { kind: 'outcome', outcome: firstOutcome(module, config), patch: { amr: [...proves] } };
+}
+
 export function createJourneyActivities({ db, config, temporal, now = () => new Date(), mail }: JourneyActivityDeps) {
   mail ??= createMailer({ db, smtpUrl: config.smtpUrl, ...(config.mailFrom ? { from: config.mailFrom } : {}) });
   const deps: ModuleDeps = { db, config, temporal, now, mail, audit: (event: AuditEvent) => recordAudit(db, event) };
@@ -59,6 +79,30 @@ export function createJourneyActivities({ db, config, temporal, now = () => new 
     const check = validateTree(stored.tree, moduleCatalog);
     if (!check.ok) throw ApplicationFailure.nonRetryable(formatTreeErrors(check.errors), 'BadTree');
     return routeOptionalOutcomes(stored.tree, moduleCatalog);
+  }
+
+  /** The user a step-up journey starts with, as a patch, when the journey knows no user yet. */
+  async function stepUpUser(call: NodeCall): Promise<ContextPatch | undefined> {
+    const stepUp = call.ctx.request.stepUp;
+    if (!stepUp || call.ctx.user) return undefined;
+    const user = await getUser(db, call.ctx.tenant, stepUp.userId);
+    if (!user) return undefined;
+    return {
+      user: { id: user.id, username: user.username, status: user.status },
+      login: call.ctx.login ?? user.email ?? user.username,
+      amr: [...stepUp.amr],
+    };
+  }
+
+  async function prepareFor(call: NodeCall, module: AuthModule, config: any): Promise<PrepareResult> {
+    const proven = provenBySession(call, module, config);
+    if (proven) return proven;
+    const scope = call.ctx.user ? rememberScope(call.remember, call.ctx.request) : undefined;
+    if (scope) {
+      const hit = await findRemembered(db, rememberKey(call), scope);
+      if (hit) return { kind: 'outcome', outcome: hit.outcome, remembered: true, patch: { amr: hit.amr } };
+    }
+    return module.prepare({ ...call, config }, deps);
   }
 
   return {
@@ -83,12 +127,12 @@ export function createJourneyActivities({ db, config, temporal, now = () => new 
 
     async prepareNode(call: NodeCall): Promise<PrepareResult> {
       const { module, config } = resolve(call);
-      const scope = call.ctx.user ? rememberScope(call.remember, call.ctx.request) : undefined;
-      if (scope) {
-        const hit = await findRemembered(db, rememberKey(call), scope);
-        if (hit) return { kind: 'outcome', outcome: hit.outcome, remembered: true, patch: { amr: hit.amr } };
-      }
-      return module.prepare({ ...call, config }, deps);
+      // A step-up journey starts with the session's user (and what the session proved), so a
+      // tree without a username node (e.g. a second factor only) knows whom it checks.
+      const joined = await stepUpUser(call);
+      const effective = joined ? { ...call, ctx: { ...call.ctx, user: joined.user!, login: joined.login, amr: joined.amr! } } : call;
+      const result = await prepareFor(effective, module, config);
+      return joined ? { ...result, patch: { ...joined, ...result.patch, amr: [...joined.amr!, ...(result.patch?.amr ?? [])] } } : result;
     },
 
     async verifyNode(call: NodeCall, values: Record<string, string>): Promise<VerifyResult> {
@@ -97,7 +141,7 @@ export function createJourneyActivities({ db, config, temporal, now = () => new 
       const verdict = await module.verify({ ...call, config }, values, deps);
       const user = verdict.patch?.user === null ? undefined : verdict.patch?.user ?? call.ctx.user;
       const scope = user ? rememberScope(call.remember, call.ctx.request) : undefined;
-      const worth = module.rememberOutcomes ?? [typeof module.outcomes === 'function' ? module.outcomes(config)[0] : module.outcomes[0]];
+      const worth = module.rememberOutcomes ?? [firstOutcome(module, config)];
       if (scope && user && worth.includes(verdict.outcome)) {
         await saveRemembered(db, { ...rememberKey(call), userId: user.id }, scope, call.remember!, verdict.outcome, verdict.patch?.amr ?? []);
       }

@@ -21,6 +21,17 @@ export const OPTIONS = {
   reason: { type: 'string' },
   ttl: { type: 'string' },
   set: { type: 'string' },
+  'client-id': { type: 'string' },
+  secret: { type: 'string' },
+  'redirect-uri': { type: 'string', multiple: true },
+  'grant-type': { type: 'string', multiple: true },
+  'post-logout-redirect-uri': { type: 'string', multiple: true },
+  'backchannel-logout-uri': { type: 'string' },
+  public: { type: 'boolean' },
+  'first-party': { type: 'boolean' },
+  scope: { type: 'string' },
+  grace: { type: 'string' },
+  allow: { type: 'string', multiple: true },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -28,6 +39,9 @@ export type Flags = {
   tenant?: string; json?: boolean; email?: string; username?: string; name?: string; password?: string;
   'password-stdin'?: boolean; status?: string; id?: string; file?: string; version?: string; help?: boolean;
   url?: string; title?: string; required?: string; reason?: string; ttl?: string; set?: string;
+  'client-id'?: string; secret?: string; 'redirect-uri'?: string[]; 'grant-type'?: string[];
+  'post-logout-redirect-uri'?: string[]; 'backchannel-logout-uri'?: string; public?: boolean; 'first-party'?: boolean;
+  scope?: string; grace?: string; allow?: string[];
 };
 
 export function parse(argv: string[]): { positionals: string[]; flags: Flags } {

@@ -11,6 +11,9 @@ import { termsCommand } from './commands/terms.ts';
 import { settingsCommand } from './commands/settings.ts';
 import { invitationsCommand } from './commands/invitations.ts';
 import { adminTokensCommand } from './commands/admin-tokens.ts';
+import { clientsCommand } from './commands/clients.ts';
+import { keysCommand } from './commands/keys.ts';
+import { servicesCommand } from './commands/services.ts';
 import type { Db } from '../core/db.ts';
 
 const HELP = `Usage: tessera <command> [options]
@@ -33,11 +36,21 @@ Admin (add --json for machine-readable output):
   terms list --tenant T
   settings profile --tenant T [--required name,phone]
   settings registration --tenant T [--set JSON]   (moderation, autoVerify, password, invitations, …)
+  settings legacy --tenant T [--allow URL-prefix]... [--ttl 30d]   (where legacy /login may return; user token lifetime)
   invitations create --tenant T --email E [--ttl 7d]   (needs Temporal: TEMPORAL_ADDRESS or a running start)
   invitations list --tenant T
   invitations revoke --tenant T --id ID
   admin-tokens create|revoke --tenant T --name N   (create prints the token once)
   admin-tokens list --tenant T
+  clients create --tenant T [--client-id ID] [--secret S] [--name N] [--redirect-uri U]... [--grant-type G]...
+          [--public] [--first-party] [--post-logout-redirect-uri U]... [--backchannel-logout-uri U] [--scope "openid profile"]
+                             (OIDC relying parties; create prints the secret once)
+  clients list --tenant T
+  clients delete --tenant T --client-id ID
+  keys rotate --tenant T [--grace 24h]   (new signing keys; the old ones stay published for the grace period)
+  keys list --tenant T
+  services register|unregister --tenant T --name N   (legacy login services; register prints the token once)
+  services list --tenant T
 
 Environment: PORT, PUBLIC_URL, DATABASE_URL, TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_TASK_QUEUE,
 DATA_DIR, SMTP_URL, MAIL_FROM, TESSERA_SEED, JOURNEY_IDLE_TIMEOUT, TESSERA_CODEC_KEYS, TEMPORAL_CLI_PATH`;
@@ -47,6 +60,8 @@ const ADMIN: Record<string, Admin> = {
   tenants: tenantsCommand, users: usersCommand, trees: treesCommand, terms: termsCommand, settings: settingsCommand,
   invitations: invitationsCommand,
   'admin-tokens': adminTokensCommand,
+  clients: clientsCommand, keys: keysCommand,
+  services: servicesCommand,
 };
 const RUN: Record<string, (config: Config) => Promise<Running>> = { start: startAll, server: startServer, worker: startWorker };
 

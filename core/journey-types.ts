@@ -84,6 +84,28 @@ export interface JourneyRequest {
    * `link-proof` module signs the user in with it. Never taken from a client's request body.
    */
   proof?: { userId: string; via: 'verify-email' | 'sign-in' };
+  /**
+   * Set by a protocol adapter that started the journey for an authorization request (the
+   * normalized AuthRequest of DESIGN.md §1): who asks, and what they asked for.
+   */
+  authRequest?: AuthRequest;
+  /**
+   * Set by the server only: the browser's SSO session is too weak for the request, and this
+   * journey raises it. Nodes whose proof the session already holds are answered without a step
+   * (activities/journey.ts), so only the missing part of the tree asks the user.
+   */
+  stepUp?: { userId: string; amr: string[]; acr?: string };
+}
+
+/** What a relying party asked for when a protocol started the journey (no secrets). */
+export interface AuthRequest {
+  clientId: string;
+  clientName?: string;
+  /** Prefills the login (username module). */
+  loginHint?: string;
+  prompt?: string[];
+  acrValues?: string[];
+  maxAge?: number;
 }
 
 export interface JourneyInput {

@@ -8,6 +8,11 @@ import { journeyRoutes } from './api/journeys/routes.ts';
 import { linkRoutes } from './api/links/routes.ts';
 import { adminRoutes } from './api/admin/routes.ts';
 import { userInvitationRoutes } from './api/invitations/routes.ts';
+import { legacyRoutes } from './protocols/legacy/routes.ts';
+import { oidcRoutes } from './protocols/oidc/router.ts';
+import { createProviderCache } from './protocols/oidc/provider-cache.ts';
+import { endOidcBrowserSession } from './protocols/oidc/provider-session.ts';
+import { sessionRoutes } from './api/session/routes.ts';
 import { JourneyClient } from './api/journeys/journey-client.ts';
 import { devMailRoutes } from './dev-mail.ts';
 import { health } from './health.ts';
@@ -39,6 +44,11 @@ export function createApp({ config, db, temporal }: AppDeps): express.Express {
   tenant.use('/api/links', linkRoutes({ db, temporal, journeys, cookies, idleTimeoutMs }));
   tenant.use('/api/admin', adminRoutes({ db, temporal, config }));
   tenant.use('/api/invitations', userInvitationRoutes({ db, temporal, config }));
+  tenant.use(legacyRoutes({ db, journeys, cookies, idleTimeoutMs, config }));
+  // One provider per tenant, shared by the OIDC routes and the logout that also ends its session.
+  const providerFor = createProviderCache({ db, config, temporal, journeys, cookies, idleTimeoutMs });
+  tenant.use('/api/session', sessionRoutes({ db, temporal, config, cookies, onLogout: [endOidcBrowserSession(providerFor)] }));
+  tenant.use(oidcRoutes({ db, config, temporal, journeys, cookies, idleTimeoutMs }, providerFor));
   tenant.use(uiPages());
   app.use('/t/:tenant', loadTenant(db), tenant);
 

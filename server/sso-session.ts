@@ -5,7 +5,7 @@ import type { Request, Response } from 'express';
 import type { Db } from '../core/db.ts';
 import type { JourneySnapshot } from '../core/journey-types.ts';
 import { createSession, getSession, revokeSession, SESSION_TTL_MS, type Session } from '../core/sessions.ts';
-import { cookieName, readCookie, setCookie, type CookieSettings } from './cookies.ts';
+import { clearCookie, cookieName, readCookie, setCookie, type CookieSettings } from './cookies.ts';
 import { tenantPath } from './api/journeys/browser-binding.ts';
 
 const BASE = 'tessera_session';
@@ -26,4 +26,17 @@ export async function completeLogin(db: Db, req: Request, res: Response, snapsho
 export async function currentSession(db: Db, req: Request, tenant: string, s: CookieSettings): Promise<Session | undefined> {
   const token = readCookie(req, cookieName(BASE, s));
   return token ? getSession(db, tenant, token) : undefined;
+}
+
+/**
+ * Ends this browser's core SSO session: revokes its row and clears the cookie. Returns the session
+ * that ended (callers end what hangs off it, by its ssoId), or undefined when there was none live.
+ */
+export async function endSession(db: Db, req: Request, res: Response, tenant: string, s: CookieSettings): Promise<Session | undefined> {
+  const token = readCookie(req, cookieName(BASE, s));
+  if (!token) return undefined;
+  const session = await getSession(db, tenant, token);
+  await revokeSession(db, tenant, token);
+  clearCookie(res, cookieName(BASE, s), tenantPath(tenant), s);
+  return session;
 }

@@ -4,3 +4,4 @@ export { lockoutWorkflow } from './lockout.ts';
 export { invitationWorkflow } from './invitation.ts';
 export { registrationWorkflow } from './registration.ts';
 export { signupNoticeWorkflow } from './signup-notice.ts';
+export { backchannelLogoutWorkflow } from './backchannel-logout.ts';

@@ -36,6 +36,11 @@ export interface AuthModule<C = any> {
   innerTrees?(config: C): string[];
   /** Outcomes a node with `remember` stores and later replays; default: the first outcome. */
   rememberOutcomes?: readonly string[];
+  /**
+   * The AMR values a success of this module proves. In a step-up journey (request.stepUp) whose
+   * session already proved all of them, the node answers its first outcome without a step.
+   */
+  proves?: readonly string[] | ((config: C) => readonly string[]);
 }
 
 export function defineModule<C>(module: AuthModule<C>): AuthModule<C> {

@@ -12,6 +12,7 @@ export const passwordModule = defineModule({
   type: 'password',
   config: z.object({}).strict(),
   outcomes: ['ok', 'bad'],
+  proves: ['pwd'],
   async prepare({ ctx }) {
     return {
       kind: 'step',

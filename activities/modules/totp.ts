@@ -21,6 +21,7 @@ export const totpModule = defineModule({
   outcomes: ['ok', 'bad', 'skip'],
   // Unrouted, "no authenticator enrolled" ends in `failure`: a tree must opt in to skipping it.
   optionalOutcomes: ['skip'],
+  proves: ['otp'],
   async prepare({ ctx, node, config }, { db }) {
     if (!ctx.user) return { kind: 'outcome', outcome: 'bad' };
     if (await getTotpSecret(db, ctx.tenant, ctx.user.id)) {

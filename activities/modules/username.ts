@@ -1,14 +1,25 @@
 // username: asks who the user is. Always answers `ok`, whether or not the account exists, so the
-// step reveals nothing; the password step decides.
+// step reveals nothing; the password step decides. An authorization request's login_hint
+// prefills the field; a step-up journey (request.stepUp, set by the server only) already knows
+// the user: the node answers with the session's user and shows no step.
 import { z } from 'zod';
-import { findUserByLogin } from '../../core/users.ts';
+import { findUserByLogin, getUser } from '../../core/users.ts';
 import { defineModule } from './module.ts';
 
 export const usernameModule = defineModule({
   type: 'username',
   config: z.object({ label: z.string().max(100).optional() }).strict(),
   outcomes: ['ok'],
-  async prepare({ config, ctx }) {
+  async prepare({ config, ctx }, { db }) {
+    const stepUp = ctx.request.stepUp;
+    if (stepUp) {
+      const user = await getUser(db, ctx.tenant, stepUp.userId);
+      return {
+        kind: 'outcome', outcome: 'ok',
+        patch: { login: ctx.login ?? user?.email ?? user?.username, user: user ? { id: user.id, username: user.username, status: user.status } : null },
+      };
+    }
+    const value = ctx.login ?? ctx.request.authRequest?.loginHint?.slice(0, 254);
     return {
       kind: 'step',
       step: {
@@ -16,7 +27,7 @@ export const usernameModule = defineModule({
         title: 'Sign in',
         fields: [{
           name: 'username', type: 'text', label: config.label ?? 'Username or email', required: true,
-          autocomplete: 'username webauthn', maxLength: 254, ...(ctx.login ? { value: ctx.login } : {}),
+          autocomplete: 'username webauthn', maxLength: 254, ...(value ? { value } : {}),
         }],
       },
     };

@@ -113,6 +113,8 @@ export const webauthnModule = defineModule({
   type: 'webauthn',
   config: webauthnConfig,
   outcomes: webauthnOutcomes,
+  // A passkey sign-in (not a registration) proves what its assertion would: hwk, and user with UV.
+  proves: (config) => (config.mode === 'authenticate' ? amrFor(config.userVerification === 'required') : []),
   async prepare({ ctx, config }, { db, config: app, now }) {
     const rp = relyingParty(app.publicUrl);
     const challenge = new Uint8Array(randomBytes(CHALLENGE_BYTES));

@@ -2,9 +2,13 @@
 // Without --required it prints the current list; `--required ""` clears it.
 // tessera settings registration --tenant T [--set '{"moderation":{"enabled":true}}']
 // Prints the registration policy with its defaults; --set merges a JSON patch (one level deep).
+// tessera settings legacy --tenant T [--allow URL-prefix]... [--ttl 30d]
+// The legacy login protocol: where `next` may point (--allow replaces the list; `--allow ""`
+// empties it) and how long user tokens live.
 import type { Db } from '../../core/db.ts';
 import { getRequiredAttributes, setRequiredAttributes } from '../../core/profile.ts';
 import { getRegistrationSettings, updateRegistrationSettings } from '../../core/registration-settings.ts';
+import { getLegacySettings, updateLegacySettings, type LegacySettings } from '../../core/legacy-settings.ts';
 import { getTenant } from '../../core/tenants.ts';
 import { UsageError, required, type Flags } from '../cli-args.ts';
 import { printOne } from '../cli-output.ts';
@@ -35,7 +39,15 @@ export async function settingsCommand(db: Db, verb: string, _args: string[], fla
       printOne({ tenant, ...await updateRegistrationSettings(db, tenant, patch as Record<string, unknown>) }, flags.json);
       return;
     }
+    case 'legacy': {
+      const patch: Partial<LegacySettings> = {};
+      if (flags.allow !== undefined) patch.allowedNext = flags.allow.map((a) => a.trim()).filter(Boolean);
+      if (flags.ttl !== undefined) patch.tokenTtl = flags.ttl;
+      const settings = Object.keys(patch).length === 0 ? await getLegacySettings(db, tenant) : await updateLegacySettings(db, tenant, patch);
+      printOne({ tenant, ...settings }, flags.json);
+      return;
+    }
     default:
-      throw new UsageError(`unknown command "settings ${verb}" (profile, registration)`);
+      throw new UsageError(`unknown command "settings ${verb}" (profile, registration, legacy)`);
   }
 }

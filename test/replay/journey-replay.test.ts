@@ -32,7 +32,7 @@ it('replays every recorded journey history without non-determinism', async () =>
     'login-inner-tree-first.json', 'login-inner-tree-remembered.json', 'lockout-extended.json',
     'login-recorded-before-required-actions.json', 'registration-verify.json', 'link-sign-in-profile-review.json',
     'registration-workflow-verified.json', 'recovery-link-reset.json', 'registration-workflow-approved.json',
-    'invitation-workflow-accepted.json',
+    'invitation-workflow-accepted.json', 'signup-notice-workflow.json', 'backchannel-logout-delivered.json',
   ]));
   const histories = await Promise.all(files.map(async (file) => ({
     workflowId: file,

@@ -1,6 +1,8 @@
 // Records the histories that the replay test replays: one per distinct path through the journey
 // workflow. Run with RECORD_HISTORIES=1 after a deliberate, patched change to the workflow.
 import { writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import type { Client } from '@temporalio/client';
 import type { Db } from '../../core/db.ts';
@@ -9,6 +11,11 @@ import { saveTree } from '../../core/trees.ts';
 import { updateRegistrationSettings } from '../../core/registration-settings.ts';
 import type { Config } from '../../core/config.ts';
 import { createInvitation } from '../../core/invitation-lifecycle.ts';
+import { createOidcClient } from '../../core/oidc-clients.ts';
+import { recordSessionClient } from '../../core/session-clients.ts';
+import { ensureSigningKeys } from '../../core/signing-keys.ts';
+import { BACKCHANNEL_LOGOUT_WORKFLOW, backchannelLogoutWorkflowId } from '../../workflows/backchannel-logout-contracts.ts';
+import { signupNoticeWorkflowId } from '../../workflows/signup-notice-contracts.ts';
 import { approveUpdate, registrationWorkflowId } from '../../workflows/registration-contracts.ts';
 import { setUserStatus } from '../../core/users.ts';
 import { getTotpSecret, newTotpSecret, saveTotpSecret, totpCode } from '../../core/totp.ts';
@@ -96,6 +103,36 @@ async function recordAccountJourneys(base: string, client: Client, db: Db, taskQ
   const handle = client.workflow.getHandle(invitation.workflowId);
   await handle.result();
   await saveWorkflow(client, 'invitation-workflow-accepted', invitation.workflowId);
+
+  // A signup with a taken address: the notice workflow mails its owner.
+  const taken = new JourneyApi(base, tenant);
+  await taken.start('registration');
+  await taken.submit({ email: invited, name: 'Someone Else', password: 'violet staple orbit 42', invitation: '' });
+  const notice = client.workflow.getHandle(signupNoticeWorkflowId(tenant, taken.journey!.id));
+  await notice.result();
+  await saveWorkflow(client, 'signup-notice-workflow', notice.workflowId);
+
+  await recordBackchannelLogout(client, db, tenant, taskQueue);
+}
+
+/** A back-channel logout delivered to a relying party (a local HTTP server that answers 200). */
+async function recordBackchannelLogout(client: Client, db: Db, tenant: string, taskQueue: string): Promise<void> {
+  const rp = createServer((req, res) => req.resume().on('end', () => res.writeHead(200).end()));
+  await new Promise<void>((resolve) => rp.listen(0, '127.0.0.1', resolve));
+  try {
+    const uri = `http://127.0.0.1:${(rp.address() as AddressInfo).port}/logout`;
+    await ensureSigningKeys(db, tenant);
+    const rpClient = await createOidcClient(db, tenant, { redirect_uris: ['https://rp.example/cb'], backchannel_logout_uri: uri });
+    const [user] = await db`SELECT id FROM users WHERE tenant_id = ${tenant} LIMIT 1`;
+    const input = { tenant, ssoId: `recorded-${tenant}` };
+    await recordSessionClient(db, { tenant, ssoId: input.ssoId, clientId: rpClient.clientId, sid: 'sid-recorded', userId: user!.id });
+    const handle = await client.workflow.start(BACKCHANNEL_LOGOUT_WORKFLOW, { workflowId: backchannelLogoutWorkflowId(input), taskQueue, args: [input] });
+    const result = await handle.result() as { delivered: number };
+    if (result.delivered !== 1) throw new Error('back-channel logout was not delivered');
+    await saveWorkflow(client, 'backchannel-logout-delivered', handle.workflowId);
+  } finally {
+    rp.close();
+  }
 }
 
 export async function recordJourneys(base: string, client: Client, db: Db, taskQueue: string): Promise<void> {
