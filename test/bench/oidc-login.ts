@@ -21,7 +21,7 @@ import { saveTree } from '../../core/trees.ts';
 import { formatTreeErrors, validateTree } from '../../workflows/tree/validate.ts';
 import { onCleanup, stopping } from './cleanup.ts';
 import { machineCpuSeconds } from './processes.ts';
-import { table } from './report.ts';
+import { cpuTable, table } from './report.ts';
 import { seed } from './seed.ts';
 import { nowMs, Samples, type LatencySummary } from './stats.ts';
 
@@ -307,19 +307,7 @@ export function formatOidcLoginReport(r: OidcLoginResult, cores: number): string
     ['sum of the p50s', ...r.phases.map((p) => f1(OIDC_STAGES.reduce((a, s) => a + p.latency[s].p50, 0)))],
   ], ['l', ...right]));
   out.push('');
-  const procs = Object.keys(r.phases[0]?.cpu ?? {});
-  out.push(table([
-    ['CPU ms per OIDC login (busy %)', ...cols],
-    ...procs.map((name) => [name, ...r.phases.map((p) => `${f1(p.cpu[name]!.msPerLogin)} (${f0(p.cpu[name]!.utilisation * 100)}%)`)]),
-    ['all', ...r.phases.map((p) => {
-      const all = Object.values(p.cpu);
-      return `${f1(all.reduce((a, c) => a + c.msPerLogin, 0))} (${f0(all.reduce((a, c) => a + c.utilisation, 0) * 100)}%)`;
-    })],
-    ['other processes (not ours)', ...r.phases.map((p) => `(${f0(p.machine.otherCores * 100)}%)`)],
-    ['whole machine', ...r.phases.map((p) => `(${f0(p.machine.busyCores * 100)}%)`)],
-  ], ['l', ...right]));
-  const ceiling = r.phases.map((p) => `${f0((cores * 1000) / Object.values(p.cpu).reduce((a, c) => a + c.msPerLogin, 0))}/s at ${p.concurrency}`);
-  out.push(`(CPU-bound ceiling, ${cores} cores / CPU per login: ${ceiling.join(', ')})`);
+  out.push(cpuTable('CPU ms per OIDC login (busy %)', r.phases, cores));
   const errorLines = [r.warmup, ...r.phases].flatMap((p) => p.errorSamples.map((e) => `  [${p === r.warmup ? 'warm-up' : `${p.concurrency} users`}] ${e}`));
   if (errorLines.length) out.push('', 'OIDC login errors (first of each phase):', ...errorLines);
   return out.join('\n');

@@ -33,6 +33,28 @@ const f0 = (n: number) => (Number.isFinite(n) ? n.toFixed(0) : '-');
 const mark = (ok: boolean) => (ok ? 'pass' : 'MISS');
 const pcts = (l: LatencySummary) => `${f1(l.p50)} / ${f1(l.p95)} / ${f1(l.p99)}`;
 
+/** What a phase's CPU table needs: CPU per login of each process, and the machine's load. */
+export interface CpuPhase {
+  concurrency: number;
+  cpu: Record<string, { msPerLogin: number; utilisation: number }>;
+  machine: { busyCores: number; otherCores: number };
+}
+
+/** CPU per login of each process per phase, the machine's load, and the CPU-bound ceiling. */
+export function cpuTable(title: string, phases: CpuPhase[], cores: number): string {
+  const procs = Object.keys(phases[0]?.cpu ?? {});
+  const perLogin = (p: CpuPhase) => Object.values(p.cpu).reduce((a, c) => a + c.msPerLogin, 0);
+  const rows = table([
+    [title, ...phases.map((p) => `${p.concurrency} user${p.concurrency === 1 ? '' : 's'}`)],
+    ...procs.map((name) => [name, ...phases.map((p) => `${f1(p.cpu[name]!.msPerLogin)} (${f0(p.cpu[name]!.utilisation * 100)}%)`)]),
+    ['all', ...phases.map((p) => `${f1(perLogin(p))} (${f0(Object.values(p.cpu).reduce((a, c) => a + c.utilisation, 0) * 100)}%)`)],
+    ['other processes (not ours)', ...phases.map((p) => `(${f0(p.machine.otherCores * 100)}%)`)],
+    ['whole machine', ...phases.map((p) => `(${f0(p.machine.busyCores * 100)}%)`)],
+  ], ['l', ...phases.map(() => 'r' as const)]);
+  const ceiling = phases.map((p) => `${f0((cores * 1000) / perLogin(p))}/s at ${p.concurrency}`);
+  return `${rows}\n(busy % is of one core; ${cores} cores = ${cores * 100}%. CPU-bound ceiling, cores / CPU per login: ${ceiling.join(', ')})`;
+}
+
 export function formatReport(r: Report): string {
   const out: string[] = [];
   const cols = r.phases.map((p) => `${p.concurrency} user${p.concurrency > 1 ? 's' : ''}`);
@@ -69,22 +91,7 @@ export function formatReport(r: Report): string {
   out.push(`(one argon2id verification alone, timed before the load: p50 ${f1(r.hashMs.p50)} ms, p99 ${f1(r.hashMs.p99)} ms)`);
   out.push('');
 
-  const procs = Object.keys(r.phases[0]?.cpu ?? {});
-  out.push(table([
-    ['CPU ms per login (busy %)', ...cols],
-    ...procs.map((name) => [name, ...r.phases.map((p) => `${f1(p.cpu[name]!.msPerLogin)} (${f0(p.cpu[name]!.utilisation * 100)}%)`)]),
-    ['all', ...r.phases.map((p) => {
-      const all = Object.values(p.cpu);
-      return `${f1(all.reduce((a, c) => a + c.msPerLogin, 0))} (${f0(all.reduce((a, c) => a + c.utilisation, 0) * 100)}%)`;
-    })],
-    ['other processes (not ours)', ...r.phases.map((p) => `(${f0(p.machine.otherCores * 100)}%)`)],
-    ['whole machine', ...r.phases.map((p) => `(${f0(p.machine.busyCores * 100)}%)`)],
-  ], ['l', ...r.phases.map(() => 'r' as const)]));
-  const ceiling = r.phases.map((p) => {
-    const ms = Object.values(p.cpu).reduce((a, c) => a + c.msPerLogin, 0);
-    return `${f0((r.machine.cores * 1000) / ms)}/s at ${p.concurrency}`;
-  });
-  out.push(`(busy % is of one core; ${r.machine.cores} cores = ${r.machine.cores * 100}%. CPU-bound ceiling, cores / CPU per login: ${ceiling.join(', ')})`);
+  out.push(cpuTable('CPU ms per login (busy %)', r.phases, r.machine.cores));
   out.push('');
 
   out.push(table([
