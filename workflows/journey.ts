@@ -73,6 +73,7 @@ export async function journeyWorkflow(input: JourneyInput): Promise<{ status: Jo
     await condition(() => state.seq > seen);
     return state.snapshot();
   }, { validator: (submit) => state.validateSubmit(submit) });
+  // Validators run in the workflow sandbox too: Date.now() there is the SDK's deterministic clock.
   setHandler(followLinkUpdate, async (link) => {
     const seen = state.seq;
     state.followLink(link);

@@ -20,10 +20,10 @@ import type { Tree } from '../../core/tree-types.ts';
 import { saveTree } from '../../core/trees.ts';
 import { formatTreeErrors, validateTree } from '../../workflows/tree/validate.ts';
 import { onCleanup, stopping } from './cleanup.ts';
-import { machineCpuSeconds } from './processes.ts';
 import { cpuTable, table } from './report.ts';
+import { closedLoop, type LoopResult } from './closed-loop.ts';
 import { seed } from './seed.ts';
-import { nowMs, Samples, type LatencySummary } from './stats.ts';
+import { nowMs, type LatencySummary } from './stats.ts';
 
 /** The requests of one login, in order. */
 export const OIDC_STAGES = ['authorize', 'interaction', 'view', 'username', 'password', 'resume', 'callback', 'token'] as const;
@@ -42,17 +42,7 @@ const STAGE_LABELS: Record<OidcStage, string> = {
 
 export const OIDC_LOGIN_TARGETS = { loginsPerSecond: 30, p95Ms: 250 };
 
-export interface OidcLoginPhase {
-  concurrency: number;
-  seconds: number;
-  logins: number;
-  loginsPerSecond: number;
-  errors: number;
-  errorSamples: string[];
-  latency: Record<OidcStage | 'login', LatencySummary>;
-  cpu: Record<string, { msPerLogin: number; utilisation: number }>;
-  machine: { busyCores: number; otherCores: number };
-}
+export type OidcLoginPhase = LoopResult<OidcStage>;
 
 export interface OidcLoginResult { tenant: string; users: number; warmup: OidcLoginPhase; phases: OidcLoginPhase[] }
 
@@ -206,43 +196,10 @@ async function oidcLogin(t: OidcLoginTarget, login: string): Promise<Record<Oidc
   return { ...browser.timing, login: nowMs() - t0 };
 }
 
-async function runOidcLoginPhase(target: OidcLoginTarget, concurrency: number, opts: { seconds?: number; logins?: number }, cpuMeters: Record<string, () => number>): Promise<OidcLoginPhase> {
-  const samples = Object.fromEntries([...OIDC_STAGES, 'login'].map((s) => [s, new Samples()])) as Record<OidcStage | 'login', Samples>;
-  const errorSamples: string[] = [];
-  let errors = 0;
-  let started = 0;
-  const cpuBefore = Object.fromEntries(Object.entries(cpuMeters).map(([k, cpu]) => [k, cpu()]));
-  const machineBefore = machineCpuSeconds();
-  const t0 = nowMs();
-  const deadline = opts.seconds === undefined ? Infinity : t0 + opts.seconds * 1000;
-  const more = () => !stopping() && nowMs() < deadline && (opts.logins === undefined || started < opts.logins);
-
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (more()) {
-      const login = target.logins[started++ % target.logins.length]!;
-      try {
-        const timing = await oidcLogin(target, login);
-        for (const [stage, ms] of Object.entries(timing)) samples[stage as OidcStage | 'login'].add(ms);
-      } catch (err) {
-        errors++;
-        if (errorSamples.length < 5) errorSamples.push(err instanceof StageError ? err.message : `unexpected: ${err instanceof Error ? err.stack : String(err)}`);
-        if (errors > 200) break;
-      }
-    }
-  }));
-  const seconds = (nowMs() - t0) / 1000;
-  const logins = samples.login.count;
-  const cpu = Object.fromEntries(Object.entries(cpuMeters).map(([k, meter]) => {
-    const used = meter() - cpuBefore[k]!;
-    return [k, { msPerLogin: logins ? (used * 1000) / logins : NaN, utilisation: used / seconds }];
-  }));
-  const busyCores = (machineCpuSeconds().busy - machineBefore.busy) / seconds;
-  const ours = Object.values(cpu).reduce((a, c) => a + c.utilisation, 0);
-  const latency = Object.fromEntries(Object.entries(samples).map(([k, s]) => [k, s.summary()])) as OidcLoginPhase['latency'];
-  return {
-    concurrency, seconds, logins, loginsPerSecond: logins / seconds, errors, errorSamples, latency, cpu,
-    machine: { busyCores, otherCores: Math.max(0, busyCores - ours) },
-  };
+function runOidcLoginPhase(target: OidcLoginTarget, concurrency: number, opts: { seconds?: number; logins?: number }, cpuMeters: Record<string, () => number>): Promise<OidcLoginPhase> {
+  return closedLoop(OIDC_STAGES, concurrency, { ...opts, maxErrors: 200 }, cpuMeters,
+    (n) => oidcLogin(target, target.logins[n % target.logins.length]!),
+    (err) => (err instanceof StageError ? err.message : `unexpected: ${err instanceof Error ? err.stack : String(err)}`));
 }
 
 /** Seeds its tenant (users, password-only login tree, client), warms up, then runs each level. */
