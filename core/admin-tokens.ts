@@ -2,8 +2,8 @@
 // once at creation; only its sha256 is stored, and a presented token is found by that hash (an
 // index lookup, so no comparison leaks how much of a token matched). Revoked tokens stay as
 // records until a new token takes their name.
-import { createHash, randomBytes } from 'node:crypto';
 import type { Db } from './db.ts';
+import { isSecretToken, newSecretToken, sha256 } from './secret-token.ts';
 
 export interface AdminToken { id: string; tenant: string; name: string; createdAt: Date; lastUsedAt: Date | null; revokedAt: Date | null }
 
@@ -13,12 +13,7 @@ export interface NewAdminToken extends AdminToken { token: string }
 export class AdminTokenInputError extends Error {}
 
 const PREFIX = 'tsa_';
-const TOKEN = /^tsa_[A-Za-z0-9_-]{43}$/;
 export const ADMIN_TOKEN_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
-
-function sha256(token: string): string {
-  return createHash('sha256').update(token).digest('hex');
-}
 
 function toToken(row: Record<string, any>): AdminToken {
   return { id: row.id, tenant: row.tenant_id, name: row.name, createdAt: row.created_at, lastUsedAt: row.last_used_at, revokedAt: row.revoked_at };
@@ -31,7 +26,7 @@ function toToken(row: Record<string, any>): AdminToken {
  */
 export async function createAdminToken(db: Db, tenant: string, name: string): Promise<NewAdminToken> {
   if (!ADMIN_TOKEN_NAME.test(name)) throw new AdminTokenInputError('token name must be 1-63 letters, digits, dots, dashes or underscores');
-  const token = PREFIX + randomBytes(32).toString('base64url');
+  const token = newSecretToken(PREFIX);
   return db.begin(async (tx) => {
     await tx`DELETE FROM admin_tokens WHERE tenant_id = ${tenant} AND name = ${name} AND revoked_at IS NOT NULL`;
     const [row] = await tx`INSERT INTO admin_tokens (tenant_id, name, hash) VALUES (${tenant}, ${name}, ${sha256(token)})
@@ -55,7 +50,7 @@ export async function revokeAdminToken(db: Db, tenant: string, name: string): Pr
 
 /** The live token a bearer presented, whatever its tenant (the caller checks); undefined otherwise. */
 export async function findAdminToken(db: Db, presented: string): Promise<AdminToken | undefined> {
-  if (!TOKEN.test(presented)) return undefined;
+  if (!isSecretToken(presented, PREFIX)) return undefined;
   const [row] = await db`SELECT * FROM admin_tokens WHERE hash = ${sha256(presented)} AND revoked_at IS NULL`;
   if (!row) return undefined;
   // At most one write a minute per token, however busy the API is.

@@ -5,8 +5,8 @@
 // that does not exist; acceptance is one UPDATE ... WHERE status = 'pending' AND not expired, so
 // only one account ever gets `ok`; a pending row past its expiry counts as expired everywhere,
 // before the workflow's timer has written it.
-import { createHash, randomBytes } from 'node:crypto';
 import type { Db } from './db.ts';
+import { newSecretToken, sha256 } from './secret-token.ts';
 
 export type InvitationStatus = 'pending' | 'accepted' | 'revoked' | 'expired';
 
@@ -38,11 +38,11 @@ export function invitationWorkflowId(tenant: string, id: string): string {
 }
 
 export function newInvitationCode(): string {
-  return randomBytes(32).toString('base64url');
+  return newSecretToken();
 }
 
 export function hashInvitationCode(code: string): string {
-  return createHash('sha256').update(code).digest('hex');
+  return sha256(code);
 }
 
 /** The signup page with the code in the fragment: browsers never send it to a server or in Referer. */

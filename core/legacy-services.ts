@@ -2,8 +2,8 @@
 // /account/v1.0/authenticate to learn who a user token belongs to. A service token is 256 random
 // bits shown once at registration; only its sha256 is kept, and a presented token is found by that
 // hash (an index lookup: no comparison leaks how much of a token matched).
-import { createHash, randomBytes } from 'node:crypto';
 import type { Db } from './db.ts';
+import { isSecretToken, newSecretToken, sha256 } from './secret-token.ts';
 
 export interface LegacyService { id: string; tenant: string; name: string; createdAt: Date }
 
@@ -13,12 +13,7 @@ export interface NewLegacyService extends LegacyService { token: string }
 export class LegacyServiceInputError extends Error {}
 
 const PREFIX = 'tss_';
-const TOKEN = /^tss_[A-Za-z0-9_-]{43}$/;
 export const SERVICE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
-
-function sha256(token: string): string {
-  return createHash('sha256').update(token).digest('hex');
-}
 
 function toService(row: Record<string, any>): LegacyService {
   return { id: row.id, tenant: row.tenant_id, name: row.name, createdAt: row.created_at };
@@ -27,7 +22,7 @@ function toService(row: Record<string, any>): LegacyService {
 /** @throws LegacyServiceInputError for a malformed name or one already registered. */
 export async function registerService(db: Db, tenant: string, name: string): Promise<NewLegacyService> {
   if (!SERVICE_NAME.test(name)) throw new LegacyServiceInputError('service name must be 1-63 letters, digits, dots, dashes or underscores');
-  const token = PREFIX + randomBytes(32).toString('base64url');
+  const token = newSecretToken(PREFIX);
   const [row] = await db`INSERT INTO legacy_services (tenant_id, name, token_hash) VALUES (${tenant}, ${name}, ${sha256(token)})
     ON CONFLICT DO NOTHING RETURNING *`;
   if (!row) throw new LegacyServiceInputError(`a service named "${name}" is already registered`);
@@ -47,7 +42,7 @@ export async function unregisterService(db: Db, tenant: string, name: string): P
 
 /** The tenant's service that a caller's token belongs to; undefined for any other token. */
 export async function findService(db: Db, tenant: string, presented: string): Promise<LegacyService | undefined> {
-  if (!TOKEN.test(presented)) return undefined;
+  if (!isSecretToken(presented, PREFIX)) return undefined;
   const [row] = await db`SELECT * FROM legacy_services WHERE tenant_id = ${tenant} AND token_hash = ${sha256(presented)}`;
   return row ? toService(row) : undefined;
 }

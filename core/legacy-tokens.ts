@@ -3,31 +3,26 @@
 // a presented token is found by it. Each token records the SSO session family (sso_id) it was
 // issued from, so ending that session (`force`, logout) revokes the tokens it gave out.
 // A token answers only while it is unrevoked, unexpired and its user active.
-import { createHash, randomBytes } from 'node:crypto';
 import type { Db } from './db.ts';
+import { isSecretToken, newSecretToken, sha256 } from './secret-token.ts';
 
 export const DEFAULT_TOKEN_TTL_MS = 30 * 86_400_000;
 
 /** A token reused when it has less than this left would die soon after the service got it. */
 const REUSE_MIN_LEFT_MS = 3_600_000;
 const PREFIX = 'tsu_';
-const TOKEN = /^tsu_[A-Za-z0-9_-]{43}$/;
 
 export interface IssuedToken { token: string; expiresAt: Date }
 
 /** What authenticate answers about a token's user. */
 export interface TokenUser { uuid: string; email: string | null; name: string | null; groups: string[] }
 
-function sha256(token: string): string {
-  return createHash('sha256').update(token).digest('hex');
-}
-
 export function isUserTokenShape(text: string): boolean {
-  return TOKEN.test(text);
+  return isSecretToken(text, PREFIX);
 }
 
 export async function issueUserToken(db: Db, tenant: string, userId: string, ssoId: string, ttlMs = DEFAULT_TOKEN_TTL_MS): Promise<IssuedToken> {
-  const token = PREFIX + randomBytes(32).toString('base64url');
+  const token = newSecretToken(PREFIX);
   const expiresAt = new Date(Date.now() + ttlMs);
   await db`INSERT INTO legacy_user_tokens (tenant_id, hash, user_id, sso_id, expires_at)
     VALUES (${tenant}, ${sha256(token)}, ${userId}, ${ssoId}, ${expiresAt})`;
@@ -39,7 +34,7 @@ export async function issueUserToken(db: Db, tenant: string, userId: string, sso
  * life left to hand out again.
  */
 export async function isReusable(db: Db, tenant: string, token: string, userId: string, ssoId: string): Promise<boolean> {
-  if (!TOKEN.test(token)) return false;
+  if (!isSecretToken(token, PREFIX)) return false;
   const rows = await db`SELECT 1 FROM legacy_user_tokens
     WHERE tenant_id = ${tenant} AND hash = ${sha256(token)} AND user_id = ${userId} AND sso_id = ${ssoId}
       AND revoked_at IS NULL AND expires_at > ${new Date(Date.now() + REUSE_MIN_LEFT_MS)}`;
@@ -58,7 +53,7 @@ export async function revokeTokensOfSession(db: Db, tenant: string, ssoId: strin
 
 /** The active user a live token belongs to, with their groups; undefined for any other token. */
 export async function authenticateUserToken(db: Db, tenant: string, presented: string): Promise<TokenUser | undefined> {
-  if (!TOKEN.test(presented)) return undefined;
+  if (!isSecretToken(presented, PREFIX)) return undefined;
   const [row] = await db`SELECT u.id, u.email, u.name,
       COALESCE((SELECT array_agg(g.name ORDER BY g.name) FROM user_groups g
                 WHERE g.tenant_id = u.tenant_id AND g.user_id = u.id), '{}') AS groups

@@ -4,8 +4,8 @@
 // retried sender gets back the first send's hash, so the link that went out is the one that
 // works); the row exists before the mail leaves; following a link consumes it atomically; an unknown, used or expired token is told
 // apart only by `reason`, which the caller may show (none of them reveals an account).
-import { createHash, randomBytes } from 'node:crypto';
 import type { Db } from './db.ts';
+import { isSecretToken, newSecretToken, sha256 } from './secret-token.ts';
 import type { Mailer } from './mail.ts';
 import { describeLifetime, type TemplateName } from './mail-templates.ts';
 
@@ -35,10 +35,8 @@ export type Consumed =
   | ({ ok: false; reason: 'expired' | 'used' } & LinkRecord)
   | { ok: false; reason: 'unknown' };
 
-const TOKEN = /^[A-Za-z0-9_-]{43}$/;
-
 export function hashToken(token: string): string {
-  return createHash('sha256').update(token).digest('hex');
+  return sha256(token);
 }
 
 /** The page a link opens: it asks the browser to confirm (mail scanners follow GET links). */
@@ -53,7 +51,7 @@ export function linkUrl(publicUrl: string, tenant: string, token: string): strin
  * @throws MailError when the message cannot be sent (the row then holds a hash nobody has).
  */
 export async function sendLink(db: Db, mail: Mailer, publicUrl: string, req: LinkRequest, now = new Date()): Promise<SentLink> {
-  const token = randomBytes(32).toString('base64url');
+  const token = newSecretToken();
   const fresh = { hash: hashToken(token), expiresAt: now.getTime() + req.ttlMs };
   await db`INSERT INTO link_tokens (tenant_id, hash, purpose, user_id, workflow_id, dedupe_key, expires_at)
     VALUES (${req.tenant}, ${fresh.hash}, ${req.purpose}, ${req.userId ?? null}, ${req.workflowId ?? null},
@@ -78,7 +76,7 @@ function record(row: Record<string, any>): LinkRecord {
 
 /** Uses the link up: only the first caller gets `ok`. */
 export async function consumeLink(db: Db, tenant: string, token: string): Promise<Consumed> {
-  if (!TOKEN.test(token)) return { ok: false, reason: 'unknown' };
+  if (!isSecretToken(token)) return { ok: false, reason: 'unknown' };
   const hash = hashToken(token);
   const [used] = await db`UPDATE link_tokens SET used_at = now()
     WHERE tenant_id = ${tenant} AND hash = ${hash} AND used_at IS NULL AND expires_at > now()
@@ -92,7 +90,7 @@ export async function consumeLink(db: Db, tenant: string, token: string): Promis
 
 /** What a link was for, without using it (to offer a new one for a used or expired link). */
 export async function peekLink(db: Db, tenant: string, token: string): Promise<LinkRecord | undefined> {
-  if (!TOKEN.test(token)) return undefined;
+  if (!isSecretToken(token)) return undefined;
   const [row] = await db`SELECT purpose, user_id, workflow_id, expires_at FROM link_tokens
     WHERE tenant_id = ${tenant} AND hash = ${hashToken(token)}`;
   return row ? record(row) : undefined;

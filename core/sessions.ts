@@ -1,7 +1,7 @@
 // The core SSO session: a random 256-bit cookie value, stored only as its sha256. One session per
 // finished journey (unique journey_id), so a retried request never creates a second one.
-import { createHash, randomBytes } from 'node:crypto';
 import type { Db } from './db.ts';
+import { newSecretToken, sha256 } from './secret-token.ts';
 
 export const SESSION_TTL_MS = 12 * 3_600_000;
 
@@ -16,15 +16,13 @@ export interface Session {
   expiresAt: Date;
 }
 
-export function sha256(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
-}
+export { sha256 };
 
 export interface NewSession { tenant: string; userId: string; journeyId: string; ssoId: string; acr: string; amr: string[]; authTime: Date }
 
 /** Returns the cookie value, or undefined when this journey already produced a session. */
 export async function createSession(db: Db, s: NewSession, ttlMs = SESSION_TTL_MS): Promise<string | undefined> {
-  const token = randomBytes(32).toString('base64url');
+  const token = newSecretToken();
   const rows = await db`INSERT INTO sessions (tenant_id, id_hash, user_id, journey_id, sso_id, acr, amr, auth_time, expires_at)
     VALUES (${s.tenant}, ${sha256(token)}, ${s.userId}, ${s.journeyId}, ${s.ssoId}, ${s.acr}, ${s.amr}, ${s.authTime},
             ${new Date(Date.now() + ttlMs)})
