@@ -7,9 +7,35 @@ import { validate } from '@authenio/samlify-node-xmllint';
 
 let configured = false;
 
+/**
+ * Runs the schema validator (synchronous underneath) so that it neither logs nor leaks: it prints
+ * its errors — fragments of the document — with console.error, and each run leaves listeners on
+ * `process` and `process.stdout` that hold its whole emscripten heap (~2 MB of RSS per document
+ * otherwise). Whatever listener appears during the run is removed after it.
+ */
+function quietly<T>(run: () => T): T {
+  const emitters = [process, process.stdout, process.stderr] as NodeJS.EventEmitter[];
+  const before = emitters.map((emitter) => new Map(emitter.eventNames().map((name) => [name, new Set(emitter.listeners(name))])));
+  const log = console.error;
+  console.error = () => {};
+  try {
+    return run();
+  } finally {
+    console.error = log;
+    emitters.forEach((emitter, i) => {
+      for (const name of emitter.eventNames()) {
+        const kept = before[i]!.get(name);
+        for (const listener of emitter.listeners(name)) {
+          if (!kept?.has(listener)) emitter.removeListener(name, listener as (...args: unknown[]) => void);
+        }
+      }
+    });
+  }
+}
+
 export function saml(): typeof samlify {
   if (!configured) {
-    samlify.setSchemaValidator({ validate });
+    samlify.setSchemaValidator({ validate: (xml: string) => quietly(() => validate(xml)) });
     configured = true;
   }
   return samlify;
