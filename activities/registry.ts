@@ -18,6 +18,8 @@ import { signupModule } from './modules/signup.ts';
 import { linkProofModule } from './modules/link-proof.ts';
 import { emailLinkModule } from './modules/email-link.ts';
 import { newPasswordModule } from './modules/new-password.ts';
+import { idpModule, oidcIdpModule, samlIdpModule } from './modules/upstream-idp.ts';
+import { idpLinkModule } from './modules/idp-link.ts';
 
 export const modules: AuthModule[] = [
   usernameModule,
@@ -37,6 +39,10 @@ export const modules: AuthModule[] = [
   newPasswordModule,
   signupModule,
   linkProofModule,
+  idpModule,
+  oidcIdpModule,
+  samlIdpModule,
+  idpLinkModule,
 ];
 
 const byType = new Map(modules.map((m) => [m.type, m]));

@@ -32,6 +32,19 @@ export const OPTIONS = {
   scope: { type: 'string' },
   grace: { type: 'string' },
   allow: { type: 'string', multiple: true },
+  alias: { type: 'string' },
+  kind: { type: 'string' },
+  preset: { type: 'string' },
+  issuer: { type: 'string' },
+  metadata: { type: 'string' },
+  'display-name': { type: 'string' },
+  'name-id-format': { type: 'string' },
+  sign: { type: 'string' },
+  encrypt: { type: 'boolean' },
+  attribute: { type: 'string', multiple: true },
+  'entity-id': { type: 'string' },
+  'no-idp-initiated': { type: 'boolean' },
+  'require-signed-requests': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -42,6 +55,9 @@ export type Flags = {
   'client-id'?: string; secret?: string; 'redirect-uri'?: string[]; 'grant-type'?: string[];
   'post-logout-redirect-uri'?: string[]; 'backchannel-logout-uri'?: string; public?: boolean; 'first-party'?: boolean;
   scope?: string; grace?: string; allow?: string[];
+  alias?: string; kind?: string; preset?: string; issuer?: string; metadata?: string; 'display-name'?: string;
+  'name-id-format'?: string; sign?: string; encrypt?: boolean; attribute?: string[]; 'entity-id'?: string;
+  'no-idp-initiated'?: boolean; 'require-signed-requests'?: boolean;
 };
 
 export function parse(argv: string[]): { positionals: string[]; flags: Flags } {

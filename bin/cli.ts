@@ -14,6 +14,8 @@ import { adminTokensCommand } from './commands/admin-tokens.ts';
 import { clientsCommand } from './commands/clients.ts';
 import { keysCommand } from './commands/keys.ts';
 import { servicesCommand } from './commands/services.ts';
+import { samlSpsCommand } from './commands/saml-sps.ts';
+import { idpsCommand } from './commands/idps.ts';
 import type { Db } from '../core/db.ts';
 
 const HELP = `Usage: tessera <command> [options]
@@ -51,6 +53,16 @@ Admin (add --json for machine-readable output):
   keys list --tenant T
   services register|unregister --tenant T --name N   (legacy login services; register prints the token once)
   services list --tenant T
+  saml-sps add --tenant T --metadata sp.xml [--name-id-format email|persistent|transient] [--sign response|assertion|both]
+          [--encrypt] [--attribute samlName=claim]... [--no-idp-initiated] [--require-signed-requests]
+                             (SAML service providers of the tenant's IdP, from their metadata)
+  saml-sps list --tenant T
+  saml-sps delete --tenant T --entity-id ID
+  idps add|update --tenant T --alias A (--kind oidc --issuer URL --client-id ID [--secret S] [--scope S]
+          | --preset google|microsoft|github --client-id ID --secret S | --kind saml --metadata idp.xml)
+          [--display-name N] [--file idp.json] [--set JSON]   (upstream IdPs; --set e.g. '{"provisioning":{"jit":false}}')
+  idps list --tenant T
+  idps show|enable|disable|delete --tenant T --alias A
 
 Environment: PORT, PUBLIC_URL, DATABASE_URL, TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_TASK_QUEUE,
 DATA_DIR, SMTP_URL, MAIL_FROM, TESSERA_SEED, JOURNEY_IDLE_TIMEOUT, TESSERA_CODEC_KEYS, TEMPORAL_CLI_PATH`;
@@ -62,6 +74,8 @@ const ADMIN: Record<string, Admin> = {
   'admin-tokens': adminTokensCommand,
   clients: clientsCommand, keys: keysCommand,
   services: servicesCommand,
+  'saml-sps': samlSpsCommand,
+  idps: idpsCommand,
 };
 const RUN: Record<string, (config: Config) => Promise<Running>> = { start: startAll, server: startServer, worker: startWorker };
 

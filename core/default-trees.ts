@@ -11,7 +11,8 @@ export const defaultLoginTree: Tree = {
   start: 'identify',
   acr: 'urn:tessera:acr:password',
   nodes: {
-    identify: { type: 'username', next: { ok: 'guard' } },
+    // The sign-in step also offers the tenant's upstream IdPs (none configured: nothing shown).
+    identify: { type: 'username', config: { idps: true }, next: { ok: 'guard', federated: 'upstream' } },
     // Enforces an existing lock or earned captcha before the password is even checked.
     guard: { type: 'throttle', config: { ...LIMITS, mode: 'check' }, next: { ok: 'password', captcha: 'captcha', locked: 'failure' } },
     captcha: { type: 'captcha', next: { ok: 'password', bad: 'captcha' } },
@@ -21,6 +22,24 @@ export const defaultLoginTree: Tree = {
     otp: { type: 'totp', config: { enroll: false }, next: { ok: 'success', bad: 'otp-failed', skip: 'success' } },
     'otp-failed': { type: 'throttle', config: LIMITS, next: { retry: 'otp', captcha: 'otp-captcha', locked: 'failure' } },
     'otp-captcha': { type: 'captcha', next: { ok: 'otp', bad: 'otp-captcha' } },
+    // Federated sign-in: linked or just-in-time accounts go on like a password sign-in (a local
+    // TOTP still applies); an existing account with the upstream's email is linked only after
+    // its password or an emailed code proves it is the user's.
+    upstream: { type: 'idp', next: { ok: 'status', link: 'link-how', pending: 'success', failed: 'failure' } },
+    'link-how': {
+      type: 'choice',
+      config: {
+        title: 'Link your account',
+        description: 'An account with your email address already exists here. Prove it is yours to link it to this sign-in.',
+        options: [{ value: 'password', label: 'Use my password' }, { value: 'email', label: 'Email me a code' }],
+      },
+      next: { password: 'link-password', email: 'link-code' },
+    },
+    'link-password': { type: 'password', next: { ok: 'link', bad: 'link-password-failed' } },
+    'link-password-failed': { type: 'throttle', config: LIMITS, next: { retry: 'link-password', captcha: 'link-captcha', locked: 'failure' } },
+    'link-captcha': { type: 'captcha', next: { ok: 'link-password', bad: 'link-captcha' } },
+    'link-code': { type: 'email-otp', next: { ok: 'link', bad: 'link-code', locked: 'failure', none: 'failure' } },
+    link: { type: 'idp-link', next: { ok: 'status', bad: 'failure' } },
   },
 };
 

@@ -31,6 +31,8 @@ export interface SamlUpstreamConfig {
   /** Refuse responses whose assertion is not signed (a signed Response alone is not enough when true). */
   wantAssertionsSigned: boolean;
   nameIdFormat: NameIdFormat;
+  /** The IdP vouches for the email it sends (then `email_verified: true`); default false. */
+  trustEmail?: boolean;
 }
 
 /** What happens to an upstream user who has no account here and is not linked to one. */

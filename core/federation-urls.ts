@@ -2,7 +2,7 @@
 // entity id and metadata. One place, so the protocol adapters and the routes agree.
 import type { UpstreamUrls } from './federation-types.ts';
 
-export function upstreamUrls(publicUrl: string, tenant: string, alias: string): UpstreamUrls {
+export function upstreamUrls(publicUrl: string, tenant: string, alias: string): UpstreamUrls & { base: string } {
   const base = `${publicUrl}/t/${encodeURIComponent(tenant)}/federation/${encodeURIComponent(alias)}`;
-  return { callback: `${base}/callback`, acs: `${base}/acs`, spEntityId: `${base}/metadata`, spMetadata: `${base}/metadata` };
+  return { base, callback: `${base}/callback`, acs: `${base}/acs`, spEntityId: `${base}/metadata`, spMetadata: `${base}/metadata` };
 }

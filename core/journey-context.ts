@@ -5,6 +5,21 @@ import type { Remember } from './tree-types.ts';
 
 export interface JourneyUser { id: string; username: string; status: 'pending' | 'active' | 'disabled' }
 
+/**
+ * A federated sign-in in progress: the IdP picked (before the round trip), then the upstream
+ * account it vouched for. `linkTo` names the existing account it may be linked to once the user
+ * proved they own it (the journey cannot succeed before: JourneyState.succeed); `linked` says the
+ * upstream account is (now) linked to the journey's user. Claims are after the IdP's claim rules.
+ */
+export interface FederatedContext {
+  idp: string;
+  subject?: string;
+  email?: string;
+  linkTo?: string;
+  linked?: boolean;
+  claims?: Record<string, unknown>;
+}
+
 export interface JourneyContext {
   journeyId: string;
   tenant: string;
@@ -19,6 +34,7 @@ export interface JourneyContext {
   nodeState: Record<string, unknown>;
   error?: { code: string; message: string };
   notice?: { code: string; message: string };
+  federated?: FederatedContext;
 }
 
 export interface ContextPatch {
@@ -30,7 +46,16 @@ export interface ContextPatch {
   error?: { code: string; message: string };
   /** Shown when the journey succeeds without signing anyone in (see JourneyView.notice). */
   notice?: { code: string; message: string };
+  /** null clears it. */
+  federated?: FederatedContext | null;
+  /**
+   * Forget what the journey proved so far (applied before `amr`): the user changed to the one an
+   * upstream IdP named, and earlier proofs were about someone else.
+   */
+  resetAmr?: boolean;
 }
+
+export interface JourneyLink { hash: string; expiresAt: number; sameBrowser?: boolean }
 
 export interface NodeCall {
   ctx: JourneyContext;
@@ -48,8 +73,12 @@ export interface NodeCall {
 export type PrepareResult =
   | {
     kind: 'step'; step: StepSpec; patch?: ContextPatch;
-    /** A mailed link that answers this step when followed (FollowLinkInput); never shown. */
-    link?: { hash: string; expiresAt: number };
+    /**
+     * A mailed link (or an upstream IdP's callback) that answers this step when followed
+     * (FollowLinkInput); never shown. `sameBrowser`: only the browser the journey belongs to may
+     * bring it back (a federated callback: no login CSRF), instead of moving the journey.
+     */
+    link?: JourneyLink;
     /** Wait this long for the user instead of the journey's idle timeout (e.g. a link's lifetime). */
     waitMs?: number;
   }

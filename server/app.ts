@@ -9,7 +9,9 @@ import { linkRoutes } from './api/links/routes.ts';
 import { adminRoutes } from './api/admin/routes.ts';
 import { userInvitationRoutes } from './api/invitations/routes.ts';
 import { legacyRoutes } from './protocols/legacy/routes.ts';
+import { federationRoutes } from './protocols/federation/routes.ts';
 import { oidcRoutes } from './protocols/oidc/router.ts';
+import { samlIdpRoutes } from './protocols/saml/router.ts';
 import { createProviderCache } from './protocols/oidc/provider-cache.ts';
 import { endOidcBrowserSession } from './protocols/oidc/provider-session.ts';
 import { sessionRoutes } from './api/session/routes.ts';
@@ -45,10 +47,12 @@ export function createApp({ config, db, temporal }: AppDeps): express.Express {
   tenant.use('/api/admin', adminRoutes({ db, temporal, config }));
   tenant.use('/api/invitations', userInvitationRoutes({ db, temporal, config }));
   tenant.use(legacyRoutes({ db, journeys, cookies, idleTimeoutMs, config }));
+  tenant.use(federationRoutes({ db, config, journeys, cookies }));
   // One provider per tenant, shared by the OIDC routes and the logout that also ends its session.
   const providerFor = createProviderCache({ db, config, temporal, journeys, cookies, idleTimeoutMs });
   tenant.use('/api/session', sessionRoutes({ db, temporal, config, cookies, onLogout: [endOidcBrowserSession(providerFor)] }));
   tenant.use(oidcRoutes({ db, config, temporal, journeys, cookies, idleTimeoutMs }, providerFor));
+  tenant.use(samlIdpRoutes({ db, config, temporal, journeys, cookies, idleTimeoutMs, onLogout: [endOidcBrowserSession(providerFor)] }));
   tenant.use(uiPages());
   app.use('/t/:tenant', loadTenant(db), tenant);
 

@@ -1,7 +1,7 @@
 // A journey's state, apart from Temporal: the context modules see, the step shown, the input
 // waiting to be judged, and the end. Pure, so it is unit-tested without a server.
 import { ApplicationFailure } from '@temporalio/common';
-import type { ContextPatch, JourneyContext, NodeCall } from '../core/journey-context.ts';
+import type { ContextPatch, JourneyContext, JourneyLink, NodeCall } from '../core/journey-context.ts';
 import type { AuthResult, FollowLinkInput, JourneyInput, JourneySnapshot, JourneyStatus, JourneyView, Step, StepError, StepSpec, SubmitInput } from '../core/journey-types.ts';
 import { FailureTypes } from '../core/journey-types.ts';
 import type { Tree, TreeNode } from '../core/tree-types.ts';
@@ -24,8 +24,8 @@ export class JourneyState {
   error?: { code: string; message: string };
   #pending?: Record<string, string>;
   #carry?: StepError[];
-  /** The mailed link that answers the current step, if any (never shown). */
-  #link?: { hash: string; expiresAt: number };
+  /** The mailed link (or upstream callback) that answers the current step, if any (never shown). */
+  #link?: JourneyLink;
   /** The browser the journey belongs to: the starting one, until a mailed link moves it. */
   #binding: string;
   #attempts: Record<string, number> = {};
@@ -83,6 +83,8 @@ export class JourneyState {
     if (!this.#link || this.#link.hash !== link.hash || now >= this.#link.expiresAt || this.#pending) {
       throw ApplicationFailure.nonRetryable('this link does not answer the current step', FailureTypes.linkNotCurrent);
     }
+    // An upstream's answer counts only in the browser that went there (else: login CSRF).
+    if (this.#link.sameBrowser && link.binding !== this.#binding) throw ApplicationFailure.nonRetryable('journey not found', FailureTypes.notFound);
   }
 
   /** Moves the journey to the browser that followed the link and hands the module the link. */
@@ -114,7 +116,7 @@ export class JourneyState {
     };
   }
 
-  show(nodeId: string, spec: StepSpec, link?: { hash: string; expiresAt: number }): void {
+  show(nodeId: string, spec: StepSpec, link?: JourneyLink): void {
     this.#link = link;
     const attempt = (this.#attempts[nodeId] = (this.#attempts[nodeId] ?? 0) + 1);
     this.step = { ...spec, id: `${nodeId}#${attempt}`, node: nodeId, ...(this.#carry ? { errors: this.#carry } : {}) };
@@ -128,11 +130,14 @@ export class JourneyState {
     if (patch.login !== undefined) this.ctx.login = patch.login;
     if (patch.user === null) delete this.ctx.user;
     else if (patch.user) this.ctx.user = patch.user;
+    if (patch.resetAmr) this.ctx.amr = [];
     if (patch.amr) this.ctx.amr = [...new Set([...this.ctx.amr, ...patch.amr])];
     if (patch.nodeState === null) delete this.ctx.nodeState[nodeId];
     else if (patch.nodeState !== undefined) this.ctx.nodeState[nodeId] = patch.nodeState;
     if (patch.error) this.ctx.error = patch.error;
     if (patch.notice) this.ctx.notice = patch.notice;
+    if (patch.federated === null) delete this.ctx.federated;
+    else if (patch.federated) this.ctx.federated = patch.federated;
   }
 
   /** The node an outcome leads to, or undefined (the journey then fails) when it is not routed. */
@@ -144,12 +149,16 @@ export class JourneyState {
   }
 
   /**
-   * Signs the user in, but only an active account: a registration that leaves its account
-   * pending succeeds with its notice and no session; any other journey fails.
+   * Signs the user in, but only an active account: a registration (or a federated sign-in sent to
+   * registration) that leaves its account pending succeeds with its notice and no session; any
+   * other journey fails.
    */
   succeed(tree: Tree, now: number): void {
+    // An upstream account offered for linking to this user, never linked (no proof): nobody signs in.
+    if (this.ctx.federated?.linkTo && !this.ctx.federated.linked) return this.fail(GENERIC_FAILURE);
     if (!this.ctx.user || this.ctx.user.status !== 'active') {
-      if (this.input.kind === 'registration' && this.ctx.notice) return this.end('succeeded');
+      // A registration (or a federated sign-in sent to registration) leaving its account pending.
+      if (this.ctx.notice && (this.input.kind === 'registration' || this.ctx.federated)) return this.end('succeeded');
       return this.fail(GENERIC_FAILURE);
     }
     const amr = this.ctx.amr.length > 1 ? [...this.ctx.amr, 'mfa'] : [...this.ctx.amr];

@@ -19,7 +19,8 @@ export function checkValues(step: Step, raw: unknown): ValuesCheck {
   const input = raw as Record<string, unknown>;
   const errors: StepError[] = [];
   const values: Record<string, string> = {};
-  if (step.choices?.length) {
+  // A form may also offer choices (the sign-in step's identity providers): answered by either.
+  if (step.choices?.length && (step.type !== 'form' || Object.hasOwn(input, 'choice'))) {
     const choice = text(input.choice);
     if (!step.choices?.some((c) => c.value === choice)) errors.push({ field: 'choice', code: 'invalid_choice', message: 'Pick one of the offered options.' });
     else values.choice = choice!;

@@ -76,7 +76,7 @@ async function startOnce(deps: ModuleDeps, workflow: string, workflowId: string,
   }
 }
 
-function startRegistration(deps: ModuleDeps, input: RegistrationInput): Promise<void> {
+export function startRegistration(deps: ModuleDeps, input: RegistrationInput): Promise<void> {
   return startOnce(deps, 'registrationWorkflow', registrationWorkflowId(input.tenant, input.userId), input);
 }
 

@@ -52,6 +52,11 @@ export class OidcBrowser {
   readonly origin: string;
   /** Every URL visited, in order (for assertions on the path taken). */
   readonly visited: string[] = [];
+  /**
+   * Path prefixes on this origin that count as leaving it (landing `callback`): e.g. another
+   * tenant's federation callback, which a different jar (another tenant's cookies) must bring.
+   */
+  readonly leaveAt: string[] = [];
 
   constructor(base: string, tenant: string) {
     this.api = new JourneyApi(base, tenant);
@@ -84,7 +89,7 @@ export class OidcBrowser {
   async follow(url: string, method = 'GET', form?: URLSearchParams): Promise<Landing> {
     for (let hop = 0; hop < MAX_HOPS; hop++) {
       const target = new URL(url, this.origin);
-      if (target.origin !== this.origin || !target.pathname.startsWith('/t/')) {
+      if (target.origin !== this.origin || !target.pathname.startsWith('/t/') || this.leaveAt.some((p) => target.pathname.startsWith(p))) {
         const params = new URLSearchParams(target.hash ? target.hash.slice(1) : target.search);
         return { kind: 'callback', url: target, params };
       }

@@ -71,7 +71,17 @@ function renderForm(step, env) {
   const form = h('form', { class: 'form', novalidate: true, onsubmit }, rendered.map((r) => r.row), pow?.status, button);
   // Nothing for the user to fill in: send the check as soon as it is solved.
   if (pow && fields.every((f) => f.type === 'hidden')) pow.ready().then((ok) => ok && form.isConnected && form.requestSubmit());
-  return form;
+  // A form may also offer choices (the sign-in step's identity providers): another way on.
+  if (!step.choices?.length) return form;
+  return h('div', { class: 'form-with-choices' }, form,
+    h('p', { class: 'divider' }, h('span', {}, 'or')),
+    h('div', { class: 'choices' }, step.choices.map((choice) => {
+      const other = h('button', {
+        type: 'button', class: 'button button-secondary', 'data-choice': choice.value,
+        onclick: () => env.submit({ choice: choice.value }, other),
+      }, h('span', { class: 'button-label' }, choice.label));
+      return other;
+    })));
 }
 
 function renderChoice(step, env) {
