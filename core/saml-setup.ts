@@ -16,12 +16,14 @@ let configured = false;
 function quietly<T>(run: () => T): T {
   const emitters = [process, process.stdout, process.stderr] as NodeJS.EventEmitter[];
   const before = emitters.map((emitter) => new Map(emitter.eventNames().map((name) => [name, new Set(emitter.listeners(name))])));
-  const log = console.error;
+  const [error, log] = [console.error, console.log];
+  // Its emscripten exit() also prints a blank line to stdout for every document.
   console.error = () => {};
+  console.log = () => {};
   try {
     return run();
   } finally {
-    console.error = log;
+    [console.error, console.log] = [error, log];
     emitters.forEach((emitter, i) => {
       for (const name of emitter.eventNames()) {
         const kept = before[i]!.get(name);

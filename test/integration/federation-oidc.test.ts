@@ -18,6 +18,8 @@ import { saveIdp } from '../../core/identity-providers.ts';
 import { saveTree } from '../../core/trees.ts';
 import { listUserLinks } from '../../core/federated-identities.ts';
 import { listAudit } from '../../core/audit.ts';
+import { upstreamUrls } from '../../core/federation-urls.ts';
+import { startUpstreamOp } from '../support/upstream-op.ts';
 import { registrationWorkflowId } from '../../workflows/registration-contracts.ts';
 
 vi.setConfig({ testTimeout: 120_000 });
@@ -123,6 +125,35 @@ describe('federated sign-in (OIDC upstream: another Tessera tenant)', () => {
     const pending = await findUserByLogin(stack.db, tenant, upstream.login);
     expect(pending?.status).toBe('pending');
     await stack.server.client.workflow.getHandle(registrationWorkflowId(tenant, pending!.id)).terminate('test done');
+  });
+});
+
+describe('a bare oidc-provider as upstream', () => {
+  it('signs in through the idp node, with the IdP\'s claim rules and group map applied', async () => {
+    const tenant = uniqueTenantId('bare');
+    await createTenant(stack.db, tenant);
+    const callback = upstreamUrls(stack.url, tenant, 'bare').callback;
+    const op = await startUpstreamOp({ redirectUris: [callback] });
+    try {
+      op.users.set('carol', { email: 'carol@bare.example', email_verified: true, preferred_username: 'Carol' });
+      await saveIdp(stack.db, tenant, {
+        kind: 'oidc', alias: 'bare', displayName: 'Bare OP', oidc: op.config('basic'),
+        claimRules: [{ add: { claim: 'department', value: ['ops', 'sales'] } }, { add: { claim: 'name', template: '{{preferred_username}} from ops' } }],
+        groups: { claim: 'department', map: { ops: 'operators' } },
+      });
+      const browser = new OidcBrowser(stack.url, tenant);
+      const params = await op.authorize(await pickIdp(browser, 'bare'), 'carol');
+      const landing = await bringBack(browser, `${callback}?${new URLSearchParams(params)}`);
+      expect(landing.kind === 'journey' && landing.journey.status, JSON.stringify(landing)).toBe('succeeded');
+      const user = await findUserByLogin(stack.db, tenant, 'carol@bare.example');
+      expect(user).toMatchObject({ name: 'Carol from ops', status: 'active' });
+      const [verified] = await stack.db`SELECT email_verified_at FROM users WHERE tenant_id = ${tenant} AND id = ${user!.id}`;
+      expect(verified!.email_verified_at).not.toBeNull();
+      const groups = await stack.db`SELECT name FROM user_groups WHERE tenant_id = ${tenant} AND user_id = ${user!.id}`;
+      expect(groups.map((g) => g.name)).toEqual(['operators']);
+    } finally {
+      await op.close();
+    }
   });
 });
 
