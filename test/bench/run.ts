@@ -11,6 +11,8 @@
 // BENCH_OIDC_CONCURRENCY (default 32) sets their concurrent connections.
 // Before them, complete OIDC logins (test/bench/oidc-login.ts): BENCH_OIDC_LOGIN=0 skips them,
 // BENCH_OIDC_LOGIN_CONCURRENCY (default "1,8,32"), BENCH_OIDC_LOGIN_USERS (default 1000).
+// Last, SP-initiated SAML SSO and the server's memory under it (test/bench/saml.ts): BENCH_SAML=0
+// skips it, BENCH_SAML_CONCURRENCY (default "1,8") sets its concurrent browsers.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -23,6 +25,7 @@ import { memoryOf, type Memory } from './processes.ts';
 import { formatReport, type Report } from './report.ts';
 import { formatOidcReport, runOidcBench } from './oidc.ts';
 import { formatOidcLoginReport, runOidcLoginBench } from './oidc-login.ts';
+import { formatSamlReport, runSamlBench } from './saml.ts';
 import { seed, unseed, UserPool } from './seed.ts';
 import { startTessera } from './tessera.ts';
 
@@ -48,6 +51,8 @@ async function main(): Promise<void> {
   if (levels.some((n) => !Number.isInteger(n) || n <= 0)) throw new Error('BENCH_CONCURRENCY must be a list like 1,8,32');
   const oidcLevels = (process.env.BENCH_OIDC_LOGIN_CONCURRENCY ?? '1,8,32').split(',').map(Number);
   if (oidcLevels.some((n) => !Number.isInteger(n) || n <= 0)) throw new Error('BENCH_OIDC_LOGIN_CONCURRENCY must be a list like 1,8,32');
+  const samlLevels = (process.env.BENCH_SAML_CONCURRENCY ?? '1,8').split(',').map(Number);
+  if (samlLevels.some((n) => !Number.isInteger(n) || n <= 0)) throw new Error('BENCH_SAML_CONCURRENCY must be a list like 1,8');
 
   const loadAverage = loadavg();
   cleanupOnSignals();
@@ -86,6 +91,9 @@ async function main(): Promise<void> {
   const oidcResult = process.env.BENCH_OIDC === '0' ? undefined
     : await runOidcBench(infra.db, tessera.base, intEnv('BENCH_OIDC_CONCURRENCY', 32), seconds, log);
   if (stopping()) return;
+  const samlResult = process.env.BENCH_SAML === '0' ? undefined
+    : await runSamlBench(infra.db, target, { levels: samlLevels, seconds, warmup: warmupLogins }, tessera.server.pid, tessera.cpuMeters, log);
+  if (stopping()) return;
   const failed = [warmup, ...phases].reduce((n, p) => n + p.errors, 0);
   const report: Report = {
     machine: {
@@ -99,12 +107,14 @@ async function main(): Promise<void> {
   console.log(formatReport(report));
   if (oidcLogin) console.log(`\n${formatOidcLoginReport(oidcLogin, report.machine.cores)}`);
   if (oidcResult) console.log(`\n${formatOidcReport(oidcResult)}`);
+  if (samlResult) console.log(`\n${formatSamlReport(samlResult, report.machine.cores)}`);
   const json = join(tmpdir(), `tessera-bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-  await writeFile(json, JSON.stringify({ ...report, oidcLogin, oidc: oidcResult }, null, 2));
+  await writeFile(json, JSON.stringify({ ...report, oidcLogin, oidc: oidcResult, saml: samlResult }, null, 2));
   console.log(`\nJSON copy: ${json}`);
   const oidcFailed = oidcResult ? [oidcResult.clientCredentials, oidcResult.refresh, oidcResult.introspection].reduce((n, l) => n + l.errors, 0) : 0;
   const oidcLoginFailed = oidcLogin ? [oidcLogin.warmup, ...oidcLogin.phases].reduce((n, p) => n + p.errors, 0) : 0;
-  if (failed || oidcFailed || oidcLoginFailed) process.exitCode = 1;
+  const samlFailed = samlResult ? [samlResult.warmup, ...samlResult.phases].reduce((n, p) => n + p.errors, 0) : 0;
+  if (failed || oidcFailed || oidcLoginFailed || samlFailed) process.exitCode = 1;
 }
 
 try {
