@@ -67,3 +67,9 @@ export async function tenantSamlCredentials(db: Db, tenant: string): Promise<Sam
 export function certificateBody(certificatePem: string): string {
   return certificatePem.replace(/-----(BEGIN|END) CERTIFICATE-----/g, '').replace(/\s+/g, '');
 }
+
+/** A PEM certificate from its base64 DER body (metadata and KeyInfo carry only the body). */
+export function certificatePem(body: string): string {
+  const lines = body.replace(/\s+/g, '').match(/.{1,64}/g) ?? [];
+  return `-----BEGIN CERTIFICATE-----\n${lines.join('\n')}\n-----END CERTIFICATE-----\n`;
+}

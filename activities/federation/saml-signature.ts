@@ -10,6 +10,7 @@
 //   from the document that was posted.
 import { SignedXml } from 'xml-crypto';
 import { UpstreamError } from '../../core/federation-types.ts';
+import { certificatePem } from '../../core/saml-credentials.ts';
 import { NS, childElements, attr, descendants, parseXml } from './saml-xml.ts';
 
 const SIGNATURE_METHODS = new Set([
@@ -79,11 +80,6 @@ export function checkSignatureShape(doc: Document, signature: Element, signed: E
   const digest = attr(onlyChild(reference, NS.dsig, 'DigestMethod'), 'Algorithm');
   if (!digest || !DIGEST_METHODS.has(digest)) throw weak();
   onlyChild(reference, NS.dsig, 'DigestValue');
-}
-
-export function certificatePem(body: string): string {
-  const lines = body.replace(/\s+/g, '').match(/.{1,64}/g) ?? [];
-  return `-----BEGIN CERTIFICATE-----\n${lines.join('\n')}\n-----END CERTIFICATE-----\n`;
 }
 
 /**

@@ -16,7 +16,6 @@ import { UsageError, required, type Flags } from '../cli-args.ts';
 import { printOne, printRows } from '../cli-output.ts';
 import { presetDefaults, SOCIAL_PRESETS } from '../../activities/federation/social-presets.ts';
 
-const PRESETS = SOCIAL_PRESETS;
 const PRESET_NAMES: Record<SocialPreset, string> = { google: 'Google', microsoft: 'Microsoft', github: 'GitHub' };
 
 async function jsonFrom(text: string | undefined, what: string): Promise<Record<string, any>> {
@@ -34,7 +33,7 @@ async function jsonFrom(text: string | undefined, what: string): Promise<Record<
 async function definition(flags: Flags): Promise<Record<string, any>> {
   const base = await jsonFrom(flags.file ? await readFile(flags.file, 'utf8') : undefined, `--file ${flags.file}`);
   const preset = flags.preset as SocialPreset | undefined;
-  if (preset && !PRESETS.includes(preset)) throw new UsageError(`--preset must be one of ${PRESETS.join(', ')}`);
+  if (preset && !SOCIAL_PRESETS.includes(preset)) throw new UsageError(`--preset must be one of ${SOCIAL_PRESETS.join(', ')}`);
   const kind = flags.kind ?? base.kind ?? (flags.metadata ? 'saml' : 'oidc');
   const def: Record<string, any> = { ...base, kind, alias: flags.alias ?? base.alias ?? preset };
   def.displayName = flags['display-name'] ?? base.displayName ?? (preset ? PRESET_NAMES[preset] : def.alias);

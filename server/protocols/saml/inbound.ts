@@ -11,6 +11,7 @@ import { createPublicKey, verify } from 'node:crypto';
 import { inflateRawSync } from 'node:zlib';
 import { DOMParser } from '@xmldom/xmldom';
 import type { Request } from 'express';
+import { certificatePem } from '../../../core/saml-credentials.ts';
 import { saml } from '../../../core/saml-setup.ts';
 import { checkEnvelopedSignature } from './xml-signature.ts';
 
@@ -146,7 +147,7 @@ export function checkSignature(message: Inbound, certBody: string | null): Signa
     const hash = SIG_ALGS[d.sigAlg];
     if (!hash) throw new SamlInputError('sig_alg', 'The signature algorithm is not accepted (SHA-1 and unknown algorithms are refused).');
     if (!certBody) throw new SamlInputError('signature', 'The service provider has no signing certificate registered.');
-    const key = createPublicKey(`-----BEGIN CERTIFICATE-----\n${certBody.match(/.{1,64}/g)!.join('\n')}\n-----END CERTIFICATE-----\n`);
+    const key = createPublicKey(certificatePem(certBody));
     const ok = verify(hash, Buffer.from(d.octets), key, Buffer.from(d.signature, 'base64'));
     if (!ok) throw new SamlInputError('signature', 'The message signature is not valid.');
     return 'valid';

@@ -6,7 +6,7 @@
 // - SHA-1 signature or digest algorithms are refused.
 import { DOMParser } from '@xmldom/xmldom';
 import { SignedXml } from 'xml-crypto';
-import { certificateBody } from '../../../core/saml-credentials.ts';
+import { certificateBody, certificatePem } from '../../../core/saml-credentials.ts';
 
 const RSA_SHA256 = 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256';
 const SHA256 = 'http://www.w3.org/2001/04/xmlenc#sha256';
@@ -37,8 +37,6 @@ export function signElement(xml: string, elementXPath: string, signer: Signer): 
   return sig.getSignedXml();
 }
 
-const pemOf = (body: string) => `-----BEGIN CERTIFICATE-----\n${body.match(/.{1,64}/g)!.join('\n')}\n-----END CERTIFICATE-----\n`;
-
 export type EnvelopedCheck = 'unsigned' | 'valid' | 'invalid';
 
 /** Checks the root element's enveloped signature against `certBody` (base64 DER). */
@@ -52,7 +50,7 @@ export function checkEnvelopedSignature(xml: string, certBody: string | null): E
   const id = root.getAttribute('ID');
   if (!id) return 'invalid';
   try {
-    const sig = new SignedXml({ publicCert: pemOf(certBody), getCertFromKeyInfo: () => null });
+    const sig = new SignedXml({ publicCert: certificatePem(certBody), getCertFromKeyInfo: () => null });
     sig.loadSignature(all[0]!);
     const refs = sig.getReferences();
     if (refs.length !== 1 || refs[0]!.uri !== `#${id}`) return 'invalid';
