@@ -9,11 +9,11 @@
 //   idempotent (dedupe key; the row is removed only for the sid that was notified).
 import { randomUUID } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
-import type { Config } from '../core/config.ts';
-import type { Db } from '../core/db.ts';
-import { recordAudit } from '../core/audit.ts';
-import { deleteSessionClient } from '../core/session-clients.ts';
-import { SIGNING_ALGS, signJwt, type SigningAlg } from '../core/signing-keys.ts';
+import type { Config } from '../core/infra/config.ts';
+import type { Db } from '../core/infra/db.ts';
+import { recordAudit } from '../core/infra/audit.ts';
+import { deleteSessionClient } from '../core/oidc/session-clients.ts';
+import { SIGNING_ALGS, signJwt, type SigningAlg } from '../core/oidc/signing-keys.ts';
 import type { BackchannelLogoutInput, BackchannelOutcome, BackchannelTarget } from '../workflows/backchannel-logout-contracts.ts';
 
 const BACKCHANNEL_EVENT = 'http://schemas.openid.net/event/backchannel-logout';

@@ -5,11 +5,11 @@
 // row and the audit event in one transaction, and reports what the row says, so a race between an
 // acceptance and a revoke or the expiry ends the way the database decided.
 import { ApplicationFailure } from '@temporalio/common';
-import { recordAudit } from '../core/audit.ts';
-import type { Db } from '../core/db.ts';
-import { emailRegistered, hashInvitationCode, invitationLink, newInvitationCode, type InvitationStatus } from '../core/invitations.ts';
-import { createMailer, MailError } from '../core/mail.ts';
-import { describeLifetime } from '../core/mail-templates.ts';
+import { recordAudit } from '../core/infra/audit.ts';
+import type { Db } from '../core/infra/db.ts';
+import { emailRegistered, hashInvitationCode, invitationLink, newInvitationCode, type InvitationStatus } from '../core/registration/invitations.ts';
+import { createMailer, MailError } from '../core/infra/mail.ts';
+import { describeLifetime } from '../core/infra/mail-templates.ts';
 import type { JourneyActivityDeps } from './journey.ts';
 
 export interface InvitationRef { tenant: string; invitationId: string }

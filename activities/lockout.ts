@@ -1,8 +1,8 @@
 // The lockout workflow's activity: end a lock whose time is up, and say so in the audit log.
 // Idempotent and atomic: the lock goes and the event is written together, or neither.
-import type { Db } from '../core/db.ts';
-import { recordAudit } from '../core/audit.ts';
-import { unlockKey } from '../core/throttle.ts';
+import type { Db } from '../core/infra/db.ts';
+import { recordAudit } from '../core/infra/audit.ts';
+import { unlockKey } from '../core/accounts/throttle.ts';
 import type { LockoutInput } from '../workflows/lockout-contracts.ts';
 
 export function createLockoutActivities({ db }: { db: Db }) {

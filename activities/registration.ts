@@ -5,13 +5,13 @@
 // a mail failure is raised as a retryable `MailError` whose message carries no secret, so the
 // workflow can show it while it keeps retrying.
 import { ApplicationFailure } from '@temporalio/common';
-import { recordAudit } from '../core/audit.ts';
-import type { Db } from '../core/db.ts';
-import { closeApproval, markApprovalReminded, openApproval } from '../core/approvals.ts';
-import { sendLink } from '../core/link-tokens.ts';
-import { createMailer, MailError } from '../core/mail.ts';
-import { durationMs, getRegistrationSettings } from '../core/registration-settings.ts';
-import { getUser } from '../core/users.ts';
+import { recordAudit } from '../core/infra/audit.ts';
+import type { Db } from '../core/infra/db.ts';
+import { closeApproval, markApprovalReminded, openApproval } from '../core/registration/approvals.ts';
+import { sendLink } from '../core/journeys/link-tokens.ts';
+import { createMailer, MailError } from '../core/infra/mail.ts';
+import { durationMs, getRegistrationSettings } from '../core/registration/registration-settings.ts';
+import { getUser } from '../core/accounts/users.ts';
 import type { JourneyActivityDeps } from './journey.ts';
 
 /** Which registration an activity acts for. */

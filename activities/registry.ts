@@ -1,5 +1,5 @@
 // The one list of auth modules. Adding a module = one file under modules/ and one line here.
-import type { ModuleCatalog } from '../core/tree-types.ts';
+import type { ModuleCatalog } from '../core/journeys/tree-types.ts';
 import type { AuthModule } from './modules/module.ts';
 import { usernameModule } from './modules/username.ts';
 import { passwordModule } from './modules/password.ts';

@@ -1,7 +1,7 @@
 // Mails the owner of a taken address about a signup attempt (see workflows/signup-notice.ts).
 // Once per journey, however often it is retried (the mail's dedupe key).
 import { ApplicationFailure } from '@temporalio/common';
-import { createMailer, MailError } from '../core/mail.ts';
+import { createMailer, MailError } from '../core/infra/mail.ts';
 import type { JourneyActivityDeps } from './journey.ts';
 import type { SignupNoticeInput } from '../workflows/signup-notice-contracts.ts';
 

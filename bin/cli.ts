@@ -1,6 +1,6 @@
 // `tessera` entry point: process commands (start, server, worker) and admin commands that work
 // with the same environment as the server, whether or not it is running.
-import { loadConfig, type Config } from '../core/config.ts';
+import { loadConfig, type Config } from '../core/infra/config.ts';
 import { openDatabase } from './runtime/database.ts';
 import { startAll, startServer, startWorker, type Running } from './runtime/processes.ts';
 import { parse, UsageError, type Flags } from './cli-args.ts';
@@ -16,7 +16,7 @@ import { keysCommand } from './commands/keys.ts';
 import { servicesCommand } from './commands/services.ts';
 import { samlSpsCommand } from './commands/saml-sps.ts';
 import { idpsCommand } from './commands/idps.ts';
-import type { Db } from '../core/db.ts';
+import type { Db } from '../core/infra/db.ts';
 
 const HELP = `Usage: tessera <command> [options]
 

@@ -2,8 +2,8 @@
 // state lives in Temporal, sessions in PostgreSQL, so any number of replicas can serve.
 import express from 'express';
 import type { Client } from '@temporalio/client';
-import type { Config } from '../core/config.ts';
-import type { Db } from '../core/db.ts';
+import type { Config } from '../core/infra/config.ts';
+import type { Db } from '../core/infra/db.ts';
 import { journeyRoutes } from './api/journeys/routes.ts';
 import { linkRoutes } from './api/links/routes.ts';
 import { adminRoutes } from './api/admin/routes.ts';

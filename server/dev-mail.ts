@@ -2,10 +2,10 @@
 // for a browser asking for HTML, a plain page. Mounted only when NODE_ENV is not production:
 // the bodies hold sign-in codes and links. Filters: ?tenant=, ?to=, ?limit= (max 200).
 import { Router, type Request } from 'express';
-import type { Db } from '../core/db.ts';
-import { DEV_MAIL_MAX, listDevMail, type DevMail } from '../core/dev-mailbox.ts';
-import { escapeHtml } from '../core/mail-templates.ts';
-import { TENANT_ID } from '../core/tenants.ts';
+import type { Db } from '../core/infra/db.ts';
+import { DEV_MAIL_MAX, listDevMail, type DevMail } from '../core/infra/dev-mailbox.ts';
+import { escapeHtml } from '../core/infra/mail-templates.ts';
+import { TENANT_ID } from '../core/tenants/tenants.ts';
 import { HttpError } from './http-error.ts';
 
 function param(req: Request, name: string): string | undefined {

@@ -3,7 +3,7 @@
 // their second factor.
 import { randomBytes } from 'node:crypto';
 import type { Request, Response } from 'express';
-import { sha256 } from '../core/sessions.ts';
+import { sha256 } from '../core/accounts/sessions.ts';
 import { cookieName, readCookie, setCookie, type CookieSettings } from './cookies.ts';
 import { tenantPath } from './api/journeys/browser-binding.ts';
 

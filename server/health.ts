@@ -1,7 +1,7 @@
 // GET /healthz: 200 {"status":"ok"} once the database and Temporal answer; 503 naming what is down.
 import type { RequestHandler } from 'express';
 import type { Client } from '@temporalio/client';
-import type { Db } from '../core/db.ts';
+import type { Db } from '../core/infra/db.ts';
 
 const TIMEOUT_MS = 2000;
 

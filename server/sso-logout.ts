@@ -4,8 +4,8 @@
 // its cookie cleared.
 import type { Request, Response } from 'express';
 import type { Client } from '@temporalio/client';
-import type { Db } from '../core/db.ts';
-import type { Session } from '../core/sessions.ts';
+import type { Db } from '../core/infra/db.ts';
+import type { Session } from '../core/accounts/sessions.ts';
 import {
   BACKCHANNEL_LOGOUT_WORKFLOW, backchannelLogoutWorkflowId, type BackchannelLogoutInput,
 } from '../workflows/backchannel-logout-contracts.ts';

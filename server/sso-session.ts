@@ -2,9 +2,9 @@
 // makes a repeated request harmless) and a fresh HttpOnly cookie — a new session id after every
 // login, never a reused one; the browser's previous session ends at that moment.
 import type { Request, Response } from 'express';
-import type { Db } from '../core/db.ts';
-import type { JourneySnapshot } from '../core/journey-types.ts';
-import { createSession, getSession, revokeSession, SESSION_TTL_MS, type Session } from '../core/sessions.ts';
+import type { Db } from '../core/infra/db.ts';
+import type { JourneySnapshot } from '../core/journeys/journey-types.ts';
+import { createSession, getSession, revokeSession, SESSION_TTL_MS, type Session } from '../core/accounts/sessions.ts';
 import { clearCookie, cookieName, readCookie, setCookie, type CookieSettings } from './cookies.ts';
 import { tenantPath } from './api/journeys/browser-binding.ts';
 

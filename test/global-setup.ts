@@ -6,10 +6,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { TestProject } from 'vitest/node';
-import { findTemporalCli, TEMPORAL_CLI_HELP } from '../core/temporal-cli.ts';
-import { startEmbeddedDb, type EmbeddedDb } from '../core/embedded-db.ts';
-import { openDb } from '../core/db.ts';
-import { migrate } from '../core/migrate.ts';
+import { findTemporalCli, TEMPORAL_CLI_HELP } from '../core/infra/temporal-cli.ts';
+import { startEmbeddedDb, type EmbeddedDb } from '../core/infra/embedded-db.ts';
+import { openDb } from '../core/infra/db.ts';
+import { migrate } from '../core/infra/migrate.ts';
 import { workflowBundle } from '../bin/runtime/worker.ts';
 
 declare module 'vitest' {

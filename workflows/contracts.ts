@@ -1,6 +1,6 @@
 // The journey workflow's messages. The server imports this file, never the workflow itself.
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
-import type { FollowLinkInput, JourneySnapshot, SubmitInput } from '../core/journey-types.ts';
+import type { FollowLinkInput, JourneySnapshot, SubmitInput } from '../core/journeys/journey-types.ts';
 
 /** Input for the current step; the validator refuses any other step before it reaches history. */
 export const submitUpdate = defineUpdate<JourneySnapshot, [SubmitInput]>('submit');

@@ -1,5 +1,5 @@
 // The invitation workflow's input, state and messages. The server, the CLI and the register
-// module import this file, never the workflow. core/invitations.ts starts the workflow and sends
+// module import this file, never the workflow. core/registration/invitations.ts starts the workflow and sends
 // `revoke` by name (core may not import workflows/); test/unit/invitation-contracts.test.ts keeps
 // those names and these definitions in step.
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';

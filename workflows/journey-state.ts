@@ -1,10 +1,10 @@
 // A journey's state, apart from Temporal: the context modules see, the step shown, the input
 // waiting to be judged, and the end. Pure, so it is unit-tested without a server.
 import { ApplicationFailure } from '@temporalio/common';
-import type { ContextPatch, JourneyContext, JourneyLink, NodeCall } from '../core/journey-context.ts';
-import type { AuthResult, FollowLinkInput, JourneyInput, JourneySnapshot, JourneyStatus, JourneyView, Step, StepError, StepSpec, SubmitInput } from '../core/journey-types.ts';
-import { FailureTypes } from '../core/journey-types.ts';
-import type { Tree, TreeNode } from '../core/tree-types.ts';
+import type { ContextPatch, JourneyContext, JourneyLink, NodeCall } from '../core/journeys/journey-context.ts';
+import type { AuthResult, FollowLinkInput, JourneyInput, JourneySnapshot, JourneyStatus, JourneyView, Step, StepError, StepSpec, SubmitInput } from '../core/journeys/journey-types.ts';
+import { FailureTypes } from '../core/journeys/journey-types.ts';
+import type { Tree, TreeNode } from '../core/journeys/tree-types.ts';
 import { checkValues } from './journey-values.ts';
 
 /** A journey that has taken this many node transitions is stopped: a loop or an attack. */

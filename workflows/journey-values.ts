@@ -1,6 +1,6 @@
 // Checks submitted values against the step the user was shown, before anything is written to
 // history. Pure and synchronous: it runs inside the update validator.
-import type { Step, StepError } from '../core/journey-types.ts';
+import type { Step, StepError } from '../core/journeys/journey-types.ts';
 
 const DEFAULT_MAX = 1000;
 

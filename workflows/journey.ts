@@ -5,8 +5,8 @@
 // encrypted by the payload codec) in history, which is the replayable record of every decision.
 import { ActivityFailure, ApplicationFailure, allHandlersFinished, condition, patched, proxyLocalActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.ts';
-import type { JourneyInput, JourneyStatus } from '../core/journey-types.ts';
-import type { Tree, TreeBundle } from '../core/tree-types.ts';
+import type { JourneyInput, JourneyStatus } from '../core/journeys/journey-types.ts';
+import type { Tree, TreeBundle } from '../core/journeys/tree-types.ts';
 import { firstStepUpdate, followLinkUpdate, snapshotQuery, submitUpdate } from './contracts.ts';
 import { GENERIC_FAILURE, INTERNAL_FAILURE, JourneyState } from './journey-state.ts';
 

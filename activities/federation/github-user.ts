@@ -6,7 +6,7 @@
 // true); without one there is neither `email` nor `email_verified`, so nothing downstream can
 // link or provision by an address GitHub has not checked. Any failure is a userinfo_error.
 import { fetchProtectedResource, type Configuration } from 'openid-client';
-import type { UpstreamIdentity } from '../../core/federation-types.ts';
+import type { UpstreamIdentity } from '../../core/federation/federation-types.ts';
 import { upstreamError, upstreamFailure } from './upstream-errors.ts';
 
 const API_HEADERS = { accept: 'application/vnd.github+json', 'x-github-api-version': '2022-11-28' };

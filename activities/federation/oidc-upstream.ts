@@ -21,7 +21,7 @@ import {
   authorizationCodeGrant, buildAuthorizationUrl, calculatePKCECodeChallenge, fetchUserInfo, randomNonce,
   randomPKCECodeVerifier, type IDToken,
 } from 'openid-client';
-import type { IdentityProvider, OidcUpstreamConfig, UpstreamProtocol } from '../../core/federation-types.ts';
+import type { IdentityProvider, OidcUpstreamConfig, UpstreamProtocol } from '../../core/federation/federation-types.ts';
 import { githubIdentity } from './github-user.ts';
 import { checkMicrosoftTenant, isOAuth2Only, resolveOidcConfig } from './social-presets.ts';
 import { createConfigurations } from './upstream-discovery.ts';

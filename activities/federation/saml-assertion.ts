@@ -8,7 +8,7 @@
 // - NotBefore / NotOnOrAfter (Conditions, SubjectConfirmationData, SessionNotOnOrAfter) against
 //   the clock with at most 60 s of skew;
 // - the subject is a NameID (EncryptedID and BaseID are not supported), read as its full text.
-import { UpstreamError } from '../../core/federation-types.ts';
+import { UpstreamError } from '../../core/federation/federation-types.ts';
 import { NS, attr, childElement, childElements, textOf } from './saml-xml.ts';
 
 export const CLOCK_SKEW_MS = 60_000;

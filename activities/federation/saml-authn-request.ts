@@ -5,7 +5,7 @@
 // XML-escaped; the ID is 160 random bits.
 import { createSign, randomBytes } from 'node:crypto';
 import { deflateRawSync } from 'node:zlib';
-import type { NameIdFormat } from '../../core/federation-types.ts';
+import type { NameIdFormat } from '../../core/federation/federation-types.ts';
 
 export const NAME_ID_FORMATS: Record<NameIdFormat, string> = {
   email: 'urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress',

@@ -5,7 +5,7 @@
 // - content AES-128/256 in GCM or CBC; the key length must match the algorithm;
 // - every failure is the same bad_encryption, with nothing of the document in the message.
 import { createDecipheriv, privateDecrypt, constants } from 'node:crypto';
-import { UpstreamError } from '../../core/federation-types.ts';
+import { UpstreamError } from '../../core/federation/federation-types.ts';
 import { NS, attr, childElements, textOf } from './saml-xml.ts';
 
 const RSA_1_5 = 'http://www.w3.org/2001/04/xmlenc#rsa-1_5';

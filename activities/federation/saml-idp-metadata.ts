@@ -1,8 +1,8 @@
 // What this SP takes from an upstream IdP's metadata (read by samlify): its entity id, its
 // HTTP-Redirect SSO URL, whether it wants signed AuthnRequests, and its signing certificates —
 // the only keys a response is ever verified with. Parsed once per metadata text.
-import { UpstreamError } from '../../core/federation-types.ts';
-import { saml } from '../../core/saml-setup.ts';
+import { UpstreamError } from '../../core/federation/federation-types.ts';
+import { saml } from '../../core/saml/saml-setup.ts';
 
 export interface IdpMetadata {
   entityId: string;

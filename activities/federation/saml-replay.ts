@@ -1,8 +1,8 @@
 // Assertion replay: each accepted assertion ID is kept per tenant + IdP until it could no longer
 // be accepted anyway (its NotOnOrAfter + skew). The insert is the check: a unique key and ON
 // CONFLICT DO NOTHING, so of two concurrent uses exactly one inserts and wins.
-import type { Db } from '../../core/db.ts';
-import { UpstreamError } from '../../core/federation-types.ts';
+import type { Db } from '../../core/infra/db.ts';
+import { UpstreamError } from '../../core/federation/federation-types.ts';
 
 /** @throws UpstreamError replay when this assertion was accepted before. */
 export async function rememberAssertion(db: Db, tenant: string, idp: string, assertionId: string, keepUntil: Date, now: Date): Promise<void> {

@@ -8,7 +8,7 @@
 // - the returned elements are re-parsed from the signed bytes: the Assertion from its own
 //   signature, else from the signed Response; the Response from its signature when it has one
 //   (else the posted root, which callers use only to refuse, never to accept).
-import { UpstreamError } from '../../core/federation-types.ts';
+import { UpstreamError } from '../../core/federation/federation-types.ts';
 import { decryptAssertion } from './saml-decrypt.ts';
 import { checkSignatureShape, signaturesByParent, verifySignature } from './saml-signature.ts';
 import { NS, attr, checkSchema, childElement, childElements, decodeSamlResponse, descendants, parseXml, refuseDoctype } from './saml-xml.ts';

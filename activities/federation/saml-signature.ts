@@ -9,8 +9,8 @@
 // - callers read values from what `verifySignature` returns (the signed bytes, re-parsed), never
 //   from the document that was posted.
 import { SignedXml } from 'xml-crypto';
-import { UpstreamError } from '../../core/federation-types.ts';
-import { certificatePem } from '../../core/saml-credentials.ts';
+import { UpstreamError } from '../../core/federation/federation-types.ts';
+import { certificatePem } from '../../core/saml/saml-credentials.ts';
 import { NS, childElements, attr, descendants, parseXml } from './saml-xml.ts';
 
 const SIGNATURE_METHODS = new Set([

@@ -5,10 +5,10 @@
 // signatures, decryption), saml-signature (wrapping, algorithms, metadata certificates only),
 // saml-assertion (issuer, recipient, InResponseTo, audience, time), saml-replay, saml-claims.
 // Nothing of the response XML goes into messages or logs.
-import type { Db } from '../../core/db.ts';
-import type { Begun, BeginInput, FinishInput, SamlUpstreamConfig, UpstreamIdentity, UpstreamProtocol } from '../../core/federation-types.ts';
-import { UpstreamError } from '../../core/federation-types.ts';
-import type { SamlCredentials } from '../../core/saml-credentials.ts';
+import type { Db } from '../../core/infra/db.ts';
+import type { Begun, BeginInput, FinishInput, SamlUpstreamConfig, UpstreamIdentity, UpstreamProtocol } from '../../core/federation/federation-types.ts';
+import { UpstreamError } from '../../core/federation/federation-types.ts';
+import type { SamlCredentials } from '../../core/saml/saml-credentials.ts';
 import { checkAssertion } from './saml-assertion.ts';
 import { authnRequestUrl } from './saml-authn-request.ts';
 import { samlClaims } from './saml-claims.ts';

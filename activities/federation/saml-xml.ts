@@ -1,12 +1,12 @@
 // Untrusted SAML XML in, a DOM out: the one way this SP reads what a browser POSTs. Rules:
 // - the size is bounded before anything is decoded or parsed (base64 and decoded, 256 KiB);
 // - a DOCTYPE (XXE, entity expansion) is refused before any parser sees the text;
-// - the document is validated against the SAML 2.0 schemas (samlify's xmllint, core/saml-setup.ts),
+// - the document is validated against the SAML 2.0 schemas (samlify's xmllint, core/saml/saml-setup.ts),
 //   then parsed strictly: any parser error, or anything beside one root element, is a refusal.
 // Helpers read elements by namespace + local name, never by prefix.
 import { DOMParser } from '@xmldom/xmldom';
-import { UpstreamError } from '../../core/federation-types.ts';
-import { saml } from '../../core/saml-setup.ts';
+import { UpstreamError } from '../../core/federation/federation-types.ts';
+import { saml } from '../../core/saml/saml-setup.ts';
 
 export const NS = {
   protocol: 'urn:oasis:names:tc:SAML:2.0:protocol',
@@ -38,7 +38,7 @@ export function refuseDoctype(xml: string): void {
 /** @throws UpstreamError invalid_xml when the document does not follow the SAML schemas. */
 export async function checkSchema(xml: string): Promise<void> {
   try {
-    // core/saml-setup.ts keeps the validator from logging fragments of the document or leaking.
+    // core/saml/saml-setup.ts keeps the validator from logging fragments of the document or leaking.
     await saml().SamlLib.isValidXml(xml);
   } catch {
     throw new UpstreamError('invalid_xml', 'The SAML response is not a valid SAML document.');

@@ -8,7 +8,7 @@
 // `.../{tenantid}/v2.0` and openid-client then requires the ID token's `iss` to be that template
 // filled with the token's own `tid`; `checkMicrosoftTenant` adds what the tenant value promises
 // (consumers: personal accounts only; organizations: work accounts only).
-import type { OidcUpstreamConfig, SocialPreset } from '../../core/federation-types.ts';
+import type { OidcUpstreamConfig, SocialPreset } from '../../core/federation/federation-types.ts';
 
 export const SOCIAL_PRESETS: readonly SocialPreset[] = ['google', 'microsoft', 'github'];
 

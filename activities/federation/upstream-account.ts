@@ -6,9 +6,9 @@
 // 3. none: created just in time (JIT on), or a pending account sent to moderation (JIT off,
 //    onUnknown "register"), or refused (JIT off, onUnknown "refuse").
 // Creation and linking happen in one transaction, so a retried activity finds the link (case 1).
-import type { IdentityProvider } from '../../core/federation-types.ts';
-import { addUserGroups, createFederatedUser, findLinkedUser } from '../../core/federated-identities.ts';
-import { findUserByLogin, getUser, type User } from '../../core/users.ts';
+import type { IdentityProvider } from '../../core/federation/federation-types.ts';
+import { addUserGroups, createFederatedUser, findLinkedUser } from '../../core/federation/federated-identities.ts';
+import { findUserByLogin, getUser, type User } from '../../core/accounts/users.ts';
 import type { ModuleDeps } from '../modules/module.ts';
 import { startRegistration } from '../modules/signup.ts';
 import type { UpstreamPerson } from './upstream-claims.ts';

@@ -1,8 +1,8 @@
 // What an upstream's answer says about the person, after the IdP's claim rules (rename, add,
-// remove: core/claim-rules.ts) and group mapping. Pure. Only what the rules leave is read; an
+// remove: core/oidc/claim-rules.ts) and group mapping. Pure. Only what the rules leave is read; an
 // email counts as verified only when the upstream said so (`email_verified` true).
-import { applyClaimRules } from '../../core/claim-rules.ts';
-import type { IdentityProvider, UpstreamIdentity } from '../../core/federation-types.ts';
+import { applyClaimRules } from '../../core/oidc/claim-rules.ts';
+import type { IdentityProvider, UpstreamIdentity } from '../../core/federation/federation-types.ts';
 
 /** Profile attributes a just-in-time account takes from the claims of the same name. */
 const PROFILE_CLAIMS = ['given_name', 'family_name', 'middle_name', 'nickname', 'picture', 'website', 'locale', 'zoneinfo', 'phone_number'] as const;

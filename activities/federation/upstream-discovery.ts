@@ -12,7 +12,7 @@ import {
   allowInsecureRequests, ClientSecretBasic, ClientSecretPost, Configuration, customFetch, discovery,
   enableNonRepudiationChecks, None, type ClientAuth, type ServerMetadata,
 } from 'openid-client';
-import type { OidcUpstreamConfig } from '../../core/federation-types.ts';
+import type { OidcUpstreamConfig } from '../../core/federation/federation-types.ts';
 import { isOAuth2Only } from './social-presets.ts';
 import { upstreamError, upstreamFailure } from './upstream-errors.ts';
 import { boundedFetch, needsInsecure, transportAllowed } from './upstream-http.ts';

@@ -2,7 +2,7 @@
 // the audit log and a fixed message safe to show. Rules: the message is chosen from the table
 // below, never built from the failure; openid-client's errors carry response bodies, token
 // claims and callback parameters in their `cause`, so none of it is kept (no `cause`, no text).
-import { UpstreamError } from '../../core/federation-types.ts';
+import { UpstreamError } from '../../core/federation/federation-types.ts';
 import { ResponseTooLarge } from './upstream-http.ts';
 
 export const UPSTREAM_MESSAGES = {

@@ -1,8 +1,8 @@
 // One adapter per upstream kind, made once per database (their caches — OIDC discovery, keys —
 // live as long as the worker).
-import type { Db } from '../../core/db.ts';
-import type { UpstreamKind, UpstreamProtocol } from '../../core/federation-types.ts';
-import { tenantSamlCredentials } from '../../core/saml-credentials.ts';
+import type { Db } from '../../core/infra/db.ts';
+import type { UpstreamKind, UpstreamProtocol } from '../../core/federation/federation-types.ts';
+import { tenantSamlCredentials } from '../../core/saml/saml-credentials.ts';
 import { createOidcUpstream } from './oidc-upstream.ts';
 import { createSamlUpstream } from './saml-upstream.ts';
 

@@ -2,7 +2,7 @@
 // copy), and explains a pending or disabled account. Placed after the password so that only
 // someone who knows the password learns the status.
 import { z } from 'zod';
-import { getUser } from '../../core/users.ts';
+import { getUser } from '../../core/accounts/users.ts';
 import { defineModule } from './module.ts';
 
 const MESSAGES = {

@@ -4,7 +4,7 @@
 // history), so it is bound to this journey; it expires; it is used once (cleared by verify,
 // whatever the verdict), so a solution never counts twice; difficulty 8..24 leading zero bits.
 import { z } from 'zod';
-import { MAX_DIFFICULTY, MIN_DIFFICULTY, newChallenge, SOLUTION_MAX, verifySolution, type PowChallenge } from '../../core/proof-of-work.ts';
+import { MAX_DIFFICULTY, MIN_DIFFICULTY, newChallenge, SOLUTION_MAX, verifySolution, type PowChallenge } from '../../core/journeys/proof-of-work.ts';
 import { defineModule } from './module.ts';
 
 const FAILED = { field: 'solution', code: 'captcha_failed', message: 'The browser check did not pass. Please try again.' };

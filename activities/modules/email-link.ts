@@ -1,4 +1,4 @@
-// email-link: mails a single-use link (core/link-tokens.ts) that answers this step when followed,
+// email-link: mails a single-use link (core/journeys/link-tokens.ts) that answers this step when followed,
 // in whichever browser opens it: the journey moves there (password recovery).
 // Rules: only the link's sha256 and expiry are kept (nodeState; the token exists only in the mail);
 // a retried prepare never mails twice and keeps the hash that went out (dedupe key journey + node
@@ -12,12 +12,12 @@
 import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
-import { isDuration, parseDuration } from '../../core/duration.ts';
-import { hashToken, peekLink, sendLink } from '../../core/link-tokens.ts';
-import type { JourneyContext } from '../../core/journey-context.ts';
-import type { StepSpec } from '../../core/journey-types.ts';
-import { describeLifetime } from '../../core/mail-templates.ts';
-import { getUser } from '../../core/users.ts';
+import { isDuration, parseDuration } from '../../core/infra/duration.ts';
+import { hashToken, peekLink, sendLink } from '../../core/journeys/link-tokens.ts';
+import type { JourneyContext } from '../../core/journeys/journey-context.ts';
+import type { StepSpec } from '../../core/journeys/journey-types.ts';
+import { describeLifetime } from '../../core/infra/mail-templates.ts';
+import { getUser } from '../../core/accounts/users.ts';
 import { defineModule, type ModuleCallOf, type ModuleDeps } from './module.ts';
 
 const MIN_LIFETIME_MS = 60_000;

@@ -8,11 +8,11 @@
 // AMR: `otp` (RFC 8176 has no value for email; the code is a one-time password).
 import { createHmac, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
-import { isDuration, parseDuration } from '../../core/duration.ts';
-import type { JourneyContext } from '../../core/journey-context.ts';
-import type { Field, StepSpec } from '../../core/journey-types.ts';
-import { describeLifetime } from '../../core/mail-templates.ts';
-import { getUser } from '../../core/users.ts';
+import { isDuration, parseDuration } from '../../core/infra/duration.ts';
+import type { JourneyContext } from '../../core/journeys/journey-context.ts';
+import type { Field, StepSpec } from '../../core/journeys/journey-types.ts';
+import { describeLifetime } from '../../core/infra/mail-templates.ts';
+import { getUser } from '../../core/accounts/users.ts';
 import { defineModule, type ModuleCallOf, type ModuleDeps } from './module.ts';
 
 const MAX_LIFETIME_MS = 10 * 60_000;

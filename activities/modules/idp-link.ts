@@ -4,7 +4,7 @@
 // account itself: password, one-time code, passkey or security key. Without it: `bad`, and the
 // journey cannot succeed anyway (JourneyState.succeed refuses an unlinked offer).
 import { z } from 'zod';
-import { linkIdentity } from '../../core/federated-identities.ts';
+import { linkIdentity } from '../../core/federation/federated-identities.ts';
 import { defineModule } from './module.ts';
 
 const PROOFS = ['pwd', 'otp', 'hwk', 'swk', 'email'];

@@ -5,7 +5,7 @@
 // AMR: `otp` — following a single-use secret sent to the user's mailbox is a one-time password
 // delivered out of band (RFC 8176 has no value for email).
 import { z } from 'zod';
-import { getUser } from '../../core/users.ts';
+import { getUser } from '../../core/accounts/users.ts';
 import { defineModule } from './module.ts';
 
 export const linkProofModule = defineModule({

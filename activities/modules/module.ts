@@ -3,11 +3,11 @@
 // `prepare` for every node it reaches and `verify` with the user's input when `prepare` asked.
 import type { z } from 'zod';
 import type { Client } from '@temporalio/client';
-import type { Config } from '../../core/config.ts';
-import type { Db } from '../../core/db.ts';
-import type { AuditEvent } from '../../core/audit.ts';
-import type { Mailer } from '../../core/mail.ts';
-import type { NodeCall, PrepareResult, VerifyResult } from '../../core/journey-context.ts';
+import type { Config } from '../../core/infra/config.ts';
+import type { Db } from '../../core/infra/db.ts';
+import type { AuditEvent } from '../../core/infra/audit.ts';
+import type { Mailer } from '../../core/infra/mail.ts';
+import type { NodeCall, PrepareResult, VerifyResult } from '../../core/journeys/journey-context.ts';
 
 export interface ModuleDeps {
   db: Db;

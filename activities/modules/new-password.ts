@@ -6,12 +6,12 @@
 // success it stores an argon2id hash, ends every session of the user, forgets the account's
 // throttle failures, and audits `password.reset` (never the password). Not remembered.
 import { z } from 'zod';
-import type { Field, StepError } from '../../core/journey-types.ts';
-import { newPasswordProblem } from '../../core/password-policy.ts';
-import { PASSWORD_MAX } from '../../core/passwords.ts';
-import { getRegistrationSettings } from '../../core/registration-settings.ts';
-import { resetThrottle } from '../../core/throttle.ts';
-import { getUser, setPassword } from '../../core/users.ts';
+import type { Field, StepError } from '../../core/journeys/journey-types.ts';
+import { newPasswordProblem } from '../../core/registration/password-policy.ts';
+import { PASSWORD_MAX } from '../../core/accounts/passwords.ts';
+import { getRegistrationSettings } from '../../core/registration/registration-settings.ts';
+import { resetThrottle } from '../../core/accounts/throttle.ts';
+import { getUser, setPassword } from '../../core/accounts/users.ts';
 import { defineModule } from './module.ts';
 
 const NOT_PROVEN = { code: 'reset_not_allowed', message: 'We could not confirm who you are. Please start again.' };

@@ -2,8 +2,8 @@
 // Rules: the same answer and the same cost (one argon2 verification) whether the account is
 // unknown, has no password, or the password is wrong; failures are audited without the password.
 import { z } from 'zod';
-import { getPasswordHash } from '../../core/users.ts';
-import { PASSWORD_MAX, verifyPassword } from '../../core/passwords.ts';
+import { getPasswordHash } from '../../core/accounts/users.ts';
+import { PASSWORD_MAX, verifyPassword } from '../../core/accounts/passwords.ts';
 import { defineModule } from './module.ts';
 
 const WRONG = { field: 'password', code: 'invalid_credentials', message: 'Wrong username or password.' };

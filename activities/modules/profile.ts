@@ -6,9 +6,9 @@
 // runs on a first sign-in) every field, the name first, is shown filled in with the current value,
 // and answering marks the profile reviewed.
 import { z } from 'zod';
-import type { Field } from '../../core/journey-types.ts';
-import { ATTRIBUTE_MAX, attributeKeysProblem, getAttributes, getRequiredAttributes, saveAttributes } from '../../core/profile.ts';
-import { markProfileReviewed } from '../../core/user-lifecycle.ts';
+import type { Field } from '../../core/journeys/journey-types.ts';
+import { ATTRIBUTE_MAX, attributeKeysProblem, getAttributes, getRequiredAttributes, saveAttributes } from '../../core/accounts/profile.ts';
+import { markProfileReviewed } from '../../core/accounts/user-lifecycle.ts';
 import { defineModule } from './module.ts';
 
 const LABELS: Record<string, { label: string; autocomplete?: string }> = {

@@ -1,6 +1,6 @@
 // script: tenant-written JavaScript decides the node's outcome from the journey context, e.g.
 // `return user.totp ? 'yes' : 'no'`. The body runs as a strict function of (context, user,
-// request, outcomes, tenant) in the QuickJS sandbox (core/script-sandbox.ts) and returns one of
+// request, outcomes, tenant) in the QuickJS sandbox (core/journeys/script-sandbox.ts) and returns one of
 // the configured `outcomes` (default yes/no).
 // Rules: the script sees only a frozen JSON copy of { user: { id, username, status, totp } | null,
 // request: { ip, userAgent }, outcomes: [{ node, outcome }], tenant } and nothing of the host;
@@ -10,8 +10,8 @@
 // `failure` when the tree leaves it out (as DESIGN.md §3's example does) — sets a generic journey
 // error and records a `script.failed` audit event.
 import { z } from 'zod';
-import { getTotpSecret } from '../../core/totp.ts';
-import { runScript, SCRIPT_LIMITS } from '../../core/script-sandbox.ts';
+import { getTotpSecret } from '../../core/accounts/totp.ts';
+import { runScript, SCRIPT_LIMITS } from '../../core/journeys/script-sandbox.ts';
 import { defineModule } from './module.ts';
 
 const OUTCOME = /^[a-z0-9][a-z0-9_-]{0,31}$/;

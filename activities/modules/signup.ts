@@ -11,14 +11,14 @@
 // asking for it at the form would tell a new address from a taken one.
 import { z } from 'zod';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
-import type { JourneyContext, VerifyResult } from '../../core/journey-context.ts';
-import type { Field, StepError, StepSpec } from '../../core/journey-types.ts';
-import { acceptInvitation, findUsableInvitation } from '../../core/invitations.ts';
-import { newPasswordProblem } from '../../core/password-policy.ts';
-import { ATTRIBUTE_MAX, getRequiredAttributes, saveAttributes } from '../../core/profile.ts';
-import { activationPolicy, getRegistrationSettings, type ActivationPolicy } from '../../core/registration-settings.ts';
-import { activateInvited, createPendingAccount, EMAIL } from '../../core/signup.ts';
-import { currentTerms, recordAcceptance } from '../../core/terms.ts';
+import type { JourneyContext, VerifyResult } from '../../core/journeys/journey-context.ts';
+import type { Field, StepError, StepSpec } from '../../core/journeys/journey-types.ts';
+import { acceptInvitation, findUsableInvitation } from '../../core/registration/invitations.ts';
+import { newPasswordProblem } from '../../core/registration/password-policy.ts';
+import { ATTRIBUTE_MAX, getRequiredAttributes, saveAttributes } from '../../core/accounts/profile.ts';
+import { activationPolicy, getRegistrationSettings, type ActivationPolicy } from '../../core/registration/registration-settings.ts';
+import { activateInvited, createPendingAccount, EMAIL } from '../../core/registration/signup.ts';
+import { currentTerms, recordAcceptance } from '../../core/accounts/terms.ts';
 import { invitationAcceptedSignal } from '../../workflows/invitation-contracts.ts';
 import { registrationWorkflowId, type RegistrationInput } from '../../workflows/registration-contracts.ts';
 import { SIGNUP_NOTICE_WORKFLOW, signupNoticeWorkflowId } from '../../workflows/signup-notice-contracts.ts';

@@ -5,7 +5,7 @@
 // checkbox is required, so a user can only accept or abandon; `declined` is the outcome when the
 // journey has no user to ask.
 import { z } from 'zod';
-import { currentTerms, hasAccepted, recordAcceptance } from '../../core/terms.ts';
+import { currentTerms, hasAccepted, recordAcceptance } from '../../core/accounts/terms.ts';
 import { defineModule } from './module.ts';
 
 const NO_USER = { code: 'terms_no_user', message: 'Sign in before accepting the terms.' };

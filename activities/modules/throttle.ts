@@ -16,8 +16,8 @@
 import { z } from 'zod';
 import type { LockoutInput } from '../../workflows/lockout-contracts.ts';
 import { extendLockSignal, LOCKOUT_WORKFLOW, lockoutWorkflowId } from '../../workflows/lockout-contracts.ts';
-import { accountKey, countFailures, ipKey, lockedKeys, lockKey, recordFailure, type ThrottleKey } from '../../core/throttle.ts';
-import { isDuration, parseDuration } from '../../core/duration.ts';
+import { accountKey, countFailures, ipKey, lockedKeys, lockKey, recordFailure, type ThrottleKey } from '../../core/accounts/throttle.ts';
+import { isDuration, parseDuration } from '../../core/infra/duration.ts';
 import { defineModule, type ModuleDeps } from './module.ts';
 
 const LOCKED = { code: 'temporarily_locked', message: 'Too many failed attempts. Sign-in is temporarily blocked; please try again later.' };

@@ -4,8 +4,8 @@
 // without an enrolled app the node answers `skip`, unless `enroll` is on.
 import { z } from 'zod';
 import QRCode from 'qrcode';
-import { claimTotpCounter, getTotpSecret, matchTotp, newTotpSecret, saveTotpSecret, totpUri } from '../../core/totp.ts';
-import type { Field } from '../../core/journey-types.ts';
+import { claimTotpCounter, getTotpSecret, matchTotp, newTotpSecret, saveTotpSecret, totpUri } from '../../core/accounts/totp.ts';
+import type { Field } from '../../core/journeys/journey-types.ts';
 import { defineModule } from './module.ts';
 
 const CODE_FIELD: Field = {

@@ -12,12 +12,12 @@
 // Nothing secret reaches history: the state, PKCE verifier, nonce, codes and tokens stay in the
 // database or in this activity.
 import { z } from 'zod';
-import { upstreamUrls } from '../../core/federation-urls.ts';
-import { saveFederationState, takeFederationState } from '../../core/federation-states.ts';
-import { UpstreamError, type IdentityProvider, type UpstreamKind } from '../../core/federation-types.ts';
-import { getIdp } from '../../core/identity-providers.ts';
-import type { ContextPatch, JourneyContext, VerifyResult } from '../../core/journey-context.ts';
-import { newSecretToken, sha256 } from '../../core/secret-token.ts';
+import { upstreamUrls } from '../../core/federation/federation-urls.ts';
+import { saveFederationState, takeFederationState } from '../../core/federation/federation-states.ts';
+import { UpstreamError, type IdentityProvider, type UpstreamKind } from '../../core/federation/federation-types.ts';
+import { getIdp } from '../../core/federation/identity-providers.ts';
+import type { ContextPatch, JourneyContext, VerifyResult } from '../../core/journeys/journey-context.ts';
+import { newSecretToken, sha256 } from '../../core/infra/secret-token.ts';
 import { resolveUpstreamAccount } from '../federation/upstream-account.ts';
 import { upstreamPerson } from '../federation/upstream-claims.ts';
 import { upstreamProtocol } from '../federation/upstream-protocols.ts';

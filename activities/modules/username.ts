@@ -6,8 +6,8 @@
 // shown on login) as choices; picking one answers `federated` and names the IdP for the next
 // node (an `idp` node, see upstream-idp.ts).
 import { z } from 'zod';
-import { loginIdps } from '../../core/identity-providers.ts';
-import { findUserByLogin, getUser } from '../../core/users.ts';
+import { loginIdps } from '../../core/federation/identity-providers.ts';
+import { findUserByLogin, getUser } from '../../core/accounts/users.ts';
 import { defineModule } from './module.ts';
 
 export const usernameModule = defineModule({

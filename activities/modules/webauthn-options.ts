@@ -3,7 +3,7 @@
 // the step it shows, the credential JSON it parses, and the AMR values a verified assertion earns.
 import { z } from 'zod';
 import type { AuthenticationResponseJSON, RegistrationResponseJSON } from '@simplewebauthn/server';
-import type { Field, StepError, StepSpec } from '../../core/journey-types.ts';
+import type { Field, StepError, StepSpec } from '../../core/journeys/journey-types.ts';
 
 /** A challenge is refused after this long, even if the step is still shown. */
 export const CHALLENGE_TTL_MS = 5 * 60_000;

@@ -13,10 +13,10 @@ import { randomBytes } from 'node:crypto';
 import {
   generateAuthenticationOptions, generateRegistrationOptions, verifyAuthenticationResponse, verifyRegistrationResponse,
 } from '@simplewebauthn/server';
-import { getTenant } from '../../core/tenants.ts';
-import { getUser } from '../../core/users.ts';
-import type { VerifyResult } from '../../core/journey-context.ts';
-import { findCredential, listCredentials, recordCredentialUse, saveCredential } from '../../core/webauthn-credentials.ts';
+import { getTenant } from '../../core/tenants/tenants.ts';
+import { getUser } from '../../core/accounts/users.ts';
+import type { VerifyResult } from '../../core/journeys/journey-context.ts';
+import { findCredential, listCredentials, recordCredentialUse, saveCredential } from '../../core/accounts/webauthn-credentials.ts';
 import { defineModule, type ModuleCallOf, type ModuleDeps } from './module.ts';
 import {
   ALGORITHMS, AUTHENTICATION_FAILED, CHALLENGE_BYTES, CHALLENGE_TTL_MS, REGISTRATION_FAILED, amrFor, issuedChallenge, parseAuthentication,

@@ -2,10 +2,10 @@
 // Bearer tokens of the tenant's admin API. `create` prints the token once: only its sha256 is
 // kept, so a lost token is revoked and replaced, never shown again. Creating and revoking are
 // audit events.
-import { recordAudit } from '../../core/audit.ts';
-import { createAdminToken, listAdminTokens, revokeAdminToken, type AdminToken } from '../../core/admin-tokens.ts';
-import type { Db } from '../../core/db.ts';
-import { getTenant } from '../../core/tenants.ts';
+import { recordAudit } from '../../core/infra/audit.ts';
+import { createAdminToken, listAdminTokens, revokeAdminToken, type AdminToken } from '../../core/accounts/admin-tokens.ts';
+import type { Db } from '../../core/infra/db.ts';
+import { getTenant } from '../../core/tenants/tenants.ts';
 import { UsageError, required, type Flags } from '../cli-args.ts';
 import { printOne, printRows } from '../cli-output.ts';
 

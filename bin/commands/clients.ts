@@ -2,12 +2,12 @@
 // `create` prints the client_id and, for a confidential client, its secret: shown once here (it
 // is kept for the provider, but never listed). Short grant names are accepted: device_code,
 // token_exchange. Creating and deleting are audit events.
-import { recordAudit } from '../../core/audit.ts';
-import type { Db } from '../../core/db.ts';
+import { recordAudit } from '../../core/infra/audit.ts';
+import type { Db } from '../../core/infra/db.ts';
 import {
   createOidcClient, deleteOidcClient, listOidcClients, OidcClientInputError, sanitizedClient, type OidcClient,
-} from '../../core/oidc-clients.ts';
-import { getTenant } from '../../core/tenants.ts';
+} from '../../core/oidc/oidc-clients.ts';
+import { getTenant } from '../../core/tenants/tenants.ts';
 import { UsageError, required, type Flags } from '../cli-args.ts';
 import { printOne, printRows } from '../cli-output.ts';
 

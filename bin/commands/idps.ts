@@ -1,17 +1,17 @@
 // tessera idps add|update|list|show|delete|enable|disable --tenant T
 // Upstream identity providers of a tenant (issue 6). A definition comes from flags, from a JSON
-// file (`--file idp.json`, the shape of core/identity-providers.ts IdpDefinition), or both (flags
+// file (`--file idp.json`, the shape of core/federation/identity-providers.ts IdpDefinition), or both (flags
 // win), with `--set JSON` merged last (e.g. provisioning, claimRules, groups):
 //   idps add --tenant T --alias corp --kind oidc --issuer URL --client-id ID [--secret S] [--scope "openid email"]
 //   idps add --tenant T --alias google --preset google --client-id ID --secret S
 //   idps add --tenant T --alias shib --kind saml --metadata idp-metadata.xml
 // The client secret is never printed back. Changes are audit events.
 import { readFile } from 'node:fs/promises';
-import { recordAudit } from '../../core/audit.ts';
-import type { Db } from '../../core/db.ts';
-import type { SocialPreset } from '../../core/federation-types.ts';
-import { deleteIdp, getIdp, IdpInputError, listIdps, publicIdp, saveIdp, setIdpEnabled } from '../../core/identity-providers.ts';
-import { getTenant } from '../../core/tenants.ts';
+import { recordAudit } from '../../core/infra/audit.ts';
+import type { Db } from '../../core/infra/db.ts';
+import type { SocialPreset } from '../../core/federation/federation-types.ts';
+import { deleteIdp, getIdp, IdpInputError, listIdps, publicIdp, saveIdp, setIdpEnabled } from '../../core/federation/identity-providers.ts';
+import { getTenant } from '../../core/tenants/tenants.ts';
 import { UsageError, required, type Flags } from '../cli-args.ts';
 import { printOne, printRows } from '../cli-output.ts';
 import { presetDefaults, SOCIAL_PRESETS } from '../../activities/federation/social-presets.ts';

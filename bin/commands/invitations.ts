@@ -1,13 +1,13 @@
 // tessera invitations create|list|revoke --tenant T
 // create and revoke go through the invitation workflow, so they need Temporal: TEMPORAL_ADDRESS,
 // or the embedded server of a `tessera start` on this DATA_DIR. The mailed code is never printed.
-import { loadConfig, type Config } from '../../core/config.ts';
-import type { Db } from '../../core/db.ts';
-import { isDuration, parseDuration } from '../../core/duration.ts';
-import { createInvitation, InvitationError, revokeInvitation } from '../../core/invitation-lifecycle.ts';
-import { listInvitations, type Invitation } from '../../core/invitations.ts';
-import { getRegistrationSettings } from '../../core/registration-settings.ts';
-import { getTenant } from '../../core/tenants.ts';
+import { loadConfig, type Config } from '../../core/infra/config.ts';
+import type { Db } from '../../core/infra/db.ts';
+import { isDuration, parseDuration } from '../../core/infra/duration.ts';
+import { createInvitation, InvitationError, revokeInvitation } from '../../core/registration/invitation-lifecycle.ts';
+import { listInvitations, type Invitation } from '../../core/registration/invitations.ts';
+import { getRegistrationSettings } from '../../core/registration/registration-settings.ts';
+import { getTenant } from '../../core/tenants/tenants.ts';
 import { withCliTemporal } from '../runtime/cli-temporal.ts';
 import { UsageError, required, type Flags } from '../cli-args.ts';
 import { printOne, printRows } from '../cli-output.ts';

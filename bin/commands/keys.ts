@@ -2,11 +2,11 @@
 // `rotate` makes new active keys (ES256, RS256, PS256, EdDSA); the old ones stay published for
 // the grace period so that tokens they signed keep verifying. Running servers pick the new keys
 // up within seconds (server/protocols/oidc/provider-cache.ts). Rotations are audit events.
-import { recordAudit } from '../../core/audit.ts';
-import type { Db } from '../../core/db.ts';
-import { parseDuration } from '../../core/duration.ts';
-import { DEFAULT_KEY_GRACE_MS, listSigningKeys, rotateSigningKeys, type SigningKeyInfo } from '../../core/signing-keys.ts';
-import { getTenant } from '../../core/tenants.ts';
+import { recordAudit } from '../../core/infra/audit.ts';
+import type { Db } from '../../core/infra/db.ts';
+import { parseDuration } from '../../core/infra/duration.ts';
+import { DEFAULT_KEY_GRACE_MS, listSigningKeys, rotateSigningKeys, type SigningKeyInfo } from '../../core/oidc/signing-keys.ts';
+import { getTenant } from '../../core/tenants/tenants.ts';
 import { UsageError, required, type Flags } from '../cli-args.ts';
 import { printRows } from '../cli-output.ts';
 

@@ -1,13 +1,13 @@
 // tessera saml-sps add --tenant T --metadata sp.xml [--name-id-format email|persistent|transient]
 //   [--sign response|assertion|both] [--encrypt] [--attribute samlName=claim]... [--no-idp-initiated]
 //   [--require-signed-requests] | list --tenant T | delete --tenant T --entity-id ID
-// SAML service providers of the tenant's IdP, registered from their metadata (core/saml-sps.ts).
+// SAML service providers of the tenant's IdP, registered from their metadata (core/saml/saml-sps.ts).
 // `add` replaces an SP with the same entity id. Adding and deleting are audit events.
 import { readFile } from 'node:fs/promises';
-import { recordAudit } from '../../core/audit.ts';
-import type { Db } from '../../core/db.ts';
-import { addSamlSp, deleteSamlSp, listSamlSps, SpMetadataError, type SamlSp, type SamlSpSettings } from '../../core/saml-sps.ts';
-import { getTenant } from '../../core/tenants.ts';
+import { recordAudit } from '../../core/infra/audit.ts';
+import type { Db } from '../../core/infra/db.ts';
+import { addSamlSp, deleteSamlSp, listSamlSps, SpMetadataError, type SamlSp, type SamlSpSettings } from '../../core/saml/saml-sps.ts';
+import { getTenant } from '../../core/tenants/tenants.ts';
 import { UsageError, required, type Flags } from '../cli-args.ts';
 import { printOne, printRows } from '../cli-output.ts';
 

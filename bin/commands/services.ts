@@ -2,10 +2,10 @@
 // Services of the legacy login protocol: what may call /account/v1.0/authenticate. `register`
 // prints the service token once: only its sha256 is kept, so a lost token means unregistering
 // and registering again. Registering and unregistering are audit events.
-import { recordAudit } from '../../core/audit.ts';
-import type { Db } from '../../core/db.ts';
-import { listServices, registerService, unregisterService, type LegacyService } from '../../core/legacy-services.ts';
-import { getTenant } from '../../core/tenants.ts';
+import { recordAudit } from '../../core/infra/audit.ts';
+import type { Db } from '../../core/infra/db.ts';
+import { listServices, registerService, unregisterService, type LegacyService } from '../../core/legacy/legacy-services.ts';
+import { getTenant } from '../../core/tenants/tenants.ts';
 import { UsageError, required, type Flags } from '../cli-args.ts';
 import { printOne, printRows } from '../cli-output.ts';
 

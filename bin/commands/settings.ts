@@ -5,11 +5,11 @@
 // tessera settings legacy --tenant T [--allow URL-prefix]... [--ttl 30d]
 // The legacy login protocol: where `next` may point (--allow replaces the list; `--allow ""`
 // empties it) and how long user tokens live.
-import type { Db } from '../../core/db.ts';
-import { getRequiredAttributes, setRequiredAttributes } from '../../core/profile.ts';
-import { getRegistrationSettings, updateRegistrationSettings } from '../../core/registration-settings.ts';
-import { getLegacySettings, updateLegacySettings, type LegacySettings } from '../../core/legacy-settings.ts';
-import { getTenant } from '../../core/tenants.ts';
+import type { Db } from '../../core/infra/db.ts';
+import { getRequiredAttributes, setRequiredAttributes } from '../../core/accounts/profile.ts';
+import { getRegistrationSettings, updateRegistrationSettings } from '../../core/registration/registration-settings.ts';
+import { getLegacySettings, updateLegacySettings, type LegacySettings } from '../../core/legacy/legacy-settings.ts';
+import { getTenant } from '../../core/tenants/tenants.ts';
 import { UsageError, required, type Flags } from '../cli-args.ts';
 import { printOne } from '../cli-output.ts';
 

@@ -1,6 +1,6 @@
 // tessera tenants create <id> [--name N] | list
-import type { Db } from '../../core/db.ts';
-import { createTenant, listTenants, type Tenant } from '../../core/tenants.ts';
+import type { Db } from '../../core/infra/db.ts';
+import { createTenant, listTenants, type Tenant } from '../../core/tenants/tenants.ts';
 import { UsageError, type Flags } from '../cli-args.ts';
 import { printOne, printRows } from '../cli-output.ts';
 

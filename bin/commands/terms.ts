@@ -1,8 +1,8 @@
 // tessera terms add --tenant T --url URL [--title T] | list --tenant T
 // Adding a version makes it current: every user is asked to accept it at their next `terms` node.
-import type { Db } from '../../core/db.ts';
-import { getTenant } from '../../core/tenants.ts';
-import { addTerms, DEFAULT_TERMS_TITLE, listTerms, type TermsVersion } from '../../core/terms.ts';
+import type { Db } from '../../core/infra/db.ts';
+import { getTenant } from '../../core/tenants/tenants.ts';
+import { addTerms, DEFAULT_TERMS_TITLE, listTerms, type TermsVersion } from '../../core/accounts/terms.ts';
 import { UsageError, required, type Flags } from '../cli-args.ts';
 import { printOne, printRows } from '../cli-output.ts';
 

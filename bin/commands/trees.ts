@@ -1,9 +1,9 @@
 // tessera trees import <file|-> | export --name N [--version V] | list   (all with --tenant T)
 // Import validates first and refuses a bad tree with errors that name the node.
 import { readFile } from 'node:fs/promises';
-import type { Db } from '../../core/db.ts';
-import { getTenant } from '../../core/tenants.ts';
-import { getTree, listTrees, saveTree } from '../../core/trees.ts';
+import type { Db } from '../../core/infra/db.ts';
+import { getTenant } from '../../core/tenants/tenants.ts';
+import { getTree, listTrees, saveTree } from '../../core/journeys/trees.ts';
 import { moduleCatalog } from '../../activities/registry.ts';
 import { formatTreeErrors, validateTree } from '../../workflows/tree/validate.ts';
 import { UsageError, required, type Flags } from '../cli-args.ts';

@@ -1,12 +1,12 @@
 // tessera users create|list|show|activate|deactivate|approve|reject --tenant T
 // approve and reject go through the account's registration workflow (which alone decides), so
 // they need Temporal: TEMPORAL_ADDRESS, or a `tessera start` running on this DATA_DIR.
-import { findApprovalForUser } from '../../core/approvals.ts';
-import { loadConfig } from '../../core/config.ts';
-import type { Db } from '../../core/db.ts';
-import { getTenant } from '../../core/tenants.ts';
-import { createUser, findUserByLogin, getUser, listUsers, setUserStatus, type User, type UserStatus } from '../../core/users.ts';
-import { getTotpSecret } from '../../core/totp.ts';
+import { findApprovalForUser } from '../../core/registration/approvals.ts';
+import { loadConfig } from '../../core/infra/config.ts';
+import type { Db } from '../../core/infra/db.ts';
+import { getTenant } from '../../core/tenants/tenants.ts';
+import { createUser, findUserByLogin, getUser, listUsers, setUserStatus, type User, type UserStatus } from '../../core/accounts/users.ts';
+import { getTotpSecret } from '../../core/accounts/totp.ts';
 import { decideApproval } from '../../server/api/admin/decide-approval.ts';
 import { withCliTemporal } from '../runtime/cli-temporal.ts';
 import { UsageError, required, type Flags } from '../cli-args.ts';

@@ -1,9 +1,9 @@
 // A Temporal client for one CLI command that talks to workflows (approve, reject…): the address
 // of TEMPORAL_ADDRESS or of the `tessera start` running on this DATA_DIR, with the payload codec.
 import type { Client } from '@temporalio/client';
-import type { Config } from '../../core/config.ts';
-import { loadCodec } from '../../core/codec-keys.ts';
-import { connectClient } from '../../core/temporal-client.ts';
+import type { Config } from '../../core/infra/config.ts';
+import { loadCodec } from '../../core/infra/codec-keys.ts';
+import { connectClient } from '../../core/infra/temporal-client.ts';
 import { runningTemporalAddress } from './temporal-address.ts';
 
 /** @throws Error (one line) when no Temporal is configured or it cannot be reached. */

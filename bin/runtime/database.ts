@@ -1,10 +1,10 @@
 // Opens the database a process should use: DATABASE_URL when set; otherwise the embedded PGlite
 // of DATA_DIR — served by this process (`own`) or reached through the instance already running
 // on that DATA_DIR (`shared`), so the PGlite files are never opened twice.
-import type { Config } from '../../core/config.ts';
-import { openDb, type Db } from '../../core/db.ts';
-import { findRunningEmbeddedDb, startEmbeddedDb, type EmbeddedDb } from '../../core/embedded-db.ts';
-import { migrate } from '../../core/migrate.ts';
+import type { Config } from '../../core/infra/config.ts';
+import { openDb, type Db } from '../../core/infra/db.ts';
+import { findRunningEmbeddedDb, startEmbeddedDb, type EmbeddedDb } from '../../core/infra/embedded-db.ts';
+import { migrate } from '../../core/infra/migrate.ts';
 
 export interface OpenedDatabase { db: Db; url: string; close(): Promise<void> }
 

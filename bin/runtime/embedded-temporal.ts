@@ -5,8 +5,8 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Config } from '../../core/config.ts';
-import { findTemporalCli, TEMPORAL_CLI_HELP } from '../../core/temporal-cli.ts';
+import type { Config } from '../../core/infra/config.ts';
+import { findTemporalCli, TEMPORAL_CLI_HELP } from '../../core/infra/temporal-cli.ts';
 import { installTemporalRuntime } from './temporal-runtime.ts';
 
 export interface EmbeddedTemporal { address: string; uiUrl?: string; stop(): Promise<void> }

@@ -1,8 +1,8 @@
 // Starts the Express app on PORT and returns how to stop it.
 import { createServer, type Server } from 'node:http';
 import type { Client } from '@temporalio/client';
-import type { Config } from '../../core/config.ts';
-import type { Db } from '../../core/db.ts';
+import type { Config } from '../../core/infra/config.ts';
+import type { Db } from '../../core/infra/db.ts';
 import { createApp } from '../../server/app.ts';
 
 export async function listen(config: Config, db: Db, temporal: Client): Promise<{ server: Server; port: number; close(): Promise<void> }> {

@@ -1,9 +1,9 @@
 // The three ways to run Tessera (DESIGN.md §6): everything in one process tree (`start`), or the
 // server and the worker separately against a real cluster (`server`, `worker`). Each returns a
 // Lifecycle that stops what it started, in reverse order.
-import type { Config } from '../../core/config.ts';
-import { loadCodec } from '../../core/codec-keys.ts';
-import { connectClient } from '../../core/temporal-client.ts';
+import type { Config } from '../../core/infra/config.ts';
+import { loadCodec } from '../../core/infra/codec-keys.ts';
+import { connectClient } from '../../core/infra/temporal-client.ts';
 import { openDatabase, type DatabaseMode } from './database.ts';
 import { listen } from './http-server.ts';
 import { Lifecycle } from './lifecycle.ts';

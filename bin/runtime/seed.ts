@@ -1,9 +1,9 @@
 // TESSERA_SEED=demo: tenant `demo` with one user and one OIDC client, created once, and how to
 // log in with them.
-import type { Db } from '../../core/db.ts';
-import { createOidcClient, getOidcClient } from '../../core/oidc-clients.ts';
-import { createTenant, getTenant } from '../../core/tenants.ts';
-import { createUser, findUserByLogin } from '../../core/users.ts';
+import type { Db } from '../../core/infra/db.ts';
+import { createOidcClient, getOidcClient } from '../../core/oidc/oidc-clients.ts';
+import { createTenant, getTenant } from '../../core/tenants/tenants.ts';
+import { createUser, findUserByLogin } from '../../core/accounts/users.ts';
 
 export const DEMO_USER = { email: 'demo@example.com', password: 'correct-horse-battery' };
 export const DEMO_CLIENT = { clientId: 'demo-app', redirectUri: 'http://localhost:8080/callback' };

@@ -2,7 +2,7 @@
 // dev server that `tessera start` published for this DATA_DIR.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Config } from '../../core/config.ts';
+import type { Config } from '../../core/infra/config.ts';
 
 export async function runningTemporalAddress(config: Config): Promise<string | undefined> {
   if (config.temporalAddress) return config.temporalAddress;

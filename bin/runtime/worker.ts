@@ -3,10 +3,10 @@
 import { fileURLToPath } from 'node:url';
 import { bundleWorkflowCode, NativeConnection, Worker, type WorkflowBundle } from '@temporalio/worker';
 import type { PayloadCodec } from '@temporalio/common';
-import type { Config } from '../../core/config.ts';
-import type { Db } from '../../core/db.ts';
+import type { Config } from '../../core/infra/config.ts';
+import type { Db } from '../../core/infra/db.ts';
 import { createActivities } from '../../activities/index.ts';
-import { connectClient } from '../../core/temporal-client.ts';
+import { connectClient } from '../../core/infra/temporal-client.ts';
 import { installTemporalRuntime } from './temporal-runtime.ts';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../../workflows/index.ts', import.meta.url));

@@ -1,8 +1,8 @@
 // Resolves /t/{tenant}: unknown tenants are a 404 in JSON. Tenants are cached for a few seconds
 // because every request needs one and they rarely change.
 import type { RequestHandler } from 'express';
-import type { Db } from '../../core/db.ts';
-import { getTenant, type Tenant } from '../../core/tenants.ts';
+import type { Db } from '../../core/infra/db.ts';
+import { getTenant, type Tenant } from '../../core/tenants/tenants.ts';
 import { HttpError } from '../http-error.ts';
 
 const TTL_MS = 5000;

@@ -1,8 +1,8 @@
 // What one argon2id verification costs on this machine, measured before the load: the part of
 // the password step that is not Tessera's own overhead.
-import type { Db } from '../../core/db.ts';
-import { verifyPassword } from '../../core/passwords.ts';
-import { getPasswordHash } from '../../core/users.ts';
+import type { Db } from '../../core/infra/db.ts';
+import { verifyPassword } from '../../core/accounts/passwords.ts';
+import { getPasswordHash } from '../../core/accounts/users.ts';
 import { Samples, nowMs, type LatencySummary } from './stats.ts';
 
 export async function hashCost(db: Db, tenant: string, password: string, rounds = 20): Promise<LatencySummary> {

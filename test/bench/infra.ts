@@ -3,10 +3,10 @@
 // embedded PGlite served on a loopback socket (the URL carries the embedded marker for children).
 import { join } from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { findTemporalCli, TEMPORAL_CLI_HELP } from '../../core/temporal-cli.ts';
-import { startEmbeddedDb } from '../../core/embedded-db.ts';
-import { openDb, type Db } from '../../core/db.ts';
-import { migrate } from '../../core/migrate.ts';
+import { findTemporalCli, TEMPORAL_CLI_HELP } from '../../core/infra/temporal-cli.ts';
+import { startEmbeddedDb } from '../../core/infra/embedded-db.ts';
+import { openDb, type Db } from '../../core/infra/db.ts';
+import { migrate } from '../../core/infra/migrate.ts';
 import { onCleanup } from './cleanup.ts';
 
 export interface Infra {

@@ -1,6 +1,6 @@
 // One complete password + TOTP login over the Journey API, as a browser does it (its own cookie
 // jar), timing each request. Every answer is checked: anything unexpected throws LoginError.
-import { totpCode } from '../../core/totp.ts';
+import { totpCode } from '../../core/accounts/totp.ts';
 import { nowMs } from './stats.ts';
 import { totpCounter, type BenchUser } from './seed.ts';
 

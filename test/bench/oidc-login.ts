@@ -13,11 +13,11 @@
 //   logins never record throttle failures, and users are lent round-robin from a large pool.
 import { createHash, randomBytes } from 'node:crypto';
 import { moduleCatalog } from '../../activities/registry.ts';
-import type { Db } from '../../core/db.ts';
-import { defaultLoginTree } from '../../core/default-trees.ts';
-import { createOidcClient } from '../../core/oidc-clients.ts';
-import type { Tree } from '../../core/tree-types.ts';
-import { saveTree } from '../../core/trees.ts';
+import type { Db } from '../../core/infra/db.ts';
+import { defaultLoginTree } from '../../core/journeys/default-trees.ts';
+import { createOidcClient } from '../../core/oidc/oidc-clients.ts';
+import type { Tree } from '../../core/journeys/tree-types.ts';
+import { saveTree } from '../../core/journeys/trees.ts';
 import { formatTreeErrors, validateTree } from '../../workflows/tree/validate.ts';
 import { onCleanup, stopping } from './cleanup.ts';
 import { cpuTable, table } from './report.ts';

@@ -1,6 +1,6 @@
 // SP-initiated SAML SSO under load, against the running `tessera server`, and the server's memory
 // while it lasts (every AuthnRequest goes through the xmllint-in-JavaScript schema validator, whose
-// per-run listeners once held its heap: core/saml-setup.ts). Rules:
+// per-run listeners once held its heap: core/saml/saml-setup.ts). Rules:
 // - one samlify SP is registered in the bench tenant from its own metadata (AuthnRequests unsigned,
 //   an ACS that is never called: the bench only reads the page that would post to it);
 // - one user signs in once through the Journey API (username, password, TOTP); every request then
@@ -11,10 +11,10 @@
 // - the server's RSS is read before the SAML phases, after the warm-up and after each level, so
 //   growth per response shows whether memory stays flat.
 import { Agent, request } from 'node:http';
-import type { Db } from '../../core/db.ts';
-import { saml } from '../../core/saml-setup.ts';
-import { addSamlSp } from '../../core/saml-sps.ts';
-import { totpCode } from '../../core/totp.ts';
+import type { Db } from '../../core/infra/db.ts';
+import { saml } from '../../core/saml/saml-setup.ts';
+import { addSamlSp } from '../../core/saml/saml-sps.ts';
+import { totpCode } from '../../core/accounts/totp.ts';
 import { closedLoop, type LoopResult } from './closed-loop.ts';
 import { memoryOf, type Memory } from './processes.ts';
 import { cpuTable, table } from './report.ts';
@@ -186,7 +186,7 @@ export function formatSamlReport(r: SamlBenchResult, cores: number): string {
   const last = r.memory.length - 1;
   out.push(`RSS change after the warm-up: ${change(r.memory[1] ?? r.memory[0]!, r.memory[last]!)};`);
   if (last >= 2) out.push(`  during the last level alone: ${change(r.memory[last - 1]!, r.memory[last]!)}`);
-  out.push('  (for scale: the leak worked around in core/saml-setup.ts held ~2 MiB per request, 2000 MiB per 1000)');
+  out.push('  (for scale: the leak worked around in core/saml/saml-setup.ts held ~2 MiB per request, 2000 MiB per 1000)');
   const errorLines = [r.warmup, ...r.phases].flatMap((p) => p.errorSamples.map((e) => `  [${p === r.warmup ? 'warm-up' : `${p.concurrency} concurrent`}] ${e}`));
   if (errorLines.length) out.push('', 'SAML SSO errors (first of each phase):', ...errorLines);
   return out.join('\n');

@@ -3,10 +3,10 @@
 // own TOTP secret. A TOTP code is accepted once per user per 30-second counter, so the pool
 // hands out users least-recently-used first and never one already used in the current counter.
 import { randomBytes } from 'node:crypto';
-import type { Db } from '../../core/db.ts';
-import { createTenant } from '../../core/tenants.ts';
-import { createUser, getPasswordHash } from '../../core/users.ts';
-import { newTotpSecret, saveTotpSecret } from '../../core/totp.ts';
+import type { Db } from '../../core/infra/db.ts';
+import { createTenant } from '../../core/tenants/tenants.ts';
+import { createUser, getPasswordHash } from '../../core/accounts/users.ts';
+import { newTotpSecret, saveTotpSecret } from '../../core/accounts/totp.ts';
 
 export interface BenchUser { login: string; secret: string; lastCounter: number }
 

@@ -4,8 +4,8 @@
 // password the throttle's captcha is passed the same way before the next try.
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { saveTree } from '../../core/trees.ts';
-import type { Tree } from '../../core/tree-types.ts';
+import { saveTree } from '../../core/journeys/trees.ts';
+import type { Tree } from '../../core/journeys/tree-types.ts';
 import { watchPage } from '../support/browser.ts';
 import { tenantWithUser } from '../support/harness.ts';
 import { useStack } from '../support/stack.ts';

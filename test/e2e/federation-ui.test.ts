@@ -3,10 +3,10 @@
 // signed in here, with a just-in-time account — every page without a CSP violation, and the
 // cookies the round trip relies on (SameSite=Lax journey binding) working in a real browser.
 import { describe, expect, it, vi } from 'vitest';
-import { createOidcClient } from '../../core/oidc-clients.ts';
-import { saveIdp } from '../../core/identity-providers.ts';
-import { createTenant } from '../../core/tenants.ts';
-import { findUserByLogin } from '../../core/users.ts';
+import { createOidcClient } from '../../core/oidc/oidc-clients.ts';
+import { saveIdp } from '../../core/federation/identity-providers.ts';
+import { createTenant } from '../../core/tenants/tenants.ts';
+import { findUserByLogin } from '../../core/accounts/users.ts';
 import { watchPage } from '../support/browser.ts';
 import { tenantWithUser, uniqueTenantId } from '../support/harness.ts';
 import { useStack } from '../support/stack.ts';

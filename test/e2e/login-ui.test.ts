@@ -5,8 +5,8 @@
 // answers stubbed inside the browser, every step type and field type rendered from JSON alone.
 import { describe, expect, it } from 'vitest';
 import type { Page, Route } from 'playwright-core';
-import type { JourneyView, Step } from '../../core/journey-types.ts';
-import { newTotpSecret, saveTotpSecret, totpCode } from '../../core/totp.ts';
+import type { JourneyView, Step } from '../../core/journeys/journey-types.ts';
+import { newTotpSecret, saveTotpSecret, totpCode } from '../../core/accounts/totp.ts';
 import { watchPage } from '../support/browser.ts';
 import { tenantWithUser } from '../support/harness.ts';
 import { useStack } from '../support/stack.ts';

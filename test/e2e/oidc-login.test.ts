@@ -7,7 +7,7 @@ import { createLocalJWKSet, jwtVerify, type JSONWebKeySet } from 'jose';
 import * as oidc from 'openid-client';
 import type { Page, Request } from 'playwright-core';
 import { describe, expect, it, vi } from 'vitest';
-import { createOidcClient, type OidcClient } from '../../core/oidc-clients.ts';
+import { createOidcClient, type OidcClient } from '../../core/oidc/oidc-clients.ts';
 import { watchPage } from '../support/browser.ts';
 import { tenantWithUser } from '../support/harness.ts';
 import { useStack } from '../support/stack.ts';

@@ -6,10 +6,10 @@
 // registering twice by excludeCredentials.
 import { describe, expect, it } from 'vitest';
 import type { CDPSession, Page } from 'playwright-core';
-import { listAudit } from '../../core/audit.ts';
-import { getSession } from '../../core/sessions.ts';
-import { saveTree } from '../../core/trees.ts';
-import { listCredentials } from '../../core/webauthn-credentials.ts';
+import { listAudit } from '../../core/infra/audit.ts';
+import { getSession } from '../../core/accounts/sessions.ts';
+import { saveTree } from '../../core/journeys/trees.ts';
+import { listCredentials } from '../../core/accounts/webauthn-credentials.ts';
 import { userHandleOf } from '../../activities/modules/webauthn-options.ts';
 import { watchPage } from '../support/browser.ts';
 import { tenantWithUser } from '../support/harness.ts';

@@ -9,10 +9,10 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
-import { listDevMail, type DevMail } from '../../core/dev-mailbox.ts';
-import { createInvitation } from '../../core/invitation-lifecycle.ts';
-import { updateRegistrationSettings } from '../../core/registration-settings.ts';
-import { createTenant } from '../../core/tenants.ts';
+import { listDevMail, type DevMail } from '../../core/infra/dev-mailbox.ts';
+import { createInvitation } from '../../core/registration/invitation-lifecycle.ts';
+import { updateRegistrationSettings } from '../../core/registration/registration-settings.ts';
+import { createTenant } from '../../core/tenants/tenants.ts';
 import { watchPage } from '../support/browser.ts';
 import { tenantWithUser, uniqueTenantId } from '../support/harness.ts';
 import { JourneyApi } from '../support/journey-api.ts';

@@ -3,7 +3,7 @@
 // harder case: the approval is asked for while no worker runs at all, and is answered once one
 // starts.
 import { expect, it } from 'vitest';
-import { getUser } from '../../core/users.ts';
+import { getUser } from '../../core/accounts/users.ts';
 import { registrationStateQuery, registrationWorkflowId } from '../../workflows/registration-contracts.ts';
 import { adminRequest, awaitingApproval, moderatedTenant } from '../support/admin-api.ts';
 import { startWorker } from '../support/harness.ts';

@@ -5,7 +5,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, expect, inject, it } from 'vitest';
-import { newTotpSecret, saveTotpSecret, totpCode } from '../../core/totp.ts';
+import { newTotpSecret, saveTotpSecret, totpCode } from '../../core/accounts/totp.ts';
 import { JourneyApi } from '../support/journey-api.ts';
 import { TEST_CODEC_KEYS } from '../support/codec-key.ts';
 import { startServer, tenantWithUser, testConfig, testDb } from '../support/harness.ts';

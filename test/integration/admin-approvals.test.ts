@@ -5,11 +5,11 @@
 // token or a malformed body are refused and change nothing.
 import { randomUUID } from 'node:crypto';
 import { afterAll, describe, expect, inject, it, vi } from 'vitest';
-import { listAudit } from '../../core/audit.ts';
-import { createAdminToken, revokeAdminToken } from '../../core/admin-tokens.ts';
-import { getApproval } from '../../core/approvals.ts';
-import { peekLink } from '../../core/link-tokens.ts';
-import { createUser, getUser } from '../../core/users.ts';
+import { listAudit } from '../../core/infra/audit.ts';
+import { createAdminToken, revokeAdminToken } from '../../core/accounts/admin-tokens.ts';
+import { getApproval } from '../../core/registration/approvals.ts';
+import { peekLink } from '../../core/journeys/link-tokens.ts';
+import { createUser, getUser } from '../../core/accounts/users.ts';
 import { registrationStateQuery, registrationWorkflowId } from '../../workflows/registration-contracts.ts';
 import { adminRequest, awaitingApproval, moderatedTenant } from '../support/admin-api.ts';
 import { TEST_CODEC_KEYS } from '../support/codec-key.ts';

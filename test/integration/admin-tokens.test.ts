@@ -2,9 +2,9 @@
 // scoped to their tenant, and dead once revoked; names are unique per tenant among live tokens.
 import { createHash } from 'node:crypto';
 import { afterAll, describe, expect, inject, it, vi } from 'vitest';
-import { listAudit } from '../../core/audit.ts';
-import { AdminTokenInputError, createAdminToken, findAdminToken, listAdminTokens, revokeAdminToken } from '../../core/admin-tokens.ts';
-import { createTenant } from '../../core/tenants.ts';
+import { listAudit } from '../../core/infra/audit.ts';
+import { AdminTokenInputError, createAdminToken, findAdminToken, listAdminTokens, revokeAdminToken } from '../../core/accounts/admin-tokens.ts';
+import { createTenant } from '../../core/tenants/tenants.ts';
 import { testDb, uniqueTenantId } from '../support/harness.ts';
 import { killAll, runTessera } from '../support/processes.ts';
 

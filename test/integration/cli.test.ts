@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { uniqueTenantId } from '../support/harness.ts';
 import { killAll, removeDir, runTessera, tempDir, type Env } from '../support/processes.ts';
-import { defaultLoginTree } from '../../core/default-trees.ts';
+import { defaultLoginTree } from '../../core/journeys/default-trees.ts';
 
 // Each command is a fresh Node process (~1 s on an idle 2-core machine, several under load).
 // Commands that touch the database run one at a time: the PGlite socket server interleaves the

@@ -5,11 +5,11 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { createActivities } from '../../activities/index.ts';
-import { getSession } from '../../core/sessions.ts';
-import { saveTree } from '../../core/trees.ts';
-import { createUser } from '../../core/users.ts';
-import type { Tree } from '../../core/tree-types.ts';
-import type { NodeCall } from '../../core/journey-context.ts';
+import { getSession } from '../../core/accounts/sessions.ts';
+import { saveTree } from '../../core/journeys/trees.ts';
+import { createUser } from '../../core/accounts/users.ts';
+import type { Tree } from '../../core/journeys/tree-types.ts';
+import type { NodeCall } from '../../core/journeys/journey-context.ts';
 import { closeBrowser, launchBrowser } from '../support/browser.ts';
 import { JourneyApi } from '../support/journey-api.ts';
 import { startSmtpSink, type SmtpSink, type SunkMail } from '../support/smtp-sink.ts';

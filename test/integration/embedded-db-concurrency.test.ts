@@ -5,8 +5,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { openDb, type Db } from '../../core/db.ts';
-import { startEmbeddedDb, type EmbeddedDb } from '../../core/embedded-db.ts';
+import { openDb, type Db } from '../../core/infra/db.ts';
+import { startEmbeddedDb, type EmbeddedDb } from '../../core/infra/embedded-db.ts';
 
 let dir: string;
 let embedded: EmbeddedDb;

@@ -1,9 +1,9 @@
 // Engine features over HTTP: inner trees, remembered nodes (session and device), choices.
 import { describe, expect, it } from 'vitest';
-import { saveTree } from '../../core/trees.ts';
-import { getSession } from '../../core/sessions.ts';
-import { newTotpSecret, saveTotpSecret, totpCode } from '../../core/totp.ts';
-import type { Tree } from '../../core/tree-types.ts';
+import { saveTree } from '../../core/journeys/trees.ts';
+import { getSession } from '../../core/accounts/sessions.ts';
+import { newTotpSecret, saveTotpSecret, totpCode } from '../../core/accounts/totp.ts';
+import type { Tree } from '../../core/journeys/tree-types.ts';
 import { JourneyApi } from '../support/journey-api.ts';
 import { tenantWithUser } from '../support/harness.ts';
 import { useStack } from '../support/stack.ts';

@@ -11,14 +11,14 @@ import { codec, tenantWithUser, uniqueTenantId, type TestUser } from '../support
 import { OidcBrowser } from '../support/oidc-browser.ts';
 import { bringBack, pickIdp, upstreamTesseraLogin } from '../support/federation.ts';
 import { useStack } from '../support/stack.ts';
-import { createTenant } from '../../core/tenants.ts';
-import { createUser, findUserByLogin } from '../../core/users.ts';
-import { createOidcClient } from '../../core/oidc-clients.ts';
-import { saveIdp } from '../../core/identity-providers.ts';
-import { saveTree } from '../../core/trees.ts';
-import { listUserLinks } from '../../core/federated-identities.ts';
-import { listAudit } from '../../core/audit.ts';
-import { upstreamUrls } from '../../core/federation-urls.ts';
+import { createTenant } from '../../core/tenants/tenants.ts';
+import { createUser, findUserByLogin } from '../../core/accounts/users.ts';
+import { createOidcClient } from '../../core/oidc/oidc-clients.ts';
+import { saveIdp } from '../../core/federation/identity-providers.ts';
+import { saveTree } from '../../core/journeys/trees.ts';
+import { listUserLinks } from '../../core/federation/federated-identities.ts';
+import { listAudit } from '../../core/infra/audit.ts';
+import { upstreamUrls } from '../../core/federation/federation-urls.ts';
 import { startUpstreamOp } from '../support/upstream-op.ts';
 import { registrationWorkflowId } from '../../workflows/registration-contracts.ts';
 

@@ -10,12 +10,12 @@ import { OidcBrowser } from '../support/oidc-browser.ts';
 import { pickIdp } from '../support/federation.ts';
 import { createTestIdp, decode, encode, issueResponse, parse, readAuthnRequest, removeSignatures, serialize, type TestIdp } from '../support/saml-test-idp.ts';
 import { useStack } from '../support/stack.ts';
-import { createTenant } from '../../core/tenants.ts';
-import { saveIdp } from '../../core/identity-providers.ts';
-import { tenantSamlCredentials } from '../../core/saml-credentials.ts';
-import { upstreamUrls } from '../../core/federation-urls.ts';
-import { findUserByLogin } from '../../core/users.ts';
-import { listAudit } from '../../core/audit.ts';
+import { createTenant } from '../../core/tenants/tenants.ts';
+import { saveIdp } from '../../core/federation/identity-providers.ts';
+import { tenantSamlCredentials } from '../../core/saml/saml-credentials.ts';
+import { upstreamUrls } from '../../core/federation/federation-urls.ts';
+import { findUserByLogin } from '../../core/accounts/users.ts';
+import { listAudit } from '../../core/infra/audit.ts';
 
 vi.setConfig({ testTimeout: 120_000 });
 

@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { testDb, uniqueTenantId } from '../support/harness.ts';
 import { killAll, removeDir, runTessera, tempDir, type Env } from '../support/processes.ts';
-import { createTenant } from '../../core/tenants.ts';
-import { getIdp } from '../../core/identity-providers.ts';
+import { createTenant } from '../../core/tenants/tenants.ts';
+import { getIdp } from '../../core/federation/identity-providers.ts';
 
 vi.setConfig({ testTimeout: 180_000 });
 

@@ -1,8 +1,8 @@
 // The Journey API over HTTP against a real Temporal dev server and a real database.
 import { describe, expect, it } from 'vitest';
-import { setUserStatus } from '../../core/users.ts';
-import { getTotpSecret, totpCode, newTotpSecret, saveTotpSecret } from '../../core/totp.ts';
-import { getSession } from '../../core/sessions.ts';
+import { setUserStatus } from '../../core/accounts/users.ts';
+import { getTotpSecret, totpCode, newTotpSecret, saveTotpSecret } from '../../core/accounts/totp.ts';
+import { getSession } from '../../core/accounts/sessions.ts';
 import { JourneyApi } from '../support/journey-api.ts';
 import { tenantWithUser } from '../support/harness.ts';
 import { useStack } from '../support/stack.ts';

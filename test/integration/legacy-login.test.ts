@@ -3,10 +3,10 @@
 // /account/v1.0/authenticate, renew and force, the `next` allowlist, and the CLI that manages it.
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
-import { getSession } from '../../core/sessions.ts';
-import { createUser, setUserStatus } from '../../core/users.ts';
-import { registerService, unregisterService } from '../../core/legacy-services.ts';
-import { updateLegacySettings } from '../../core/legacy-settings.ts';
+import { getSession } from '../../core/accounts/sessions.ts';
+import { createUser, setUserStatus } from '../../core/accounts/users.ts';
+import { registerService, unregisterService } from '../../core/legacy/legacy-services.ts';
+import { updateLegacySettings } from '../../core/legacy/legacy-settings.ts';
 import { JourneyApi, type ApiResponse } from '../support/journey-api.ts';
 import { tenantWithUser, type TestUser } from '../support/harness.ts';
 import { killAll, removeDir, runTessera, tempDir, type Env } from '../support/processes.ts';

@@ -2,8 +2,8 @@
 // oidc-provider relies on — expiry, consume (reuse detection), secondary lookups, revocation by
 // grant — and that one tenant never sees another's rows.
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import { createTenant } from '../../core/tenants.ts';
-import { createOidcClient } from '../../core/oidc-clients.ts';
+import { createTenant } from '../../core/tenants/tenants.ts';
+import { createOidcClient } from '../../core/oidc/oidc-clients.ts';
 import { postgresAdapter } from '../../server/protocols/oidc/postgres-adapter.ts';
 import { testDb, uniqueTenantId } from '../support/harness.ts';
 

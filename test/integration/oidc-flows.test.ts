@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { createLocalJWKSet, decodeProtectedHeader, jwtVerify, type JSONWebKeySet, type JWTPayload } from 'jose';
 import * as oidc from 'openid-client';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
-import { createOidcClient, type OidcClient } from '../../core/oidc-clients.ts';
+import { createOidcClient, type OidcClient } from '../../core/oidc/oidc-clients.ts';
 import { tenantWithUser } from '../support/harness.ts';
 import { OidcBrowser, type Landing } from '../support/oidc-browser.ts';
 import { useStack } from '../support/stack.ts';

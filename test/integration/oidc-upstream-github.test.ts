@@ -7,8 +7,8 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOidcUpstream } from '../../activities/federation/oidc-upstream.ts';
 import { presetDefaults } from '../../activities/federation/social-presets.ts';
-import { UpstreamError, type IdentityProvider, type OidcUpstreamConfig } from '../../core/federation-types.ts';
-import { upstreamUrls } from '../../core/federation-urls.ts';
+import { UpstreamError, type IdentityProvider, type OidcUpstreamConfig } from '../../core/federation/federation-types.ts';
+import { upstreamUrls } from '../../core/federation/federation-urls.ts';
 import { oidcIdp } from '../support/upstream-op.ts';
 
 const urls = upstreamUrls('https://rp.example', 'downstream', 'github');

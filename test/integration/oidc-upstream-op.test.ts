@@ -4,8 +4,8 @@
 // shown to depend on its own check (the same flow untampered succeeds).
 import { createServer } from 'node:http';
 import { beforeAll, afterAll, describe, expect, it, vi } from 'vitest';
-import { upstreamUrls } from '../../core/federation-urls.ts';
-import { UpstreamError, type IdentityProvider, type UpstreamIdentity } from '../../core/federation-types.ts';
+import { upstreamUrls } from '../../core/federation/federation-urls.ts';
+import { UpstreamError, type IdentityProvider, type UpstreamIdentity } from '../../core/federation/federation-types.ts';
 import { createOidcUpstream } from '../../activities/federation/oidc-upstream.ts';
 import { oidcIdp, startUpstreamOp, type UpstreamOp } from '../support/upstream-op.ts';
 

@@ -4,9 +4,9 @@
 // the tenant's subject and claims. Also the mix-up case between two real issuers.
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { createOidcUpstream } from '../../activities/federation/oidc-upstream.ts';
-import { UpstreamError, type IdentityProvider } from '../../core/federation-types.ts';
-import { upstreamUrls } from '../../core/federation-urls.ts';
-import { createOidcClient, type OidcClient } from '../../core/oidc-clients.ts';
+import { UpstreamError, type IdentityProvider } from '../../core/federation/federation-types.ts';
+import { upstreamUrls } from '../../core/federation/federation-urls.ts';
+import { createOidcClient, type OidcClient } from '../../core/oidc/oidc-clients.ts';
 import { tenantWithUser } from '../support/harness.ts';
 import { OidcBrowser, type Landing } from '../support/oidc-browser.ts';
 import { oidcIdp } from '../support/upstream-op.ts';

@@ -5,11 +5,11 @@
 // answer and no mail; a tenant's tree can ask for a TOTP code between the link and the reset.
 import { describe, expect, it } from 'vitest';
 import { PREPARE_FLOOR_MS } from '../../activities/modules/email-link.ts';
-import { getSession } from '../../core/sessions.ts';
-import { saveTotpSecret, totpCode, newTotpSecret } from '../../core/totp.ts';
-import { saveTree } from '../../core/trees.ts';
-import type { Tree } from '../../core/tree-types.ts';
-import { createUser } from '../../core/users.ts';
+import { getSession } from '../../core/accounts/sessions.ts';
+import { saveTotpSecret, totpCode, newTotpSecret } from '../../core/accounts/totp.ts';
+import { saveTree } from '../../core/journeys/trees.ts';
+import type { Tree } from '../../core/journeys/tree-types.ts';
+import { createUser } from '../../core/accounts/users.ts';
 import { JourneyApi } from '../support/journey-api.ts';
 import { startSmtpSink, type SunkMail } from '../support/smtp-sink.ts';
 import { tenantWithUser } from '../support/harness.ts';

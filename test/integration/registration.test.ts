@@ -3,15 +3,15 @@
 // account enumeration, moderation ending in a mailed sign-in link, the tenant's
 // forceProfileUpdate on the first sign-in, and a tenant that takes no signups.
 import { describe, expect, it } from 'vitest';
-import { getSession } from '../../core/sessions.ts';
-import { createTenant } from '../../core/tenants.ts';
-import { updateRegistrationSettings } from '../../core/registration-settings.ts';
-import { setRequiredAttributes } from '../../core/profile.ts';
-import { addTerms } from '../../core/terms.ts';
-import { createInvitation } from '../../core/invitation-lifecycle.ts';
+import { getSession } from '../../core/accounts/sessions.ts';
+import { createTenant } from '../../core/tenants/tenants.ts';
+import { updateRegistrationSettings } from '../../core/registration/registration-settings.ts';
+import { setRequiredAttributes } from '../../core/accounts/profile.ts';
+import { addTerms } from '../../core/accounts/terms.ts';
+import { createInvitation } from '../../core/registration/invitation-lifecycle.ts';
 import { approveUpdate, registrationWorkflowId } from '../../workflows/registration-contracts.ts';
-import { saveTree } from '../../core/trees.ts';
-import { defaultLinkSignInTree, defaultRegistrationTree } from '../../core/default-trees.ts';
+import { saveTree } from '../../core/journeys/trees.ts';
+import { defaultLinkSignInTree, defaultRegistrationTree } from '../../core/journeys/default-trees.ts';
 import { JourneyApi } from '../support/journey-api.ts';
 import { SoftAuthenticator } from '../support/webauthn-authenticator.ts';
 import { uniqueTenantId } from '../support/harness.ts';

@@ -6,9 +6,9 @@ import * as oidc from 'openid-client';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
-import { createOidcClient } from '../../core/oidc-clients.ts';
-import { tenantSamlCredentials } from '../../core/saml-credentials.ts';
-import { createTenant } from '../../core/tenants.ts';
+import { createOidcClient } from '../../core/oidc/oidc-clients.ts';
+import { tenantSamlCredentials } from '../../core/saml/saml-credentials.ts';
+import { createTenant } from '../../core/tenants/tenants.ts';
 import { tenantWithUser, uniqueTenantId } from '../support/harness.ts';
 import { OidcBrowser, parseForm, type Landing } from '../support/oidc-browser.ts';
 import {

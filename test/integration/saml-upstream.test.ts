@@ -3,9 +3,9 @@
 // and with an encrypted assertion; replay (also two finishes at once) against the harness DB.
 import { createVerify } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Db } from '../../core/db.ts';
-import { upstreamUrls } from '../../core/federation-urls.ts';
-import { createTenant } from '../../core/tenants.ts';
+import type { Db } from '../../core/infra/db.ts';
+import { upstreamUrls } from '../../core/federation/federation-urls.ts';
+import { createTenant } from '../../core/tenants/tenants.ts';
 import { createSamlUpstream, samlSpMetadata } from '../../activities/federation/saml-upstream.ts';
 import { testDb, uniqueTenantId } from '../support/harness.ts';
 import { ALGORITHMS, createTestIdp, issueResponse, readAuthnRequest, samlIdentityProvider, testCredentials,

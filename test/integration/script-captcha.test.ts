@@ -3,12 +3,12 @@
 // its `error` outcome and a `script.failed` audit event while the worker carries on; a proof of
 // work is solved headlessly, and wrong, reused, stale or malformed answers are refused.
 import { describe, expect, it } from 'vitest';
-import { saveTree } from '../../core/trees.ts';
-import { listAudit } from '../../core/audit.ts';
-import { newTotpSecret, saveTotpSecret } from '../../core/totp.ts';
-import { solveChallenge, verifySolution, type PowChallenge } from '../../core/proof-of-work.ts';
-import { closeSandbox } from '../../core/script-sandbox.ts';
-import type { Tree } from '../../core/tree-types.ts';
+import { saveTree } from '../../core/journeys/trees.ts';
+import { listAudit } from '../../core/infra/audit.ts';
+import { newTotpSecret, saveTotpSecret } from '../../core/accounts/totp.ts';
+import { solveChallenge, verifySolution, type PowChallenge } from '../../core/journeys/proof-of-work.ts';
+import { closeSandbox } from '../../core/journeys/script-sandbox.ts';
+import type { Tree } from '../../core/journeys/tree-types.ts';
 import { routeOptionalOutcomes, validateTree } from '../../workflows/tree/validate.ts';
 import { moduleCatalog } from '../../activities/registry.ts';
 import { JourneyApi } from '../support/journey-api.ts';

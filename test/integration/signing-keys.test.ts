@@ -1,4 +1,4 @@
-// Per-tenant signing keys (core/signing-keys.ts) on the real database: created once even when
+// Per-tenant signing keys (core/oidc/signing-keys.ts) on the real database: created once even when
 // several processes ask together, active keys first in the provider's JWKS (oidc-provider signs
 // with the first key of an alg), rotation keeping the old keys published for the grace period,
 // a version that changes when the published set does, and signJwt for logout tokens.
@@ -6,8 +6,8 @@ import { createLocalJWKSet, decodeProtectedHeader, jwtVerify, type JWK } from 'j
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   ensureSigningKeys, keysVersion, listSigningKeys, providerJwks, rotateSigningKeys, signJwt,
-} from '../../core/signing-keys.ts';
-import { createTenant } from '../../core/tenants.ts';
+} from '../../core/oidc/signing-keys.ts';
+import { createTenant } from '../../core/tenants/tenants.ts';
 import { testDb, uniqueTenantId } from '../support/harness.ts';
 
 const db = testDb();

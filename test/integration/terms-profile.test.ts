@@ -3,11 +3,11 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { moduleCatalog } from '../../activities/registry.ts';
-import { saveTree } from '../../core/trees.ts';
-import { addTerms, TermsInputError } from '../../core/terms.ts';
+import { saveTree } from '../../core/journeys/trees.ts';
+import { addTerms, TermsInputError } from '../../core/accounts/terms.ts';
 import { termsCommand } from '../../bin/commands/terms.ts';
-import { setRequiredAttributes } from '../../core/profile.ts';
-import type { Tree } from '../../core/tree-types.ts';
+import { setRequiredAttributes } from '../../core/accounts/profile.ts';
+import type { Tree } from '../../core/journeys/tree-types.ts';
 import { validateTree } from '../../workflows/tree/validate.ts';
 import { JourneyApi } from '../support/journey-api.ts';
 import { killAll, removeDir, runTessera, tempDir, type Env } from '../support/processes.ts';

@@ -4,11 +4,11 @@
 // a single attacking address is locked before the account it attacks; unknown accounts behave
 // exactly like known ones.
 import { describe, expect, it } from 'vitest';
-import { saveTree } from '../../core/trees.ts';
-import { listAudit } from '../../core/audit.ts';
-import { accountKey, ipBucket, ipKey, lockedKeys, lockKey, recordFailure } from '../../core/throttle.ts';
-import { solveChallenge } from '../../core/proof-of-work.ts';
-import type { Tree } from '../../core/tree-types.ts';
+import { saveTree } from '../../core/journeys/trees.ts';
+import { listAudit } from '../../core/infra/audit.ts';
+import { accountKey, ipBucket, ipKey, lockedKeys, lockKey, recordFailure } from '../../core/accounts/throttle.ts';
+import { solveChallenge } from '../../core/journeys/proof-of-work.ts';
+import type { Tree } from '../../core/journeys/tree-types.ts';
 import { validateTree } from '../../workflows/tree/validate.ts';
 import { extendLockSignal, LOCKOUT_WORKFLOW, lockoutWorkflowId } from '../../workflows/lockout-contracts.ts';
 import { moduleCatalog } from '../../activities/registry.ts';

@@ -1,7 +1,7 @@
 // Editing a tree while journeys are in flight: each journey finishes on the version it started.
 import { expect, it } from 'vitest';
-import { defaultLoginTree } from '../../core/default-trees.ts';
-import { saveTree } from '../../core/trees.ts';
+import { defaultLoginTree } from '../../core/journeys/default-trees.ts';
+import { saveTree } from '../../core/journeys/trees.ts';
 import { JourneyApi } from '../support/journey-api.ts';
 import { tenantWithUser } from '../support/harness.ts';
 import { useStack } from '../support/stack.ts';

@@ -3,13 +3,13 @@
 // origin or rpId, another user's handle, an old counter, a foreign credential) is refused and
 // changes nothing; challenges are single-use and expire.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listAudit, recordAudit, type AuditEvent } from '../../core/audit.ts';
-import { createTenant } from '../../core/tenants.ts';
-import { saveTree } from '../../core/trees.ts';
-import { getSession } from '../../core/sessions.ts';
-import type { Tree } from '../../core/tree-types.ts';
-import { createUser } from '../../core/users.ts';
-import { findCredential, listCredentials, saveCredential } from '../../core/webauthn-credentials.ts';
+import { listAudit, recordAudit, type AuditEvent } from '../../core/infra/audit.ts';
+import { createTenant } from '../../core/tenants/tenants.ts';
+import { saveTree } from '../../core/journeys/trees.ts';
+import { getSession } from '../../core/accounts/sessions.ts';
+import type { Tree } from '../../core/journeys/tree-types.ts';
+import { createUser } from '../../core/accounts/users.ts';
+import { findCredential, listCredentials, saveCredential } from '../../core/accounts/webauthn-credentials.ts';
 import { webauthnModule } from '../../activities/modules/webauthn.ts';
 import { CHALLENGE_TTL_MS, userHandleOf, webauthnConfig } from '../../activities/modules/webauthn-options.ts';
 import type { ModuleDeps } from '../../activities/modules/module.ts';

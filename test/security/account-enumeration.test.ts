@@ -1,7 +1,7 @@
 // No account enumeration through timing: checking a password of an unknown account costs one
 // argon2 verification, like checking a wrong password of a known one.
 import { expect, it } from 'vitest';
-import { hashPassword, verifyPassword } from '../../core/passwords.ts';
+import { hashPassword, verifyPassword } from '../../core/accounts/passwords.ts';
 
 async function medianMs(task: () => Promise<unknown>, runs = 15): Promise<number> {
   const times: number[] = [];

@@ -4,7 +4,7 @@ import { expect, it } from 'vitest';
 import { Connection } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import proto from '@temporalio/proto';
-import { newTotpSecret, saveTotpSecret, totpCode } from '../../core/totp.ts';
+import { newTotpSecret, saveTotpSecret, totpCode } from '../../core/accounts/totp.ts';
 import { JourneyApi } from '../support/journey-api.ts';
 import { tenantWithUser } from '../support/harness.ts';
 import { useStack } from '../support/stack.ts';

@@ -5,10 +5,10 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { DOMParser } from '@xmldom/xmldom';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
-import { listAudit } from '../../core/audit.ts';
-import { savePending } from '../../core/saml-pending.ts';
-import { addSamlSp, SpMetadataError } from '../../core/saml-sps.ts';
-import { createUser } from '../../core/users.ts';
+import { listAudit } from '../../core/infra/audit.ts';
+import { savePending } from '../../core/saml/saml-pending.ts';
+import { addSamlSp, SpMetadataError } from '../../core/saml/saml-sps.ts';
+import { createUser } from '../../core/accounts/users.ts';
 import { tenantWithUser } from '../support/harness.ts';
 import { OidcBrowser, parseForm, type Landing } from '../support/oidc-browser.ts';
 import {

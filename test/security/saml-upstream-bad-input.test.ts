@@ -5,9 +5,9 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Db } from '../../core/db.ts';
-import { upstreamUrls } from '../../core/federation-urls.ts';
-import { createTenant } from '../../core/tenants.ts';
+import type { Db } from '../../core/infra/db.ts';
+import { upstreamUrls } from '../../core/federation/federation-urls.ts';
+import { createTenant } from '../../core/tenants/tenants.ts';
 import { createSamlUpstream } from '../../activities/federation/saml-upstream.ts';
 import { testDb, uniqueTenantId } from '../support/harness.ts';
 import { ALGORITHMS, SAML_NS, createTestIdp, decode, encode, find, issueResponse, parse, readAuthnRequest, responseXml,

@@ -3,9 +3,9 @@
 // it with the code of the check that catches it. XSW1–XSW8 follow SAML Raider's catalogue; the
 // "evil" part always claims admin@corp.example.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Db } from '../../core/db.ts';
-import { upstreamUrls } from '../../core/federation-urls.ts';
-import { createTenant } from '../../core/tenants.ts';
+import type { Db } from '../../core/infra/db.ts';
+import { upstreamUrls } from '../../core/federation/federation-urls.ts';
+import { createTenant } from '../../core/tenants/tenants.ts';
 import { createSamlUpstream } from '../../activities/federation/saml-upstream.ts';
 import { checkSignatureShape } from '../../activities/federation/saml-signature.ts';
 import { testDb, uniqueTenantId } from '../support/harness.ts';

@@ -2,8 +2,8 @@
 // same time as a new one (both hash the password; one starts the registration workflow, the
 // other mails the address's owner). Runs are interleaved so machine load hits both alike.
 import { expect, it } from 'vitest';
-import { createTenant } from '../../core/tenants.ts';
-import { createUser } from '../../core/users.ts';
+import { createTenant } from '../../core/tenants/tenants.ts';
+import { createUser } from '../../core/accounts/users.ts';
 import { JourneyApi } from '../support/journey-api.ts';
 import { uniqueTenantId } from '../support/harness.ts';
 import { startSmtpSink } from '../support/smtp-sink.ts';

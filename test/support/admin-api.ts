@@ -3,13 +3,13 @@
 // registration workflow).
 import { randomBytes } from 'node:crypto';
 import type { Client } from '@temporalio/client';
-import type { Config } from '../../core/config.ts';
-import type { Db } from '../../core/db.ts';
-import { createAdminToken } from '../../core/admin-tokens.ts';
-import { findApprovalForUser, type Approval } from '../../core/approvals.ts';
-import { updateRegistrationSettings } from '../../core/registration-settings.ts';
-import { createTenant } from '../../core/tenants.ts';
-import { createUser, type User } from '../../core/users.ts';
+import type { Config } from '../../core/infra/config.ts';
+import type { Db } from '../../core/infra/db.ts';
+import { createAdminToken } from '../../core/accounts/admin-tokens.ts';
+import { findApprovalForUser, type Approval } from '../../core/registration/approvals.ts';
+import { updateRegistrationSettings } from '../../core/registration/registration-settings.ts';
+import { createTenant } from '../../core/tenants/tenants.ts';
+import { createUser, type User } from '../../core/accounts/users.ts';
 import { REGISTRATION_WORKFLOW, registrationWorkflowId, type RegistrationInput } from '../../workflows/registration-contracts.ts';
 import { uniqueTenantId } from './harness.ts';
 import { bodyOf } from './response-body.ts';

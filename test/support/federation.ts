@@ -3,7 +3,7 @@
 // tenant's cookies), the upstream login in another (OidcBrowser for the upstream tenant, which
 // leaves at the downstream's federation routes), as one real browser with path-scoped cookies.
 import { expect } from 'vitest';
-import type { JourneyView } from '../../core/journey-types.ts';
+import type { JourneyView } from '../../core/journeys/journey-types.ts';
 import { OidcBrowser, type Answers, type Landing } from './oidc-browser.ts';
 
 /** Starts a login journey in `down` and picks the IdP `alias`; returns the upstream URL its redirect step leads to. */

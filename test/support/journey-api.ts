@@ -1,5 +1,5 @@
 // A Journey API client with a cookie jar: what a browser or a headless app does over HTTP.
-import type { JourneyView } from '../../core/journey-types.ts';
+import type { JourneyView } from '../../core/journeys/journey-types.ts';
 import { bodyOf } from './response-body.ts';
 
 export interface ApiResponse { status: number; body: any; headers: Headers }

@@ -10,7 +10,7 @@
 // Same-origin auto-submitting pages (oidc-provider's own form_post to itself) are submitted, as a
 // browser with JavaScript would. The jar ignores cookie paths (every cookie goes everywhere on
 // the server's origin), which is enough here: names do not collide.
-import type { JourneyView } from '../../core/journey-types.ts';
+import type { JourneyView } from '../../core/journeys/journey-types.ts';
 import { JourneyApi } from './journey-api.ts';
 
 export type Landing =

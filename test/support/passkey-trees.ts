@@ -1,5 +1,5 @@
 // The tree the passkey tests share: sign in with a password, then register a passkey.
-import type { Tree } from '../../core/tree-types.ts';
+import type { Tree } from '../../core/journeys/tree-types.ts';
 
 export function passkeyRegistrationTree(name: string): Tree {
   return {

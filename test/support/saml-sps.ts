@@ -4,10 +4,10 @@
 import { sign as cryptoSign } from 'node:crypto';
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { SAML, type SamlConfig } from '@node-saml/node-saml';
-import type { Db } from '../../core/db.ts';
-import { certificateBody, newSamlCredentials, type SamlCredentials } from '../../core/saml-credentials.ts';
-import { saml } from '../../core/saml-setup.ts';
-import { addSamlSp, type SamlSp, type SamlSpSettings } from '../../core/saml-sps.ts';
+import type { Db } from '../../core/infra/db.ts';
+import { certificateBody, newSamlCredentials, type SamlCredentials } from '../../core/saml/saml-credentials.ts';
+import { saml } from '../../core/saml/saml-setup.ts';
+import { addSamlSp, type SamlSp, type SamlSpSettings } from '../../core/saml/saml-sps.ts';
 import { parseForm, type Landing } from './oidc-browser.ts';
 
 export const POST = 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST';

@@ -17,8 +17,8 @@ import { inflateRawSync } from 'node:zlib';
 import * as x509 from '@peculiar/x509';
 import { DOMParser, XMLSerializer } from '@xmldom/xmldom';
 import { SignedXml } from 'xml-crypto';
-import type { IdentityProvider, SamlUpstreamConfig } from '../../core/federation-types.ts';
-import { saml } from '../../core/saml-setup.ts';
+import type { IdentityProvider, SamlUpstreamConfig } from '../../core/federation/federation-types.ts';
+import { saml } from '../../core/saml/saml-setup.ts';
 
 x509.cryptoProvider.set(webcrypto as Crypto);
 

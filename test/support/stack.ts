@@ -4,8 +4,8 @@
 import { createServer } from 'node:net';
 import { afterAll, beforeAll } from 'vitest';
 import type { Browser } from 'playwright-core';
-import type { Config } from '../../core/config.ts';
-import type { Db } from '../../core/db.ts';
+import type { Config } from '../../core/infra/config.ts';
+import type { Db } from '../../core/infra/db.ts';
 import { closeBrowser, launchBrowser } from './browser.ts';
 import { startServer, startWorker, testConfig, testDb, type RunningServer, type RunningWorker } from './harness.ts';
 

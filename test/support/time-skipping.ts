@@ -3,7 +3,7 @@
 // else PATH, else Python's scripts folder — never the SDK's download.
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { installTemporalRuntime } from '../../bin/runtime/temporal-runtime.ts';
-import { findPipTool } from '../../core/temporal-cli.ts';
+import { findPipTool } from '../../core/infra/temporal-cli.ts';
 
 export function findTestServer(): string | undefined {
   return process.env.TEMPORAL_TEST_SERVER_PATH || findPipTool('temporal-test-server');

@@ -19,7 +19,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { decodeJwt, exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWTPayload } from 'jose';
 import Provider, { type ClientMetadata } from 'oidc-provider';
-import type { IdentityProvider, OidcUpstreamConfig } from '../../core/federation-types.ts';
+import type { IdentityProvider, OidcUpstreamConfig } from '../../core/federation/federation-types.ts';
 
 export type OpClientName = 'basic' | 'public';
 export type RewrittenEndpoint = 'token' | 'userinfo';

@@ -1,7 +1,7 @@
 // Client claim rules: rename, add (constant or template), remove, in order; `sub` and protocol
 // claims untouchable; templates substitute and never evaluate.
 import { describe, expect, it } from 'vitest';
-import { applyClaimRules, ClaimRules, renderClaimTemplate, type ClaimRule } from '../../core/claim-rules.ts';
+import { applyClaimRules, ClaimRules, renderClaimTemplate, type ClaimRule } from '../../core/oidc/claim-rules.ts';
 
 const claims = { sub: 'u1', name: 'Ann Lee', email: 'ann@example.org', phone_number: '+301234', address: { locality: 'Athens' } };
 

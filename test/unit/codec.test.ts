@@ -1,7 +1,7 @@
 // The payload codec: confidentiality, integrity, key rotation.
 import { describe, expect, it } from 'vitest';
 import { defaultPayloadConverter } from '@temporalio/common';
-import { EncryptionCodec, newCodecKeyText, parseCodecKeys } from '../../core/codec.ts';
+import { EncryptionCodec, newCodecKeyText, parseCodecKeys } from '../../core/infra/codec.ts';
 
 const secret = 'hunter2-correct-horse';
 const payload = () => defaultPayloadConverter.toPayload({ password: secret });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseDuration } from '../../core/duration.ts';
-import { loadConfig } from '../../core/config.ts';
+import { parseDuration } from '../../core/infra/duration.ts';
+import { loadConfig } from '../../core/infra/config.ts';
 
 describe('durations and config', () => {
   it('parses the units trees and env vars use', () => {

@@ -2,16 +2,16 @@
 // how long the journey waits, the same answer for unknown accounts, and which links it accepts.
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ModuleCallOf, ModuleDeps } from '../../activities/modules/module.ts';
-import type { JourneyContext } from '../../core/journey-context.ts';
+import type { JourneyContext } from '../../core/journeys/journey-context.ts';
 
-vi.mock('../../core/users.ts', () => ({ getUser: vi.fn() }));
-vi.mock('../../core/link-tokens.ts', async (actual) => ({
-  ...(await actual<typeof import('../../core/link-tokens.ts')>()),
+vi.mock('../../core/accounts/users.ts', () => ({ getUser: vi.fn() }));
+vi.mock('../../core/journeys/link-tokens.ts', async (actual) => ({
+  ...(await actual<typeof import('../../core/journeys/link-tokens.ts')>()),
   sendLink: vi.fn(), peekLink: vi.fn(async () => undefined),
 }));
 
-const { getUser } = await import('../../core/users.ts');
-const { peekLink, sendLink } = await import('../../core/link-tokens.ts');
+const { getUser } = await import('../../core/accounts/users.ts');
+const { peekLink, sendLink } = await import('../../core/journeys/link-tokens.ts');
 const { emailLinkModule, PREPARE_FLOOR_MS } = await import('../../activities/modules/email-link.ts');
 
 const NOW = new Date('2030-01-01T00:00:00Z');

@@ -1,8 +1,8 @@
-// core/invitation-lifecycle.ts starts the invitation workflow and sends `revoke` by name (core/
+// core/registration/invitation-lifecycle.ts starts the invitation workflow and sends `revoke` by name (core/
 // may not import workflows/): the names must be the ones the workflow registers.
 import { expect, it } from 'vitest';
-import { INVITATION_FINISHED, INVITATION_WORKFLOW_NAME, REVOKE_UPDATE_NAME } from '../../core/invitation-lifecycle.ts';
-import { hashInvitationCode, invitationLink, invitationWorkflowId, newInvitationCode } from '../../core/invitations.ts';
+import { INVITATION_FINISHED, INVITATION_WORKFLOW_NAME, REVOKE_UPDATE_NAME } from '../../core/registration/invitation-lifecycle.ts';
+import { hashInvitationCode, invitationLink, invitationWorkflowId, newInvitationCode } from '../../core/registration/invitations.ts';
 import { INVITATION_WORKFLOW, InvitationFailures, revokeUpdate } from '../../workflows/invitation-contracts.ts';
 import * as workflows from '../../workflows/index.ts';
 

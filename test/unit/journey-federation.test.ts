@@ -5,8 +5,8 @@
 // accepts either its fields or one of its choices.
 import { describe, expect, it } from 'vitest';
 import { refusal } from '../support/refusal.ts';
-import type { JourneyInput, Step } from '../../core/journey-types.ts';
-import { FailureTypes } from '../../core/journey-types.ts';
+import type { JourneyInput, Step } from '../../core/journeys/journey-types.ts';
+import { FailureTypes } from '../../core/journeys/journey-types.ts';
 import { JourneyState } from '../../workflows/journey-state.ts';
 import { checkValues } from '../../workflows/journey-values.ts';
 

@@ -4,8 +4,8 @@
 // journey ever signs in an account that is not active.
 import { describe, expect, it } from 'vitest';
 import { refusal } from '../support/refusal.ts';
-import type { JourneyInput } from '../../core/journey-types.ts';
-import { FailureTypes } from '../../core/journey-types.ts';
+import type { JourneyInput } from '../../core/journeys/journey-types.ts';
+import { FailureTypes } from '../../core/journeys/journey-types.ts';
 import { JourneyState } from '../../workflows/journey-state.ts';
 
 const input: JourneyInput = {

@@ -1,8 +1,8 @@
 // The journey's pure state: what the update validator refuses, how patches and routes apply.
 import { describe, expect, it } from 'vitest';
 import { refusal } from '../support/refusal.ts';
-import type { JourneyInput } from '../../core/journey-types.ts';
-import { FailureTypes } from '../../core/journey-types.ts';
+import type { JourneyInput } from '../../core/journeys/journey-types.ts';
+import { FailureTypes } from '../../core/journeys/journey-types.ts';
 import { JourneyState, MAX_TRANSITIONS } from '../../workflows/journey-state.ts';
 
 const input: JourneyInput = {

@@ -1,6 +1,6 @@
 // Input checks the update validator runs before anything reaches history.
 import { describe, expect, it } from 'vitest';
-import type { Step } from '../../core/journey-types.ts';
+import type { Step } from '../../core/journeys/journey-types.ts';
 import { checkValues } from '../../workflows/journey-values.ts';
 
 const form: Step = {

@@ -1,6 +1,6 @@
 // The legacy protocol's `next` allowlist: every way of pointing a prefix match somewhere else.
 import { describe, expect, it } from 'vitest';
-import { checkNext, formatAllowedPrefix, parseAllowedPrefix, withLoginParams } from '../../core/legacy-allowlist.ts';
+import { checkNext, formatAllowedPrefix, parseAllowedPrefix, withLoginParams } from '../../core/legacy/legacy-allowlist.ts';
 
 const prefixes = ['https://svc.example/app', 'https://other.example/', 'http://localhost:8080/cb/'].map(parseAllowedPrefix);
 

@@ -1,6 +1,6 @@
 // Mail templates: defaults, tenant overrides, HTML escaping, and secrets kept out of subjects.
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_TEMPLATES, describeLifetime, escapeHtml, renderTemplate } from '../../core/mail-templates.ts';
+import { DEFAULT_TEMPLATES, describeLifetime, escapeHtml, renderTemplate } from '../../core/infra/mail-templates.ts';
 
 const vars = { code: '123456', tenant: 'acme', expires: '10 minutes', link: 'https://id.example/t/acme/ui/journey/abc?code=123456' };
 

@@ -2,19 +2,19 @@
 // one): who may reach it, the retry on mismatched or weak passwords, and what a reset does.
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ModuleCallOf, ModuleDeps } from '../../activities/modules/module.ts';
-import type { JourneyContext } from '../../core/journey-context.ts';
-import { DEFAULT_REGISTRATION } from '../../core/registration-settings.ts';
+import type { JourneyContext } from '../../core/journeys/journey-context.ts';
+import { DEFAULT_REGISTRATION } from '../../core/registration/registration-settings.ts';
 
-vi.mock('../../core/users.ts', () => ({ getUser: vi.fn(), setPassword: vi.fn(async () => ({ sessionsRevoked: 2 })) }));
-vi.mock('../../core/throttle.ts', () => ({ resetThrottle: vi.fn(async () => undefined) }));
-vi.mock('../../core/registration-settings.ts', async (actual) => ({
-  ...(await actual<typeof import('../../core/registration-settings.ts')>()),
+vi.mock('../../core/accounts/users.ts', () => ({ getUser: vi.fn(), setPassword: vi.fn(async () => ({ sessionsRevoked: 2 })) }));
+vi.mock('../../core/accounts/throttle.ts', () => ({ resetThrottle: vi.fn(async () => undefined) }));
+vi.mock('../../core/registration/registration-settings.ts', async (actual) => ({
+  ...(await actual<typeof import('../../core/registration/registration-settings.ts')>()),
   getRegistrationSettings: vi.fn(),
 }));
 
-const { getUser, setPassword } = await import('../../core/users.ts');
-const { resetThrottle } = await import('../../core/throttle.ts');
-const { getRegistrationSettings } = await import('../../core/registration-settings.ts');
+const { getUser, setPassword } = await import('../../core/accounts/users.ts');
+const { resetThrottle } = await import('../../core/accounts/throttle.ts');
+const { getRegistrationSettings } = await import('../../core/registration/registration-settings.ts');
 const { newPasswordModule } = await import('../../activities/modules/new-password.ts');
 
 const USER_ID = '00000000-0000-4000-8000-000000000002';

@@ -1,7 +1,7 @@
-// Client registration rules (core/oidc-client-metadata.ts buildClientMetadata): what reaches the provider
+// Client registration rules (core/oidc/oidc-client-metadata.ts buildClientMetadata): what reaches the provider
 // is always a usable client, and every unsafe or ambiguous registration is refused with a reason.
 import { describe, expect, it } from 'vitest';
-import { buildClientMetadata, OidcClientInputError, responseTypesFor } from '../../core/oidc-client-metadata.ts';
+import { buildClientMetadata, OidcClientInputError, responseTypesFor } from '../../core/oidc/oidc-client-metadata.ts';
 
 const refused = (input: unknown) => {
   try {

@@ -8,8 +8,8 @@ import { createOidcUpstream } from '../../activities/federation/oidc-upstream.ts
 import { checkMicrosoftTenant, MICROSOFT_CONSUMERS_TID, presetDefaults, resolveOidcConfig } from '../../activities/federation/social-presets.ts';
 import { upstreamFailure } from '../../activities/federation/upstream-errors.ts';
 import { transportAllowed } from '../../activities/federation/upstream-http.ts';
-import { UpstreamError, type OidcUpstreamConfig } from '../../core/federation-types.ts';
-import { upstreamUrls } from '../../core/federation-urls.ts';
+import { UpstreamError, type OidcUpstreamConfig } from '../../core/federation/federation-types.ts';
+import { upstreamUrls } from '../../core/federation/federation-urls.ts';
 import { oidcIdp } from '../support/upstream-op.ts';
 
 describe('presetDefaults', () => {

@@ -2,10 +2,10 @@
 // wrong, expired, malformed, tampered, foreign), the browser's solver agreeing with the server,
 // and the module's single-use challenges.
 import { describe, expect, it } from 'vitest';
-import { leadingZeroBits, newChallenge, powHash, solveChallenge, verifySolution, type PowChallenge } from '../../core/proof-of-work.ts';
+import { leadingZeroBits, newChallenge, powHash, solveChallenge, verifySolution, type PowChallenge } from '../../core/journeys/proof-of-work.ts';
 import { captchaModule } from '../../activities/modules/captcha.ts';
 import type { ModuleDeps } from '../../activities/modules/module.ts';
-import type { JourneyContext } from '../../core/journey-context.ts';
+import type { JourneyContext } from '../../core/journeys/journey-context.ts';
 // @ts-expect-error: the login UI is plain JavaScript without type declarations
 import { searchPow } from '../../ui/login/assets/pow-sha256.js';
 

@@ -1,8 +1,8 @@
 // Registration policy and password rules: how a new account becomes active, what a settings
 // patch may change, and which new passwords are refused.
 import { describe, expect, it } from 'vitest';
-import { activationPolicy, DEFAULT_REGISTRATION, RegistrationSettings } from '../../core/registration-settings.ts';
-import { isBreachedPassword, newPasswordProblem } from '../../core/password-policy.ts';
+import { activationPolicy, DEFAULT_REGISTRATION, RegistrationSettings } from '../../core/registration/registration-settings.ts';
+import { isBreachedPassword, newPasswordProblem } from '../../core/registration/password-policy.ts';
 
 describe('activationPolicy', () => {
   const moderated = RegistrationSettings.parse({ moderation: { enabled: true }, autoVerify: ['@example\\.org$'] });

@@ -7,7 +7,7 @@ import { samlClaims } from '../../activities/federation/saml-claims.ts';
 import { idpMetadata } from '../../activities/federation/saml-idp-metadata.ts';
 import { checkSignatureShape, signaturesByParent } from '../../activities/federation/saml-signature.ts';
 import { checkSchema, decodeSamlResponse, parseXml, textOf } from '../../activities/federation/saml-xml.ts';
-import { UpstreamError } from '../../core/federation-types.ts';
+import { UpstreamError } from '../../core/federation/federation-types.ts';
 
 const EMAIL = 'urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress';
 const PERSISTENT = 'urn:oasis:names:tc:SAML:2.0:nameid-format:persistent';

@@ -2,7 +2,7 @@
 // loops and memory bombs (also ones stuck in native code) stop within their limits, failures are
 // results (never exceptions), and the pool stays healthy with every runtime disposed.
 import { afterAll, describe, expect, it } from 'vitest';
-import { closeSandbox, runScript, sandboxStats } from '../../core/script-sandbox.ts';
+import { closeSandbox, runScript, sandboxStats } from '../../core/journeys/script-sandbox.ts';
 import { scriptModule } from '../../activities/modules/script.ts';
 
 const context = { user: { id: 'u1', username: 'alice', status: 'active', totp: true }, request: { ip: '192.0.2.1', userAgent: 'test' }, outcomes: [{ node: 'password', outcome: 'ok' }], tenant: 'acme' };

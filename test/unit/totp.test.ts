@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { matchTotp, newTotpSecret, totpCode } from '../../core/totp.ts';
+import { matchTotp, newTotpSecret, totpCode } from '../../core/accounts/totp.ts';
 
 describe('totp', () => {
   it('accepts the current code and one step of drift, not more', () => {

@@ -1,8 +1,8 @@
 // Tree validation: the rules of DESIGN.md §3, each with a tree that breaks it.
 import { describe, expect, it } from 'vitest';
 import { moduleCatalog } from '../../activities/registry.ts';
-import { defaultTrees } from '../../core/default-trees.ts';
-import type { Tree } from '../../core/tree-types.ts';
+import { defaultTrees } from '../../core/journeys/default-trees.ts';
+import type { Tree } from '../../core/journeys/tree-types.ts';
 import { formatTreeErrors, routeOptionalOutcomes, validateTree } from '../../workflows/tree/validate.ts';
 
 const base = () => ({

@@ -1,6 +1,6 @@
 // What an upstream's answer says about the person, after the IdP's claim rules and group mapping.
 import { describe, expect, it } from 'vitest';
-import type { IdentityProvider } from '../../core/federation-types.ts';
+import type { IdentityProvider } from '../../core/federation/federation-types.ts';
 import { upstreamPerson } from '../../activities/federation/upstream-claims.ts';
 
 const idp: IdentityProvider = {

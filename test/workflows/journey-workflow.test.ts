@@ -5,9 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WithStartWorkflowOperation, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Activities } from '../../activities/index.ts';
-import type { JourneyInput, JourneySnapshot } from '../../core/journey-types.ts';
-import type { NodeCall } from '../../core/journey-context.ts';
-import type { Tree } from '../../core/tree-types.ts';
+import type { JourneyInput, JourneySnapshot } from '../../core/journeys/journey-types.ts';
+import type { NodeCall } from '../../core/journeys/journey-context.ts';
+import type { Tree } from '../../core/journeys/tree-types.ts';
 import { firstStepUpdate, snapshotQuery, submitUpdate } from '../../workflows/contracts.ts';
 import { startWorker, testClient, testConfig, testDb, type RunningWorker } from '../support/harness.ts';
 

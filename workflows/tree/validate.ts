@@ -1,9 +1,9 @@
 // Tree validation: every outcome routed, every target known, no unreachable node, known module
 // types, config accepted by the module, well-formed `remember`. Errors name the node. Pure: the
 // catalog of modules is passed in, so the CLI, the activities and unit tests share this code.
-import type { ModuleCatalog, Tree, TreeNode } from '../../core/tree-types.ts';
-import { TERMINALS } from '../../core/tree-types.ts';
-import { isDuration } from '../../core/duration.ts';
+import type { ModuleCatalog, Tree, TreeNode } from '../../core/journeys/tree-types.ts';
+import { TERMINALS } from '../../core/journeys/tree-types.ts';
+import { isDuration } from '../../core/infra/duration.ts';
 
 export interface TreeError { node?: string; message: string }
 export type TreeCheck = { ok: true; tree: Tree } | { ok: false; errors: TreeError[] };

@@ -5,8 +5,8 @@
 // found by its sha256, never compared character by character; admin answers are never cached.
 // Sets res.locals.admin = { name } for the routes after it.
 import type { RequestHandler } from 'express';
-import type { Db } from '../../../core/db.ts';
-import { findAdminToken } from '../../../core/admin-tokens.ts';
+import type { Db } from '../../../core/infra/db.ts';
+import { findAdminToken } from '../../../core/accounts/admin-tokens.ts';
 import { HttpError } from '../../http-error.ts';
 
 export interface AdminIdentity { name: string }

@@ -9,9 +9,9 @@
 import { Router, type RequestHandler } from 'express';
 import type { Client } from '@temporalio/client';
 import { z } from 'zod';
-import type { Db } from '../../../core/db.ts';
-import { getApproval, listPendingApprovals, type PendingApproval } from '../../../core/approvals.ts';
-import { durationMs, getRegistrationSettings } from '../../../core/registration-settings.ts';
+import type { Db } from '../../../core/infra/db.ts';
+import { getApproval, listPendingApprovals, type PendingApproval } from '../../../core/registration/approvals.ts';
+import { durationMs, getRegistrationSettings } from '../../../core/registration/registration-settings.ts';
 import { HttpError, notFound } from '../../http-error.ts';
 import { jsonBody } from '../../middleware/json-body.ts';
 import { adminActor, type AdminIdentity } from './admin-auth.ts';

@@ -4,7 +4,7 @@
 // that has finished all mean "already decided"; anything else is an error of ours.
 import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { ApplicationFailure, WorkflowNotFoundError } from '@temporalio/common';
-import type { Approval } from '../../../core/approvals.ts';
+import type { Approval } from '../../../core/registration/approvals.ts';
 import {
   approveUpdate, rejectUpdate, RegistrationFailures, type Decision, type RegistrationState,
 } from '../../../workflows/registration-contracts.ts';

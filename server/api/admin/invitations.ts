@@ -9,12 +9,12 @@
 import { Router } from 'express';
 import type { Client } from '@temporalio/client';
 import { z } from 'zod';
-import type { Config } from '../../../core/config.ts';
-import type { Db } from '../../../core/db.ts';
-import { isDuration, parseDuration } from '../../../core/duration.ts';
-import { createInvitation, InvitationError, revokeInvitation } from '../../../core/invitation-lifecycle.ts';
-import { listInvitations, type Invitation } from '../../../core/invitations.ts';
-import { getRegistrationSettings } from '../../../core/registration-settings.ts';
+import type { Config } from '../../../core/infra/config.ts';
+import type { Db } from '../../../core/infra/db.ts';
+import { isDuration, parseDuration } from '../../../core/infra/duration.ts';
+import { createInvitation, InvitationError, revokeInvitation } from '../../../core/registration/invitation-lifecycle.ts';
+import { listInvitations, type Invitation } from '../../../core/registration/invitations.ts';
+import { getRegistrationSettings } from '../../../core/registration/registration-settings.ts';
 import { HttpError, notFound } from '../../http-error.ts';
 import { adminActor, type AdminIdentity } from './admin-auth.ts';
 import { jsonBody } from '../../middleware/json-body.ts';

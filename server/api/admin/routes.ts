@@ -2,8 +2,8 @@
 // token (admin-auth.ts), checked once here before any of them runs.
 import { Router } from 'express';
 import type { Client } from '@temporalio/client';
-import type { Config } from '../../../core/config.ts';
-import type { Db } from '../../../core/db.ts';
+import type { Config } from '../../../core/infra/config.ts';
+import type { Db } from '../../../core/infra/db.ts';
 import { adminAuth } from './admin-auth.ts';
 import { approvalRoutes } from './approvals.ts';
 import { invitationAdminRoutes } from './invitations.ts';

@@ -5,18 +5,18 @@
 // tenant does not let users invite (settings.invitations.usersMayInvite) → 403; bodies are JSON
 // only (a cross-site form cannot send that type without a preflight) and strict; beyond the
 // quota (pending + accepted) → 403 quota_exceeded. An address that already has an account gets
-// the same 201 and a listed invitation, but no mail (core/invitation-lifecycle.ts): the answer
+// the same 201 and a listed invitation, but no mail (core/registration/invitation-lifecycle.ts): the answer
 // never tells who is registered.
 import { Router, type Request, type RequestHandler } from 'express';
 import type { Client } from '@temporalio/client';
 import { z } from 'zod';
-import type { Config } from '../../../core/config.ts';
-import type { Db } from '../../../core/db.ts';
-import { parseDuration } from '../../../core/duration.ts';
-import { createInvitation } from '../../../core/invitation-lifecycle.ts';
-import { listInvitations, type Invitation } from '../../../core/invitations.ts';
-import { getRegistrationSettings } from '../../../core/registration-settings.ts';
-import type { Session } from '../../../core/sessions.ts';
+import type { Config } from '../../../core/infra/config.ts';
+import type { Db } from '../../../core/infra/db.ts';
+import { parseDuration } from '../../../core/infra/duration.ts';
+import { createInvitation } from '../../../core/registration/invitation-lifecycle.ts';
+import { listInvitations, type Invitation } from '../../../core/registration/invitations.ts';
+import { getRegistrationSettings } from '../../../core/registration/registration-settings.ts';
+import type { Session } from '../../../core/accounts/sessions.ts';
 import { HttpError } from '../../http-error.ts';
 import { jsonBody } from '../../middleware/json-body.ts';
 import { currentSession } from '../../sso-session.ts';

@@ -3,7 +3,7 @@
 // read or driven (404, exactly like an unknown id), so a leaked journey URL is useless.
 import { randomBytes } from 'node:crypto';
 import type { Request, Response } from 'express';
-import { sha256 } from '../../../core/sessions.ts';
+import { sha256 } from '../../../core/accounts/sessions.ts';
 import { cookieName, readCookie, setCookie, type CookieSettings } from '../../cookies.ts';
 
 const BASE = 'tessera_jb';

@@ -4,8 +4,8 @@
 import { randomBytes } from 'node:crypto';
 import { WithStartWorkflowOperation, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { ApplicationFailure, WorkflowNotFoundError } from '@temporalio/common';
-import type { JourneyInput, JourneySnapshot, StepError } from '../../../core/journey-types.ts';
-import { FailureTypes } from '../../../core/journey-types.ts';
+import type { JourneyInput, JourneySnapshot, StepError } from '../../../core/journeys/journey-types.ts';
+import { FailureTypes } from '../../../core/journeys/journey-types.ts';
 import { firstStepUpdate, followLinkUpdate, snapshotQuery, submitUpdate } from '../../../workflows/contracts.ts';
 import { HttpError, notFound } from '../../http-error.ts';
 

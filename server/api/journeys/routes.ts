@@ -1,10 +1,10 @@
 // The Journey API (DESIGN.md §4): start, read and answer journeys of a tenant.
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
-import type { Db } from '../../../core/db.ts';
-import type { JourneyKind } from '../../../core/journey-types.ts';
-import { getRegistrationSettings } from '../../../core/registration-settings.ts';
-import { ensureDefaultTree } from '../../../core/trees.ts';
+import type { Db } from '../../../core/infra/db.ts';
+import type { JourneyKind } from '../../../core/journeys/journey-types.ts';
+import { getRegistrationSettings } from '../../../core/registration/registration-settings.ts';
+import { ensureDefaultTree } from '../../../core/journeys/trees.ts';
 import type { CookieSettings } from '../../cookies.ts';
 import { HttpError } from '../../http-error.ts';
 import { jsonBody } from '../../middleware/json-body.ts';

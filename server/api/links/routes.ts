@@ -1,4 +1,4 @@
-// Mailed links (core/link-tokens.ts), followed: `POST /t/{tenant}/api/links { token }`. The page a
+// Mailed links (core/journeys/link-tokens.ts), followed: `POST /t/{tenant}/api/links { token }`. The page a
 // link opens (/ui/link#token=…) posts the token only when the user confirms, so a mail scanner
 // that fetches links uses nothing up.
 // - recovery: the journey that mailed the link continues in this browser (followLink);
@@ -10,9 +10,9 @@
 import { Router, type Request, type Response } from 'express';
 import type { Client } from '@temporalio/client';
 import { z } from 'zod';
-import type { Db } from '../../../core/db.ts';
-import { consumeLink, hashToken, peekLink, type LinkRecord } from '../../../core/link-tokens.ts';
-import { ensureDefaultTree } from '../../../core/trees.ts';
+import type { Db } from '../../../core/infra/db.ts';
+import { consumeLink, hashToken, peekLink, type LinkRecord } from '../../../core/journeys/link-tokens.ts';
+import { ensureDefaultTree } from '../../../core/journeys/trees.ts';
 import { resendVerificationSignal, verifyEmailUpdate } from '../../../workflows/registration-contracts.ts';
 import type { CookieSettings } from '../../cookies.ts';
 import { HttpError } from '../../http-error.ts';

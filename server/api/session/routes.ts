@@ -5,8 +5,8 @@
 // Answers 200 { status: "signed_out" } whether or not a session was live (idempotent).
 import { Router, type Request, type Response } from 'express';
 import type { Client } from '@temporalio/client';
-import type { Config } from '../../../core/config.ts';
-import type { Db } from '../../../core/db.ts';
+import type { Config } from '../../../core/infra/config.ts';
+import type { Db } from '../../../core/infra/db.ts';
 import type { CookieSettings } from '../../cookies.ts';
 import { jsonBody } from '../../middleware/json-body.ts';
 import { logOut } from '../../sso-logout.ts';

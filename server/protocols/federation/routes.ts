@@ -15,14 +15,14 @@
 // CSRF). The upstream's answer is recorded in PostgreSQL and judged by the journey (the idp node),
 // never here; then the browser goes back to the login UI, which shows where the journey stands.
 import express, { type Request, type Response, type Router } from 'express';
-import type { Config } from '../../../core/config.ts';
-import type { Db } from '../../../core/db.ts';
-import { recordAudit } from '../../../core/audit.ts';
-import { answeredJourney, recordFederationCallback, upstreamRedirect } from '../../../core/federation-states.ts';
-import { upstreamUrls } from '../../../core/federation-urls.ts';
-import { getIdp } from '../../../core/identity-providers.ts';
-import { tenantSamlCredentials } from '../../../core/saml-credentials.ts';
-import { sha256 } from '../../../core/secret-token.ts';
+import type { Config } from '../../../core/infra/config.ts';
+import type { Db } from '../../../core/infra/db.ts';
+import { recordAudit } from '../../../core/infra/audit.ts';
+import { answeredJourney, recordFederationCallback, upstreamRedirect } from '../../../core/federation/federation-states.ts';
+import { upstreamUrls } from '../../../core/federation/federation-urls.ts';
+import { getIdp } from '../../../core/federation/identity-providers.ts';
+import { tenantSamlCredentials } from '../../../core/saml/saml-credentials.ts';
+import { sha256 } from '../../../core/infra/secret-token.ts';
 import { samlSpMetadata } from '../../../activities/federation/saml-upstream.ts';
 import { bindingOf } from '../../api/journeys/browser-binding.ts';
 import type { JourneyClient } from '../../api/journeys/journey-client.ts';

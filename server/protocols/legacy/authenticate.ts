@@ -7,8 +7,8 @@
 // - both tokens are found by their sha256 (index lookups, no character-by-character compare);
 // - 200 `{ uuid, email, name, groups }`, never cached.
 import type { Request, RequestHandler, Response } from 'express';
-import { findService } from '../../../core/legacy-services.ts';
-import { authenticateUserToken } from '../../../core/legacy-tokens.ts';
+import { findService } from '../../../core/legacy/legacy-services.ts';
+import { authenticateUserToken } from '../../../core/legacy/legacy-tokens.ts';
 import { HttpError } from '../../http-error.ts';
 import type { LegacyDeps } from './deps.ts';
 

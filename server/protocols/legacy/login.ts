@@ -1,6 +1,6 @@
 // GET /t/{tenant}/login?next=URL[&renew][&force] — the legacy (Astakos-compatible) login.
 // Rules:
-// - `next` is checked against the tenant's allowlist (core/legacy-allowlist.ts) before anything
+// - `next` is checked against the tenant's allowlist (core/legacy/legacy-allowlist.ts) before anything
 //   else: a refused request changes nothing and is answered with an error, never a redirect;
 // - `force` ends the browser's core SSO session, and the user tokens it gave out, first;
 // - with a live core session: 302 to `next` with `user` (email) and `token`; the token is the one
@@ -9,13 +9,13 @@
 // - without one: a login journey bound to this browser whose success returns here (without
 //   `force`, so the new session is not ended again), and a 303 to the login UI.
 import type { Request, RequestHandler, Response } from 'express';
-import { recordAudit } from '../../../core/audit.ts';
-import { checkNext, withLoginParams } from '../../../core/legacy-allowlist.ts';
-import { getLegacyPolicy, type LegacyPolicy } from '../../../core/legacy-settings.ts';
-import { isReusable, issueUserToken, revokeTokensOfSession } from '../../../core/legacy-tokens.ts';
-import type { Session } from '../../../core/sessions.ts';
-import { ensureDefaultTree } from '../../../core/trees.ts';
-import { getUser } from '../../../core/users.ts';
+import { recordAudit } from '../../../core/infra/audit.ts';
+import { checkNext, withLoginParams } from '../../../core/legacy/legacy-allowlist.ts';
+import { getLegacyPolicy, type LegacyPolicy } from '../../../core/legacy/legacy-settings.ts';
+import { isReusable, issueUserToken, revokeTokensOfSession } from '../../../core/legacy/legacy-tokens.ts';
+import type { Session } from '../../../core/accounts/sessions.ts';
+import { ensureDefaultTree } from '../../../core/journeys/trees.ts';
+import { getUser } from '../../../core/accounts/users.ts';
 import { ensureBinding } from '../../api/journeys/browser-binding.ts';
 import { newJourneyId } from '../../api/journeys/journey-client.ts';
 import { ensureDevice } from '../../device-cookie.ts';

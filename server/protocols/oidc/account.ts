@@ -2,8 +2,8 @@
 // exist for the provider, so a disabled user's refresh tokens and codes stop working), the
 // scope → claims table, each client's claim rules, and the extra claims of access tokens.
 // Rules:
-// - Claims come from core/user-claims.ts; the provider releases only what the scopes (and the
-//   claims parameter) ask for; then the client's `claim_rules` (core/claim-rules.ts) reshape what
+// - Claims come from core/accounts/user-claims.ts; the provider releases only what the scopes (and the
+//   claims parameter) ask for; then the client's `claim_rules` (core/oidc/claim-rules.ts) reshape what
 //   was released, in the ID token and at userinfo alike. Rules run after the provider's filter
 //   because a renamed or added claim is not in any scope and would otherwise be dropped: the first
 //   findAccount of a provider puts a Claims class that applies them on it (findAccount always runs
@@ -15,8 +15,8 @@
 //   exchange's `act` is kept.
 import type Provider from 'oidc-provider';
 import type { Client, Configuration } from 'oidc-provider';
-import { applyClaimRules, ClaimRules, type ClaimRule } from '../../../core/claim-rules.ts';
-import { loadUserClaims } from '../../../core/user-claims.ts';
+import { applyClaimRules, ClaimRules, type ClaimRule } from '../../../core/oidc/claim-rules.ts';
+import { loadUserClaims } from '../../../core/accounts/user-claims.ts';
 import type { OidcDeps } from './deps.ts';
 import { isServicePrincipal } from './token-exchange.ts';
 

@@ -2,8 +2,8 @@
 // not sign-in journeys (registration, recovery, link-sign-in) never count; when several trees
 // claim one ACR, `login` wins, then the first by name. The tenant's trees are cached for a few
 // seconds (every authorization request with acr_values asks).
-import type { Db } from '../../../core/db.ts';
-import { listTrees } from '../../../core/trees.ts';
+import type { Db } from '../../../core/infra/db.ts';
+import { listTrees } from '../../../core/journeys/trees.ts';
 
 const NOT_SIGN_IN = new Set(['registration', 'recovery', 'link-sign-in']);
 const TTL_MS = 5000;

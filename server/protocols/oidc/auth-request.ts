@@ -2,7 +2,7 @@
 // the AuthRequest a journey carries (DESIGN.md §1), the ACRs the client wants, and whether a
 // browser's core SSO session can answer the request without a new sign-in.
 import { decodeJwt } from 'jose';
-import type { AuthRequest } from '../../../core/journey-types.ts';
+import type { AuthRequest } from '../../../core/journeys/journey-types.ts';
 
 /** Authorization parameters as oidc-provider keeps them in an interaction (strings). */
 export type AuthParams = Record<string, unknown>;

@@ -3,8 +3,8 @@
 // that a consent outlives sessions (as in Keycloak) until the user or an admin withdraws it.
 // Stored in oidc_payloads under a model name of Tessera's own (no expiry), keyed
 // "<accountId>:<clientId>" (account ids are UUIDs, so the first colon splits the key); the payload
-// names the client too, so deleting the client (core/oidc-clients.ts) deletes its consents.
-import type { Db } from '../../../core/db.ts';
+// names the client too, so deleting the client (core/oidc/oidc-clients.ts) deletes its consents.
+import type { Db } from '../../../core/infra/db.ts';
 
 const MODEL = 'TesseraConsent';
 

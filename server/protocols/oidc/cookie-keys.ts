@@ -4,9 +4,9 @@
 import { createHmac } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { loadCodec } from '../../../core/codec-keys.ts';
-import { parseCodecKeys, type CodecKey } from '../../../core/codec.ts';
-import type { Config } from '../../../core/config.ts';
+import { loadCodec } from '../../../core/infra/codec-keys.ts';
+import { parseCodecKeys, type CodecKey } from '../../../core/infra/codec.ts';
+import type { Config } from '../../../core/infra/config.ts';
 
 const loaded = new WeakMap<Config, Promise<CodecKey[]>>();
 

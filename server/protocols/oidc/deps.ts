@@ -1,7 +1,7 @@
 // What every part of the OIDC protocol needs from the server (one object, built in server/app.ts).
 import type { Client } from '@temporalio/client';
-import type { Config } from '../../../core/config.ts';
-import type { Db } from '../../../core/db.ts';
+import type { Config } from '../../../core/infra/config.ts';
+import type { Db } from '../../../core/infra/db.ts';
 import type { CookieSettings } from '../../cookies.ts';
 import type { JourneyClient } from '../../api/journeys/journey-client.ts';
 

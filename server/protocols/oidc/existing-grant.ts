@@ -10,7 +10,7 @@
 // notifies when the session ends.
 import type { KoaContextWithOIDC } from 'oidc-provider';
 import type { Request } from 'express';
-import { recordSessionClient } from '../../../core/session-clients.ts';
+import { recordSessionClient } from '../../../core/oidc/session-clients.ts';
 import type { OidcDeps } from './deps.ts';
 import { findConsent, type Consent } from './consent-store.ts';
 import { coreSessionOf } from './request-session.ts';

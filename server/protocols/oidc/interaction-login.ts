@@ -12,9 +12,9 @@
 import type { Request, Response } from 'express';
 import type Provider from 'oidc-provider';
 import type { InteractionResults } from 'oidc-provider';
-import type { Session } from '../../../core/sessions.ts';
-import { ensureDefaultTree } from '../../../core/trees.ts';
-import { findUserByLogin } from '../../../core/users.ts';
+import type { Session } from '../../../core/accounts/sessions.ts';
+import { ensureDefaultTree } from '../../../core/journeys/trees.ts';
+import { findUserByLogin } from '../../../core/accounts/users.ts';
 import { ensureBinding } from '../../api/journeys/browser-binding.ts';
 import { newJourneyId } from '../../api/journeys/journey-client.ts';
 import { ensureDevice } from '../../device-cookie.ts';

@@ -11,7 +11,7 @@
 // These checks ignore a login that this very interaction just produced (as max_age does), so a
 // request that cannot be satisfied never loops.
 import { interactionPolicy, type KoaContextWithOIDC } from 'oidc-provider';
-import { findUserByLogin } from '../../../core/users.ts';
+import { findUserByLogin } from '../../../core/accounts/users.ts';
 import type { OidcDeps } from './deps.ts';
 import { sharedAcrTrees } from './acr-trees.ts';
 

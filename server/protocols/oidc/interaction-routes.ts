@@ -11,8 +11,8 @@
 // given or refused is audited (oidc.consent_granted / oidc.consent_denied).
 import express, { Router, type Request, type Response } from 'express';
 import { errors } from 'oidc-provider';
-import { recordAudit } from '../../../core/audit.ts';
-import { getUser } from '../../../core/users.ts';
+import { recordAudit } from '../../../core/infra/audit.ts';
+import { getUser } from '../../../core/accounts/users.ts';
 import { currentSession } from '../../sso-session.ts';
 import { accountPageHtml } from './account-page.ts';
 import { rememberConsent } from './consent-store.ts';

@@ -6,12 +6,12 @@
 //   one batch on about 1 in 500 writes, never awaited by the request that triggered it.
 // - An upsert replaces the record, as the provider expects (consumed state included); `consume`
 //   marks it, and `find` reports it as `consumed` (what code and refresh token reuse detection read).
-// - Clients are read-only here: they are managed by core/oidc-clients.ts (the CLI, the admin API).
+// - Clients are read-only here: they are managed by core/oidc/oidc-clients.ts (the CLI, the admin API).
 //   A client found is remembered for 1 s: every token request reads its client, and this keeps
 //   the client-credentials grant off the database entirely. A new client works at once (misses
 //   are not remembered); a changed or deleted one within a second, on every replica.
 import type { Adapter, AdapterFactory, AdapterPayload } from 'oidc-provider';
-import type { Db } from '../../../core/db.ts';
+import type { Db } from '../../../core/infra/db.ts';
 
 const SWEEP_EVERY = 500;
 const SWEEP_BATCH = 1000;

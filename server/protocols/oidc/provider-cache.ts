@@ -3,7 +3,7 @@
 // replica without a restart. Requests keep using the current provider while a check or a rebuild
 // runs; a build that fails is forgotten, so the next request tries again.
 import Provider from 'oidc-provider';
-import { ensureSigningKeys, keysVersion } from '../../../core/signing-keys.ts';
+import { ensureSigningKeys, keysVersion } from '../../../core/oidc/signing-keys.ts';
 import type { OidcDeps } from './deps.ts';
 import { providerSetup } from './provider-config.ts';
 import type { ProviderFor } from './provider-types.ts';

@@ -9,12 +9,12 @@
 //   client's secret only, so an HS256 object "signed" with one of our public keys fails.
 // - RFC 9207 `iss` is in every authorization response: oidc-provider 9 adds it (respond.js) except
 //   next to an ID token, where provider-cache.ts adds it too.
-// - Signed tokens live at most 1 h (ID tokens; JWT access tokens 15 min); see core/signing-keys.ts.
+// - Signed tokens live at most 1 h (ID tokens; JWT access tokens 15 min); see core/oidc/signing-keys.ts.
 // - Errors to clients carry an OAuth code and description only; browser errors render a page.
 import type { Configuration } from 'oidc-provider';
 import { errors } from 'oidc-provider';
-import { EXTRA_CLIENT_METADATA, EXTRA_METADATA_SCHEMAS } from '../../../core/oidc-client-metadata.ts';
-import { providerJwks } from '../../../core/signing-keys.ts';
+import { EXTRA_CLIENT_METADATA, EXTRA_METADATA_SCHEMAS } from '../../../core/oidc/oidc-client-metadata.ts';
+import { providerJwks } from '../../../core/oidc/signing-keys.ts';
 import { claimsConfig, extraTokenClaims, findAccount } from './account.ts';
 import { cookieKeys } from './cookie-keys.ts';
 import type { OidcDeps } from './deps.ts';

@@ -4,7 +4,7 @@
 // or sign it in as the core session's user.
 import type { Request, Response } from 'express';
 import type Provider from 'oidc-provider';
-import type { Session as CoreSession } from '../../../core/sessions.ts';
+import type { Session as CoreSession } from '../../../core/accounts/sessions.ts';
 
 export type ProviderSession = InstanceType<Provider['Session']>;
 

@@ -2,9 +2,9 @@
 // hooks (which see the same request object through Koa's ctx.req) and the interaction routes
 // share it instead of querying again.
 import type { Request } from 'express';
-import type { Session } from '../../../core/sessions.ts';
+import type { Session } from '../../../core/accounts/sessions.ts';
 import type { CookieSettings } from '../../cookies.ts';
-import type { Db } from '../../../core/db.ts';
+import type { Db } from '../../../core/infra/db.ts';
 import { currentSession } from '../../sso-session.ts';
 
 const sessions = new WeakMap<object, Promise<Session | undefined>>();

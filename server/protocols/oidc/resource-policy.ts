@@ -11,7 +11,7 @@
 //   issuer): a tenant-wide token, which APIs that accept it restrict further by permissions.
 //   Other grants without a resource keep oidc-provider's behaviour (an opaque token for userinfo).
 import { errors, type Configuration } from 'oidc-provider';
-import type { Db } from '../../../core/db.ts';
+import type { Db } from '../../../core/infra/db.ts';
 
 type ResourceIndicators = NonNullable<NonNullable<Configuration['features']>['resourceIndicators']>;
 

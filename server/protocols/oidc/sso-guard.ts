@@ -13,7 +13,7 @@
 // The core session read here is shared with the provider's hooks (request-session.ts).
 import type { Request, RequestHandler, Response } from 'express';
 import type Provider from 'oidc-provider';
-import type { Session } from '../../../core/sessions.ts';
+import type { Session } from '../../../core/accounts/sessions.ts';
 import type { OidcDeps } from './deps.ts';
 import { withFormAction } from './page.ts';
 import type { ProviderFor } from './provider-types.ts';

@@ -10,7 +10,7 @@
 import { createLocalJWKSet, createRemoteJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify, type JSONWebKeySet } from 'jose';
 import { errors, type KoaContextWithOIDC } from 'oidc-provider';
 import type { z } from 'zod';
-import type { TokenExchangeSettings } from '../../../core/oidc-clients.ts';
+import type { TokenExchangeSettings } from '../../../core/oidc/oidc-clients.ts';
 
 type ExternalIssuer = NonNullable<z.infer<typeof TokenExchangeSettings>['external']>[number] & { audience?: string };
 

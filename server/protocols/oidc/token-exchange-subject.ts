@@ -11,8 +11,8 @@
 // Every refusal is invalid_grant, saying which rule failed but nothing of the token.
 import { createLocalJWKSet, jwtVerify, type JWK, type JWTPayload } from 'jose';
 import { errors, type KoaContextWithOIDC } from 'oidc-provider';
-import { providerJwks, SIGNING_ALGS } from '../../../core/signing-keys.ts';
-import { loadUserClaims } from '../../../core/user-claims.ts';
+import { providerJwks, SIGNING_ALGS } from '../../../core/oidc/signing-keys.ts';
+import { loadUserClaims } from '../../../core/accounts/user-claims.ts';
 import type { OidcDeps } from './deps.ts';
 
 export interface DelegatedSubject {

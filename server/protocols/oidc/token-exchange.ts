@@ -13,8 +13,8 @@
 import type Provider from 'oidc-provider';
 import { errors, type Client, type KoaContextWithOIDC } from 'oidc-provider';
 import type { z } from 'zod';
-import { recordAudit } from '../../../core/audit.ts';
-import { TokenExchangeSettings } from '../../../core/oidc-clients.ts';
+import { recordAudit } from '../../../core/infra/audit.ts';
+import { TokenExchangeSettings } from '../../../core/oidc/oidc-clients.ts';
 import type { OidcDeps } from './deps.ts';
 import { ACCESS_TOKEN_TTL } from './resource-policy.ts';
 import { externalSubject } from './token-exchange-external.ts';

@@ -1,8 +1,8 @@
 // What the SAML IdP routes need from the server (one object, built in server/app.ts).
 import type { Request, Response } from 'express';
 import type { Client } from '@temporalio/client';
-import type { Config } from '../../../core/config.ts';
-import type { Db } from '../../../core/db.ts';
+import type { Config } from '../../../core/infra/config.ts';
+import type { Db } from '../../../core/infra/db.ts';
 import type { CookieSettings } from '../../cookies.ts';
 import type { JourneyClient } from '../../api/journeys/journey-client.ts';
 

@@ -2,7 +2,7 @@
 // binding, before anything trusts it. Rules, in order:
 // - the encoded message is bounded before decoding, and a Redirect message's inflated size too
 //   (no deflate bomb); a DOCTYPE or ENTITY declaration is refused outright (no XXE, no expansion);
-// - the document must pass the SAML 2.0 schemas (core/saml-setup.ts) and have the expected root;
+// - the document must pass the SAML 2.0 schemas (core/saml/saml-setup.ts) and have the expected root;
 // - values are read from the root element and its direct children only;
 // - signatures are checked by the caller (checkSignature) against the SP's registered
 //   certificate; on the Redirect binding only RSA with SHA-256/384/512 is accepted (SHA-1 and
@@ -11,8 +11,8 @@ import { createPublicKey, verify } from 'node:crypto';
 import { inflateRawSync } from 'node:zlib';
 import { DOMParser } from '@xmldom/xmldom';
 import type { Request } from 'express';
-import { certificatePem } from '../../../core/saml-credentials.ts';
-import { saml } from '../../../core/saml-setup.ts';
+import { certificatePem } from '../../../core/saml/saml-credentials.ts';
+import { saml } from '../../../core/saml/saml-setup.ts';
 import { checkEnvelopedSignature } from './xml-signature.ts';
 
 export const MAX_ENCODED_CHARS = 100_000;

@@ -8,12 +8,12 @@
 // - signing per the SP row: the assertion is signed before it is encrypted, the response after;
 //   encryption: AES-256-GCM with RSA-OAEP (never rsa-1_5), to the SP's metadata certificate.
 import { createHash, randomBytes } from 'node:crypto';
-import type { Db } from '../../../core/db.ts';
-import { saml } from '../../../core/saml-setup.ts';
-import { OID_NAMES, type SamlSp } from '../../../core/saml-sps.ts';
-import { persistentNameId, recordSessionSp } from '../../../core/saml-subjects.ts';
-import type { Session } from '../../../core/sessions.ts';
-import type { SamlCredentials } from '../../../core/saml-credentials.ts';
+import type { Db } from '../../../core/infra/db.ts';
+import { saml } from '../../../core/saml/saml-setup.ts';
+import { OID_NAMES, type SamlSp } from '../../../core/saml/saml-sps.ts';
+import { persistentNameId, recordSessionSp } from '../../../core/saml/saml-subjects.ts';
+import type { Session } from '../../../core/accounts/sessions.ts';
+import type { SamlCredentials } from '../../../core/saml/saml-credentials.ts';
 import { errorResponseXml, STATUS, successResponseXml, type SamlAttribute, type StatusInput } from './response-xml.ts';
 import { signElement } from './xml-signature.ts';
 

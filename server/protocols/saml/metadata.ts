@@ -3,8 +3,8 @@
 // HTTP-POST bindings, the NameID formats offered. WantAuthnRequestsSigned is false: whether an SP
 // must sign is decided per SP (its metadata, or its row).
 import type { RequestHandler } from 'express';
-import { certificateBody, tenantSamlCredentials } from '../../../core/saml-credentials.ts';
-import { POST_BINDING, REDIRECT_BINDING } from '../../../core/saml-sps.ts';
+import { certificateBody, tenantSamlCredentials } from '../../../core/saml/saml-credentials.ts';
+import { POST_BINDING, REDIRECT_BINDING } from '../../../core/saml/saml-sps.ts';
 import { idpUrls, type SamlDeps } from './deps.ts';
 import { NAME_ID_FORMATS } from './login-response.ts';
 import { xmlEscape } from './response-xml.ts';

@@ -2,8 +2,8 @@
 // address the request merely names (an SP only gets a posted error Response when it and its ACS
 // URL are registered; see sso.ts). The page shows the SAML-side reason, HTML-escaped.
 import type { Request, Response } from 'express';
-import { recordAudit } from '../../../core/audit.ts';
-import type { Db } from '../../../core/db.ts';
+import { recordAudit } from '../../../core/infra/audit.ts';
+import type { Db } from '../../../core/infra/db.ts';
 import { escapeHtml, pageHtml } from '../../html-page.ts';
 
 export interface Refusal { status: number; code: string; message: string; sp?: string; event?: string }

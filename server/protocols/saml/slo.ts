@@ -10,10 +10,10 @@
 import { deflateRawSync } from 'node:zlib';
 import { createPrivateKey, sign } from 'node:crypto';
 import type { Request, RequestHandler, Response } from 'express';
-import { recordAudit } from '../../../core/audit.ts';
-import { tenantSamlCredentials, type SamlCredentials } from '../../../core/saml-credentials.ts';
-import { getSamlSp, REDIRECT_BINDING, type SamlSp } from '../../../core/saml-sps.ts';
-import { forgetSessionSps, sessionSps } from '../../../core/saml-subjects.ts';
+import { recordAudit } from '../../../core/infra/audit.ts';
+import { tenantSamlCredentials, type SamlCredentials } from '../../../core/saml/saml-credentials.ts';
+import { getSamlSp, REDIRECT_BINDING, type SamlSp } from '../../../core/saml/saml-sps.ts';
+import { forgetSessionSps, sessionSps } from '../../../core/saml/saml-subjects.ts';
 import { pageHtml } from '../../html-page.ts';
 import { currentSession } from '../../sso-session.ts';
 import { logOut } from '../../sso-logout.ts';

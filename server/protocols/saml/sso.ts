@@ -10,15 +10,15 @@
 //   IsPassive without a session (NoPassive);
 // - ForceAuthn: a new login journey even with a session; otherwise a live core SSO session is
 //   answered at once, without a prompt (the session is the one OIDC uses too).
-// The checked request waits server-side (core/saml-pending.ts) while the journey runs.
+// The checked request waits server-side (core/saml/saml-pending.ts) while the journey runs.
 import type { Request, RequestHandler, Response } from 'express';
-import { recordAudit } from '../../../core/audit.ts';
-import { findPending, consumePending, savePending, type PendingSso } from '../../../core/saml-pending.ts';
-import { tenantSamlCredentials } from '../../../core/saml-credentials.ts';
-import { defaultAcs, getSamlSp, postAcs, POST_BINDING, type SamlSp } from '../../../core/saml-sps.ts';
-import type { Session } from '../../../core/sessions.ts';
-import { ensureDefaultTree } from '../../../core/trees.ts';
-import { loadUserClaims } from '../../../core/user-claims.ts';
+import { recordAudit } from '../../../core/infra/audit.ts';
+import { findPending, consumePending, savePending, type PendingSso } from '../../../core/saml/saml-pending.ts';
+import { tenantSamlCredentials } from '../../../core/saml/saml-credentials.ts';
+import { defaultAcs, getSamlSp, postAcs, POST_BINDING, type SamlSp } from '../../../core/saml/saml-sps.ts';
+import type { Session } from '../../../core/accounts/sessions.ts';
+import { ensureDefaultTree } from '../../../core/journeys/trees.ts';
+import { loadUserClaims } from '../../../core/accounts/user-claims.ts';
 import { ensureBinding } from '../../api/journeys/browser-binding.ts';
 import { newJourneyId } from '../../api/journeys/journey-client.ts';
 import { ensureDevice } from '../../device-cookie.ts';

@@ -6,7 +6,7 @@
 // - SHA-1 signature or digest algorithms are refused.
 import { DOMParser } from '@xmldom/xmldom';
 import { SignedXml } from 'xml-crypto';
-import { certificateBody, certificatePem } from '../../../core/saml-credentials.ts';
+import { certificateBody, certificatePem } from '../../../core/saml/saml-credentials.ts';
 
 const RSA_SHA256 = 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256';
 const SHA256 = 'http://www.w3.org/2001/04/xmlenc#sha256';

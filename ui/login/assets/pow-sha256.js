@@ -1,4 +1,4 @@
-// The proof-of-work search (core/proof-of-work.ts): find a decimal counter n such that
+// The proof-of-work search (core/journeys/proof-of-work.ts): find a decimal counter n such that
 // sha256(salt + ':' + n) starts with `difficulty` zero bits. A plain SHA-256 of one 64-byte block,
 // because WebCrypto's digest costs ~10 µs per call in a promise, ~30× too slow for the default
 // difficulty; pow.js checks the answer with WebCrypto where it exists. Difficulty ≤ 24, so only

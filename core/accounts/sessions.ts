@@ -1,0 +1,47 @@
+// The core SSO session: a random 256-bit cookie value, stored only as its sha256. One session per
+// finished journey (unique journey_id), so a retried request never creates a second one.
+import type { Db } from '../infra/db.ts';
+import { newSecretToken, sha256 } from '../infra/secret-token.ts';
+
+export const SESSION_TTL_MS = 12 * 3_600_000;
+
+export interface Session {
+  tenant: string;
+  userId: string;
+  journeyId: string;
+  ssoId: string;
+  acr: string | null;
+  amr: string[];
+  authTime: Date;
+  expiresAt: Date;
+}
+
+export { sha256 };
+
+export interface NewSession { tenant: string; userId: string; journeyId: string; ssoId: string; acr: string; amr: string[]; authTime: Date }
+
+/** Returns the cookie value, or undefined when this journey already produced a session. */
+export async function createSession(db: Db, s: NewSession, ttlMs = SESSION_TTL_MS): Promise<string | undefined> {
+  const token = newSecretToken();
+  const rows = await db`INSERT INTO sessions (tenant_id, id_hash, user_id, journey_id, sso_id, acr, amr, auth_time, expires_at)
+    VALUES (${s.tenant}, ${sha256(token)}, ${s.userId}, ${s.journeyId}, ${s.ssoId}, ${s.acr}, ${s.amr}, ${s.authTime},
+            ${new Date(Date.now() + ttlMs)})
+    ON CONFLICT (tenant_id, journey_id) DO NOTHING RETURNING id_hash`;
+  return rows.length > 0 ? token : undefined;
+}
+
+/** The live session for this cookie value, if it is neither revoked nor expired. */
+export async function getSession(db: Db, tenant: string, token: string): Promise<Session | undefined> {
+  const [row] = await db`SELECT s.* FROM sessions s JOIN users u ON u.tenant_id = s.tenant_id AND u.id = s.user_id
+    WHERE s.tenant_id = ${tenant} AND s.id_hash = ${sha256(token)} AND s.revoked_at IS NULL
+      AND s.expires_at > now() AND u.status = 'active'`;
+  if (!row) return undefined;
+  return {
+    tenant: row.tenant_id, userId: row.user_id, journeyId: row.journey_id, ssoId: row.sso_id, acr: row.acr,
+    amr: row.amr, authTime: row.auth_time, expiresAt: row.expires_at,
+  };
+}
+
+export async function revokeSession(db: Db, tenant: string, token: string): Promise<void> {
+  await db`UPDATE sessions SET revoked_at = now() WHERE tenant_id = ${tenant} AND id_hash = ${sha256(token)} AND revoked_at IS NULL`;
+}

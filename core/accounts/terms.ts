@@ -1,0 +1,62 @@
+// Terms of service: numbered versions per tenant (the newest is current) and which users accepted
+// which version. Adding a version makes every user accept again.
+import type { Db } from '../infra/db.ts';
+
+export interface TermsVersion { tenant: string; version: number; url: string; title: string; createdAt: Date }
+
+export class TermsInputError extends Error {}
+
+export const DEFAULT_TERMS_TITLE = 'Terms of Service';
+
+function toTerms(row: Record<string, any>): TermsVersion {
+  return { tenant: row.tenant_id, version: row.version, url: row.url, title: row.title, createdAt: row.created_at };
+}
+
+/** @throws TermsInputError for a URL that is not http(s) or a title that is empty or too long. */
+export function checkTerms(url: string, title: string): void {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new TermsInputError(`"${url.slice(0, 100)}" is not a URL`);
+  }
+  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') throw new TermsInputError('the terms URL must start with https:// or http://');
+  if (url.length > 2000) throw new TermsInputError('the terms URL is too long (max 2000 characters)');
+  if (!title.trim() || title.length > 200 || /[\r\n]/.test(title)) throw new TermsInputError('the title must be one line of 1 to 200 characters');
+}
+
+/** Stores the next version of the tenant's terms; it becomes current at once. */
+export async function addTerms(db: Db, tenant: string, url: string, title = DEFAULT_TERMS_TITLE): Promise<TermsVersion> {
+  checkTerms(url, title);
+  return db.begin(async (tx) => {
+    // Serialize concurrent additions so two never race for the same version number.
+    const [owner] = await tx`SELECT id FROM tenants WHERE id = ${tenant} FOR UPDATE`;
+    if (!owner) throw new TermsInputError(`there is no tenant "${tenant}"`);
+    const [row] = await tx`INSERT INTO terms_versions (tenant_id, version, url, title)
+      SELECT ${tenant}, coalesce(max(version), 0) + 1, ${url}, ${title.trim()} FROM terms_versions WHERE tenant_id = ${tenant}
+      RETURNING *`;
+    return toTerms(row!);
+  });
+}
+
+export async function listTerms(db: Db, tenant: string): Promise<TermsVersion[]> {
+  const rows = await db`SELECT * FROM terms_versions WHERE tenant_id = ${tenant} ORDER BY version`;
+  return rows.map(toTerms);
+}
+
+export async function currentTerms(db: Db, tenant: string): Promise<TermsVersion | undefined> {
+  const [row] = await db`SELECT * FROM terms_versions WHERE tenant_id = ${tenant} ORDER BY version DESC LIMIT 1`;
+  return row ? toTerms(row) : undefined;
+}
+
+export async function hasAccepted(db: Db, tenant: string, userId: string, version: number): Promise<boolean> {
+  const rows = await db`SELECT 1 FROM terms_acceptances
+    WHERE tenant_id = ${tenant} AND user_id = ${userId} AND version = ${version}`;
+  return rows.length > 0;
+}
+
+/** Records an acceptance; accepting the same version again changes nothing. */
+export async function recordAcceptance(db: Db, tenant: string, userId: string, version: number, journeyId?: string): Promise<void> {
+  await db`INSERT INTO terms_acceptances (tenant_id, user_id, version, journey_id)
+    VALUES (${tenant}, ${userId}, ${version}, ${journeyId ?? null}) ON CONFLICT DO NOTHING`;
+}

@@ -1,0 +1,30 @@
+// The one way to open PostgreSQL. The embedded PGlite speaks the same wire protocol through
+// its socket server, so the same driver and SQL serve both.
+import postgres, { type Sql } from 'postgres';
+
+export type Db = Sql;
+
+export interface DbOptions {
+  /** PGlite: few connections and no named statements, which its connections would share. */
+  embedded?: boolean;
+  max?: number;
+}
+
+/** Marks a URL as the embedded PGlite, so that other processes given it as DATABASE_URL know. */
+export const EMBEDDED_MARK = 'tessera_embedded';
+
+export function openDb(url: string, options: DbOptions = {}): Db {
+  const parsed = new URL(url);
+  const embedded = options.embedded || parsed.searchParams.has(EMBEDDED_MARK);
+  parsed.searchParams.delete(EMBEDDED_MARK);
+  return postgres(parsed.toString(), {
+    // PGlite is one backend executing one query at a time (core/infra/pglite-serial-protocol.ts keeps
+    // connections from interleaving): a few connections are plenty.
+    max: options.max ?? (embedded ? 4 : 10),
+    prepare: !embedded,
+    idle_timeout: 30,
+    connect_timeout: 10,
+    onnotice: () => {},
+    transform: { undefined: null },
+  });
+}

@@ -1,0 +1,119 @@
+// Trees every new tenant starts with (Keycloak copies its built-in flows the same way). Tenants
+// edit them with `tessera trees import`; each import is a new version.
+import type { Tree } from './tree-types.ts';
+
+// Brute-force limits of the default login: a captcha after 5 failures in 15 minutes, a 15-minute
+// lock after 10 (per account; per address one earlier), for passwords and TOTP codes alike.
+const LIMITS = { captchaAfter: 5, lockAfter: 10, window: '15m', lockFor: '15m' };
+
+export const defaultLoginTree: Tree = {
+  name: 'login',
+  start: 'identify',
+  acr: 'urn:tessera:acr:password',
+  nodes: {
+    // The sign-in step also offers the tenant's upstream IdPs (none configured: nothing shown).
+    identify: { type: 'username', config: { idps: true }, next: { ok: 'guard', federated: 'upstream' } },
+    // Enforces an existing lock or earned captcha before the password is even checked.
+    guard: { type: 'throttle', config: { ...LIMITS, mode: 'check' }, next: { ok: 'password', captcha: 'captcha', locked: 'failure' } },
+    captcha: { type: 'captcha', next: { ok: 'password', bad: 'captcha' } },
+    password: { type: 'password', next: { ok: 'status', bad: 'password-failed' } },
+    'password-failed': { type: 'throttle', config: LIMITS, next: { retry: 'password', captcha: 'captcha', locked: 'failure' } },
+    status: { type: 'account-status', next: { active: 'otp', pending: 'failure', disabled: 'failure' } },
+    otp: { type: 'totp', config: { enroll: false }, next: { ok: 'success', bad: 'otp-failed', skip: 'success' } },
+    'otp-failed': { type: 'throttle', config: LIMITS, next: { retry: 'otp', captcha: 'otp-captcha', locked: 'failure' } },
+    'otp-captcha': { type: 'captcha', next: { ok: 'otp', bad: 'otp-captcha' } },
+    // Federated sign-in: linked or just-in-time accounts go on like a password sign-in (a local
+    // TOTP still applies); an existing account with the upstream's email is linked only after
+    // its password or an emailed code proves it is the user's.
+    upstream: { type: 'idp', next: { ok: 'status', link: 'link-how', pending: 'success', failed: 'failure' } },
+    'link-how': {
+      type: 'choice',
+      config: {
+        title: 'Link your account',
+        description: 'An account with your email address already exists here. Prove it is yours to link it to this sign-in.',
+        options: [{ value: 'password', label: 'Use my password' }, { value: 'email', label: 'Email me a code' }],
+      },
+      next: { password: 'link-password', email: 'link-code' },
+    },
+    'link-password': { type: 'password', next: { ok: 'link', bad: 'link-password-failed' } },
+    'link-password-failed': { type: 'throttle', config: LIMITS, next: { retry: 'link-password', captcha: 'link-captcha', locked: 'failure' } },
+    'link-captcha': { type: 'captcha', next: { ok: 'link-password', bad: 'link-captcha' } },
+    'link-code': { type: 'email-otp', next: { ok: 'link', bad: 'link-code', locked: 'failure', none: 'failure' } },
+    link: { type: 'idp-link', next: { ok: 'status', bad: 'failure' } },
+  },
+};
+
+/** Second factors, as an inner tree: `{ "type": "tree", "config": { "tree": "mfa" } }`. */
+export const defaultMfaTree: Tree = {
+  name: 'mfa',
+  start: 'otp',
+  acr: 'urn:tessera:acr:mfa',
+  nodes: {
+    otp: { type: 'totp', config: { enroll: true }, remember: { in: 'cookie', for: '12h' }, next: { ok: 'success', bad: 'otp', skip: 'failure' } },
+  },
+};
+
+/**
+ * Sign in with a passkey alone: no username typed (a discoverable credential names the user), and
+ * the authenticator must verify the user (PIN or biometric), so the passkey is two factors.
+ */
+export const defaultPasswordlessTree: Tree = {
+  name: 'passwordless',
+  start: 'passkey',
+  acr: 'urn:tessera:acr:passkey',
+  nodes: {
+    passkey: { type: 'webauthn', config: { mode: 'authenticate', usernameless: true, userVerification: 'required' }, next: { ok: 'status', bad: 'passkey' } },
+    status: { type: 'account-status', next: { active: 'success', pending: 'failure', disabled: 'failure' } },
+  },
+};
+
+/**
+ * Sign up: one form (email, name, password, the tenant's required profile attributes, the current
+ * terms, an invitation code), then the registration workflow takes over. The journey succeeds
+ * with a notice (check your email / awaiting approval), or signs the user in when invited.
+ */
+export const defaultRegistrationTree: Tree = {
+  name: 'registration',
+  start: 'signup',
+  acr: 'urn:tessera:acr:password',
+  nodes: {
+    signup: { type: 'signup', next: { active: 'success', pending: 'success', bad: 'signup' } },
+  },
+};
+
+/**
+ * Forgotten password: a single-use link by mail (same answer whether or not the account exists),
+ * then a new password. Tenants add steps after the link (e.g. a TOTP code) with trees import.
+ */
+export const defaultRecoveryTree: Tree = {
+  name: 'recovery',
+  start: 'identify',
+  acr: 'urn:tessera:acr:password',
+  nodes: {
+    identify: { type: 'username', config: { label: 'Email' }, next: { ok: 'link' } },
+    link: { type: 'email-link', config: { lifetime: '30m' }, next: { ok: 'status', bad: 'failure' } },
+    status: { type: 'account-status', next: { active: 'reset', pending: 'failure', disabled: 'failure' } },
+    reset: { type: 'new-password', next: { ok: 'success', retry: 'reset' } },
+  },
+};
+
+/**
+ * What a followed verification or sign-in link runs: the server has consumed the link and names
+ * the user; the journey checks the account and signs the user in.
+ */
+export const defaultLinkSignInTree: Tree = {
+  name: 'link-sign-in',
+  start: 'link',
+  acr: 'urn:tessera:acr:email',
+  nodes: {
+    link: { type: 'link-proof', next: { ok: 'status', none: 'failure' } },
+    status: { type: 'account-status', next: { active: 'success', pending: 'failure', disabled: 'failure' } },
+  },
+};
+
+export const defaultTrees: Tree[] = [
+  defaultLoginTree, defaultMfaTree, defaultPasswordlessTree, defaultRegistrationTree, defaultRecoveryTree, defaultLinkSignInTree,
+];
+
+/** Trees a tenant created before they existed gets on first use (see core/journeys/trees.ts). */
+export const lateDefaultTrees: Tree[] = [defaultRegistrationTree, defaultRecoveryTree, defaultLinkSignInTree];

@@ -1,0 +1,56 @@
+// Stored trees. Saving makes a new version; old versions stay, so journeys started on them can
+// still be explained later. Validation happens before this layer (workflows/tree/validate.ts).
+import type { Db } from '../infra/db.ts';
+import { lateDefaultTrees } from './default-trees.ts';
+import type { Tree } from './tree-types.ts';
+
+export interface StoredTree { name: string; version: number; tree: Tree; createdAt: Date }
+
+function toStored(row: Record<string, any>): StoredTree {
+  return { name: row.name, version: row.version, tree: { ...row.definition, version: row.version }, createdAt: row.created_at };
+}
+
+/** Stores `tree` as the next version of its name; returns that version. */
+export async function saveTree(db: Db, tenant: string, tree: Tree): Promise<StoredTree> {
+  return db.begin(async (tx) => {
+    // Serialize concurrent saves of one tenant so two imports never race for the same version.
+    await tx`SELECT id FROM tenants WHERE id = ${tenant} FOR UPDATE`;
+    const [{ next }] = await tx`SELECT coalesce(max(version), 0) + 1 AS next FROM trees
+      WHERE tenant_id = ${tenant} AND name = ${tree.name}` as unknown as [{ next: number }];
+    const definition = { ...tree, version: next };
+    const [row] = await tx`INSERT INTO trees (tenant_id, name, version, definition)
+      VALUES (${tenant}, ${tree.name}, ${next}, ${tx.json(definition as never)}) RETURNING *`;
+    return toStored(row!);
+  });
+}
+
+export async function getTree(db: Db, tenant: string, name: string, version?: number): Promise<StoredTree | undefined> {
+  const [row] = version === undefined
+    ? await db`SELECT * FROM trees WHERE tenant_id = ${tenant} AND name = ${name} ORDER BY version DESC LIMIT 1`
+    : await db`SELECT * FROM trees WHERE tenant_id = ${tenant} AND name = ${name} AND version = ${version}`;
+  return row ? toStored(row) : undefined;
+}
+
+export async function treeExists(db: Db, tenant: string, name: string): Promise<boolean> {
+  const rows = await db`SELECT 1 FROM trees WHERE tenant_id = ${tenant} AND name = ${name} LIMIT 1`;
+  return rows.length > 0;
+}
+
+/** The latest version of each tree of the tenant. */
+export async function listTrees(db: Db, tenant: string): Promise<StoredTree[]> {
+  const rows = await db`SELECT DISTINCT ON (name) * FROM trees WHERE tenant_id = ${tenant} ORDER BY name, version DESC`;
+  return rows.map(toStored);
+}
+
+/**
+ * True when the tenant has the tree; a default tree added to Tessera after the tenant was
+ * created (registration, recovery, link-sign-in) is stored as its version 1 on first use.
+ */
+export async function ensureDefaultTree(db: Db, tenant: string, name: string): Promise<boolean> {
+  if (await treeExists(db, tenant, name)) return true;
+  const tree = lateDefaultTrees.find((t) => t.name === name);
+  if (!tree) return false;
+  await db`INSERT INTO trees (tenant_id, name, version, definition)
+    VALUES (${tenant}, ${name}, 1, ${db.json({ ...tree, version: 1 } as never)}) ON CONFLICT DO NOTHING`;
+  return true;
+}

@@ -1,0 +1,171 @@
+// What a relying party may be: validation of client registrations into oidc-provider client
+// metadata — standard properties plus Tessera's own, which the provider is told about through
+// `extraClientMetadata` (server/protocols/oidc/provider-config.ts). Pure.
+// Rules enforced here, at the edge, so that the provider never meets an unusable client:
+// - client_id: given (3–200 URL-safe characters; an absolute URI is allowed so that it can also
+//   name a resource) or 128 random bits (22 characters). client_secret: given (≥ 32 characters)
+//   or 256 random bits, only for confidential clients; public clients (`none`) have none.
+// - redirect URIs are absolute, without fragment: https; http only to localhost/127.0.0.1/[::1];
+//   or a private-use scheme with a dot (com.example.app:/cb) for native apps.
+// - response_types follow from grant_types: code for authorization_code, every implicit and
+//   hybrid combination when implicit is allowed too.
+// - scope: only the scopes every tenant's provider supports; API rights are `permissions`.
+// - Public clients cannot use client_credentials or token exchange (nothing authenticates them).
+import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
+import { ClaimRules } from './claim-rules.ts';
+import { parsePermission } from '../../guard/permissions.ts';
+
+export const GRANT_TYPES = [
+  'authorization_code', 'implicit', 'refresh_token', 'client_credentials',
+  'urn:ietf:params:oauth:grant-type:device_code', 'urn:ietf:params:oauth:grant-type:token-exchange',
+] as const;
+
+export const AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'client_secret_jwt', 'private_key_jwt', 'none'] as const;
+
+/** Tessera's own client metadata, declared to the provider as extraClientMetadata. */
+export const EXTRA_CLIENT_METADATA = ['first_party', 'claim_rules', 'token_exchange', 'permissions'] as const;
+
+const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
+const CLIENT_ID = /^[A-Za-z0-9._~:/@+-]{3,200}$/;
+
+export class OidcClientInputError extends Error {}
+
+function uriProblem(value: string, kind: 'redirect' | 'web'): string | undefined {
+  const url = URL.parse(value);
+  if (!url) return 'must be an absolute URI';
+  if (value.includes('#')) return 'must not contain a fragment';
+  if (url.protocol === 'https:') return url.hostname ? undefined : 'must name a host';
+  if (url.protocol === 'http:') return LOOPBACK.has(url.hostname) ? undefined : 'may use http only for localhost or 127.0.0.1';
+  if (kind === 'redirect' && /^[a-z][a-z0-9+-]*\.[a-z0-9.+-]+:$/.test(url.protocol)) return undefined;
+  return kind === 'redirect' ? 'must be https, http on localhost, or a private-use scheme such as com.example.app:/callback'
+    : 'must be an https URL (http only on localhost)';
+}
+
+const uri = (kind: 'redirect' | 'web') => z.string().max(2000).superRefine((value, ctx) => {
+  const problem = uriProblem(value, kind);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
+
+/** The scopes a client may register (what every tenant's provider supports, claims scopes
+ * included). API authorization is expressed with `permissions`, not with custom scopes. */
+export const SUPPORTED_SCOPES = ['openid', 'offline_access', 'profile', 'email', 'address', 'phone', 'groups'] as const;
+const ScopeList = z.string().max(1000).superRefine((value, ctx) => {
+  const unknown = value.split(' ').filter((s) => !(SUPPORTED_SCOPES as readonly string[]).includes(s));
+  if (unknown.length) ctx.addIssue({ code: 'custom', message: `has unsupported scopes (${unknown.join(', ').slice(0, 200)}); supported: ${SUPPORTED_SCOPES.join(' ')}` });
+});
+
+// Checked by the guard's own parser, so an entry the guard would ignore (e.g. a pattern that
+// escapes its anchoring) is refused here, where the admin sees why.
+const Permission = z.string().max(1000).refine((value) => parsePermission(value) !== null,
+  'must look like VERB::path-regex (e.g. GET::/api/items/[0-9]+), with a pattern that compiles on its own');
+
+const Jwks = z.object({ keys: z.array(z.record(z.string(), z.unknown())).min(1).max(20) });
+
+const ExternalIssuer = z.object({
+  issuer: z.string().min(1).max(500),
+  subject: z.string().min(1).max(500),
+  /** The `aud` the external JWT must carry; default: the tenant issuer or the client_id. */
+  audience: z.string().min(1).max(500).optional(),
+  jwks_uri: uri('web').optional(),
+  jwks: Jwks.optional(),
+}).strict().refine((e) => !!e.jwks_uri !== !!e.jwks, 'needs exactly one of jwks_uri and jwks');
+
+export const TokenExchangeSettings = z.object({
+  audiences: z.array(z.string().min(1).max(200)).max(50).optional(),
+  external: z.array(ExternalIssuer).max(20).optional(),
+}).strict();
+
+/** Schemas of Tessera's own metadata, also checked by the provider whenever it loads a client. */
+export const EXTRA_METADATA_SCHEMAS: Record<(typeof EXTRA_CLIENT_METADATA)[number], z.ZodType> = {
+  first_party: z.boolean(),
+  claim_rules: ClaimRules,
+  token_exchange: TokenExchangeSettings,
+  permissions: z.array(Permission).max(200),
+};
+
+export const ClientInput = z.object({
+  client_id: z.string().regex(CLIENT_ID, 'must be 3–200 URL-safe characters').optional(),
+  client_secret: z.string().min(32, 'must be at least 32 characters').max(500).optional(),
+  client_name: z.string().min(1).max(200).optional(),
+  public: z.boolean().optional(),
+  token_endpoint_auth_method: z.enum(AUTH_METHODS).optional(),
+  redirect_uris: z.array(uri('redirect')).max(20).optional(),
+  post_logout_redirect_uris: z.array(uri('redirect')).max(20).optional(),
+  grant_types: z.array(z.enum(GRANT_TYPES)).min(1).max(GRANT_TYPES.length).optional(),
+  scope: ScopeList.optional(),
+  backchannel_logout_uri: uri('web').optional(),
+  jwks_uri: uri('web').optional(),
+  jwks: Jwks.optional(),
+  id_token_signed_response_alg: z.enum(['ES256', 'RS256', 'PS256', 'EdDSA']).optional(),
+  first_party: z.boolean().optional(),
+  claim_rules: ClaimRules.optional(),
+  token_exchange: TokenExchangeSettings.optional(),
+  permissions: z.array(Permission).max(200).optional(),
+}).strict();
+export type ClientInput = z.input<typeof ClientInput>;
+
+/** What the provider reads (snake_case oidc-provider metadata plus Tessera's properties). */
+export type ClientMetadata = Record<string, unknown> & { client_id: string; client_secret?: string };
+
+
+const IMPLICIT_TYPES = ['id_token', 'id_token token', 'token'];
+const HYBRID_TYPES = ['code id_token', 'code token', 'code id_token token'];
+
+export function responseTypesFor(grants: readonly string[]): string[] {
+  const code = grants.includes('authorization_code');
+  const implicit = grants.includes('implicit');
+  if (code && implicit) return ['code', ...IMPLICIT_TYPES, ...HYBRID_TYPES, 'none'];
+  if (implicit) return [...IMPLICIT_TYPES, 'none'];
+  return code ? ['code'] : [];
+}
+
+function describe(error: z.ZodError): string {
+  return error.issues.map((i) => `${i.path.join('.') || 'client'} ${i.message}`).join('; ');
+}
+
+/** Validated provider metadata for `input` (with generated id/secret where absent).
+ * @throws OidcClientInputError naming every problem. */
+export function buildClientMetadata(input: unknown): ClientMetadata {
+  const parsed = ClientInput.safeParse(input);
+  if (!parsed.success) throw new OidcClientInputError(describe(parsed.error));
+  const c = parsed.data;
+  const method = c.token_endpoint_auth_method ?? (c.public ? 'none' : 'client_secret_basic');
+  const isPublic = method === 'none';
+  if (c.public && method !== 'none') throw new OidcClientInputError('a public client authenticates with "none"');
+  if (isPublic && c.client_secret) throw new OidcClientInputError('a public client has no secret');
+  const redirects = c.redirect_uris ?? [];
+  const grants = [...new Set(c.grant_types ?? (redirects.length ? ['authorization_code', 'refresh_token'] : ['client_credentials']))];
+  if (isPublic && grants.some((g) => g === 'client_credentials' || g.endsWith(':token-exchange'))) {
+    throw new OidcClientInputError('a public client cannot use client_credentials or token exchange');
+  }
+  const responseTypes = responseTypesFor(grants);
+  if (responseTypes.length && redirects.length === 0) throw new OidcClientInputError('redirect_uris are required for authorization_code and implicit');
+  if (method === 'private_key_jwt' && !c.jwks && !c.jwks_uri) throw new OidcClientInputError('private_key_jwt needs jwks or jwks_uri');
+  if (c.token_exchange && !grants.some((g) => g.endsWith(':token-exchange'))) {
+    throw new OidcClientInputError('token_exchange settings need the token-exchange grant type');
+  }
+  const native = redirects.some((u) => !/^https?:/.test(u));
+  const usesSecret = method.startsWith('client_secret');
+  const metadata: ClientMetadata = {
+    client_id: c.client_id ?? randomBytes(16).toString('base64url'),
+    ...(usesSecret ? { client_secret: c.client_secret ?? randomBytes(32).toString('base64url') } : {}),
+    ...(c.client_name ? { client_name: c.client_name } : {}),
+    application_type: native ? 'native' : 'web',
+    token_endpoint_auth_method: method,
+    grant_types: grants,
+    response_types: responseTypes,
+    redirect_uris: redirects,
+    post_logout_redirect_uris: c.post_logout_redirect_uris ?? [],
+    ...(c.scope ? { scope: c.scope } : {}),
+    ...(c.backchannel_logout_uri ? { backchannel_logout_uri: c.backchannel_logout_uri, backchannel_logout_session_required: true } : {}),
+    ...(c.jwks_uri ? { jwks_uri: c.jwks_uri } : {}),
+    ...(c.jwks ? { jwks: c.jwks } : {}),
+    ...(c.id_token_signed_response_alg ? { id_token_signed_response_alg: c.id_token_signed_response_alg } : {}),
+    first_party: c.first_party ?? false,
+    ...(c.claim_rules ? { claim_rules: c.claim_rules } : {}),
+    ...(c.token_exchange ? { token_exchange: c.token_exchange } : {}),
+    ...(c.permissions ? { permissions: c.permissions } : {}),
+  };
+  return metadata;
+}

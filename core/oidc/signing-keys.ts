@@ -1,0 +1,121 @@
+// Per-tenant signing keys (table signing_keys): one active key per algorithm signs; rotated keys
+// stay published (retired) until `publish_until`, so what they signed keeps verifying.
+// Rules:
+// - A tenant gets ES256, RS256, PS256 and EdDSA keys on first use, exactly once even when several
+//   processes ask at the same moment (the tenant row is locked while checking).
+// - The provider's JWKS lists active keys first: oidc-provider signs with the FIRST key of the
+//   wanted alg (lib/helpers/keystore.js selectForSign filters the configured keys in order, then
+//   a stable sort on a score that is equal for all our keys, since each carries `alg` and `use`),
+//   so a retired key is published and verifies but never signs.
+// - Private keys are stored as JWK in the database. Production deployments should encrypt them
+//   at rest (e.g. with a key derived from the codec keys, core/infra/codec-keys.ts) or keep them in a KMS.
+import { generateKeyPair, type KeyObject } from 'node:crypto';
+import { promisify } from 'node:util';
+import { calculateJwkThumbprint, importJWK, SignJWT, type JWK, type JWTPayload } from 'jose';
+import type { TransactionSql } from 'postgres';
+import type { Db } from '../infra/db.ts';
+
+export const SIGNING_ALGS = ['ES256', 'RS256', 'PS256', 'EdDSA'] as const;
+export type SigningAlg = (typeof SIGNING_ALGS)[number];
+
+/** Longer than any signed token we issue lives (ID tokens and JWT access tokens: at most 1 h),
+ * with room for relying parties that cache the JWKS for a day. */
+export const DEFAULT_KEY_GRACE_MS = 24 * 3_600_000;
+
+export interface SigningKeyInfo {
+  kid: string; alg: string; status: 'active' | 'retired'; createdAt: Date; publishUntil: Date | null;
+}
+
+const generate = promisify(generateKeyPair) as (type: string, options: object) => Promise<{ privateKey: KeyObject }>;
+
+async function newKey(alg: SigningAlg): Promise<JWK & { kid: string }> {
+  const { privateKey } = alg === 'ES256' ? await generate('ec', { namedCurve: 'P-256' })
+    : alg === 'EdDSA' ? await generate('ed25519', {})
+    : await generate('rsa', { modulusLength: 2048 });
+  const jwk = privateKey.export({ format: 'jwk' }) as JWK;
+  const kid = await calculateJwkThumbprint(jwk);
+  return { ...jwk, kid, alg, use: 'sig' };
+}
+
+const newKeySet = () => Promise.all(SIGNING_ALGS.map(newKey));
+
+async function insertKeys(tx: TransactionSql, tenant: string, keys: (JWK & { kid: string })[]): Promise<void> {
+  for (const key of keys) {
+    await tx`INSERT INTO signing_keys (tenant_id, kid, alg, private_jwk, status)
+      VALUES (${tenant}, ${key.kid}, ${key.alg!}, ${tx.json(key as never)}, 'active')`;
+  }
+}
+
+/** Creates the tenant's keys when it has no active key. @throws Error when the tenant does not exist. */
+export async function ensureSigningKeys(db: Db, tenant: string): Promise<void> {
+  const [existing] = await db`SELECT 1 FROM signing_keys WHERE tenant_id = ${tenant} AND status = 'active' LIMIT 1`;
+  if (existing) return;
+  // Generated outside the transaction (RSA takes a while); dropped if another process won.
+  const keys = await newKeySet();
+  await db.begin(async (tx) => {
+    const [owner] = await tx`SELECT id FROM tenants WHERE id = ${tenant} FOR UPDATE`;
+    if (!owner) throw new Error(`no tenant "${tenant}"`);
+    const [again] = await tx`SELECT 1 FROM signing_keys WHERE tenant_id = ${tenant} AND status = 'active' LIMIT 1`;
+    if (!again) await insertKeys(tx, tenant, keys);
+  });
+}
+
+/** New active keys for every algorithm; the previous ones are published for `graceMs` more.
+ * @throws Error when the tenant does not exist or graceMs is negative. */
+export async function rotateSigningKeys(db: Db, tenant: string, graceMs = DEFAULT_KEY_GRACE_MS): Promise<SigningKeyInfo[]> {
+  if (!Number.isFinite(graceMs) || graceMs < 0) throw new Error('grace must be a non-negative duration');
+  const keys = await newKeySet();
+  await db.begin(async (tx) => {
+    const [owner] = await tx`SELECT id FROM tenants WHERE id = ${tenant} FOR UPDATE`;
+    if (!owner) throw new Error(`no tenant "${tenant}"`);
+    const until = new Date(Date.now() + graceMs);
+    await tx`UPDATE signing_keys SET status = 'retired', retired_at = now(), publish_until = ${until}
+      WHERE tenant_id = ${tenant} AND status = 'active'`;
+    // Keys no longer published are of no use to anyone: forget them.
+    await tx`DELETE FROM signing_keys WHERE tenant_id = ${tenant} AND status = 'retired' AND publish_until < now()`;
+    await insertKeys(tx, tenant, keys);
+  });
+  return listSigningKeys(db, tenant);
+}
+
+export async function listSigningKeys(db: Db, tenant: string): Promise<SigningKeyInfo[]> {
+  const rows = await db`SELECT kid, alg, status, created_at, publish_until FROM signing_keys
+    WHERE tenant_id = ${tenant} ORDER BY status = 'active' DESC, created_at DESC, alg`;
+  return rows.map((r) => ({ kid: r.kid, alg: r.alg, status: r.status, createdAt: r.created_at, publishUntil: r.publish_until }));
+}
+
+/** The private JWKS for oidc-provider's `jwks`: active keys first, then still-published retired ones. */
+export async function providerJwks(db: Db, tenant: string): Promise<{ keys: JWK[] }> {
+  const rows = await db`SELECT private_jwk FROM signing_keys
+    WHERE tenant_id = ${tenant} AND (status = 'active' OR publish_until > now())
+    ORDER BY status = 'active' DESC, created_at DESC, alg`;
+  return { keys: rows.map((r) => ({ ...(r.private_jwk as JWK), use: 'sig' })) };
+}
+
+/** Changes whenever the published key set changes (a rotation, or a retired key expiring). */
+export async function keysVersion(db: Db, tenant: string): Promise<string> {
+  const [row] = await db`SELECT count(*)::int AS n, max(created_at) AS latest FROM signing_keys
+    WHERE tenant_id = ${tenant} AND (status = 'active' OR publish_until > now())`;
+  return `${row?.n ?? 0}:${row?.latest ? new Date(row.latest).getTime() : 0}`;
+}
+
+const imported = new Map<string, CryptoKey | Uint8Array>();
+
+/** Signs `payload` with the tenant's active key of `alg` (default ES256); sets iat if absent.
+ * @throws Error when the tenant has no active key of that algorithm. */
+export async function signJwt(db: Db, tenant: string, payload: JWTPayload, options: { typ: string; alg?: SigningAlg }): Promise<string> {
+  const alg = options.alg ?? 'ES256';
+  const [row] = await db`SELECT kid, private_jwk FROM signing_keys
+    WHERE tenant_id = ${tenant} AND status = 'active' AND alg = ${alg} ORDER BY created_at DESC LIMIT 1`;
+  if (!row) throw new Error(`tenant "${tenant}" has no active ${alg} signing key`);
+  const cacheKey = `${tenant}/${row.kid}`;
+  let key = imported.get(cacheKey);
+  if (!key) {
+    key = await importJWK(row.private_jwk as JWK, alg);
+    if (imported.size > 1000) imported.clear();
+    imported.set(cacheKey, key);
+  }
+  const jwt = new SignJWT(payload).setProtectedHeader({ alg, kid: row.kid, typ: options.typ });
+  if (payload.iat === undefined) jwt.setIssuedAt();
+  return jwt.sign(key);
+}
