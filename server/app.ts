@@ -6,7 +6,7 @@ import type { Config } from '../core/infra/config.ts';
 import type { Db } from '../core/infra/db.ts';
 import { journeyRoutes } from './api/journeys/routes.ts';
 import { linkRoutes } from './api/links/routes.ts';
-import { adminRoutes } from './api/admin/routes.ts';
+import { adminRoutes, globalAdminRoutes } from './api/admin/routes.ts';
 import { userInvitationRoutes } from './api/invitations/routes.ts';
 import { legacyRoutes } from './protocols/legacy/routes.ts';
 import { federationRoutes } from './protocols/federation/routes.ts';
@@ -38,6 +38,7 @@ export function createApp({ config, db, temporal }: AppDeps): express.Express {
   app.use(uiAssets());
   // The dev mailbox shows sign-in codes: never in production.
   if (!config.production) app.use(devMailRoutes(db));
+  app.use('/api/admin', globalAdminRoutes({ db, temporal, config }));
 
   const tenant = express.Router({ mergeParams: true });
   const journeys = new JourneyClient(temporal, config.taskQueue);

@@ -5,7 +5,12 @@
 import type { Db } from '../infra/db.ts';
 import { isSecretToken, newSecretToken, sha256 } from '../infra/secret-token.ts';
 
-export interface AdminToken { id: string; tenant: string; name: string; createdAt: Date; lastUsedAt: Date | null; revokedAt: Date | null }
+/** What a token may do (the admin roles, core/admin/roles.ts); tenant-admin unless limited. */
+export type AdminTokenRole = 'super-admin' | 'tenant-admin' | 'approver' | 'auditor';
+
+export interface AdminToken {
+  id: string; tenant: string; name: string; role: AdminTokenRole; createdAt: Date; lastUsedAt: Date | null; revokedAt: Date | null;
+}
 
 /** What `tessera admin-tokens create` prints once: the token itself is not stored anywhere. */
 export interface NewAdminToken extends AdminToken { token: string }
@@ -16,7 +21,7 @@ const PREFIX = 'tsa_';
 export const ADMIN_TOKEN_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
 
 function toToken(row: Record<string, any>): AdminToken {
-  return { id: row.id, tenant: row.tenant_id, name: row.name, createdAt: row.created_at, lastUsedAt: row.last_used_at, revokedAt: row.revoked_at };
+  return { id: row.id, tenant: row.tenant_id, name: row.name, role: row.role, createdAt: row.created_at, lastUsedAt: row.last_used_at, revokedAt: row.revoked_at };
 }
 
 /**
@@ -24,12 +29,12 @@ function toToken(row: Record<string, any>): AdminToken {
  * A revoked token of that name is replaced.
  * @throws AdminTokenInputError for a malformed name or one a live token has.
  */
-export async function createAdminToken(db: Db, tenant: string, name: string): Promise<NewAdminToken> {
+export async function createAdminToken(db: Db, tenant: string, name: string, role: AdminTokenRole = 'tenant-admin'): Promise<NewAdminToken> {
   if (!ADMIN_TOKEN_NAME.test(name)) throw new AdminTokenInputError('token name must be 1-63 letters, digits, dots, dashes or underscores');
   const token = newSecretToken(PREFIX);
   return db.begin(async (tx) => {
     await tx`DELETE FROM admin_tokens WHERE tenant_id = ${tenant} AND name = ${name} AND revoked_at IS NOT NULL`;
-    const [row] = await tx`INSERT INTO admin_tokens (tenant_id, name, hash) VALUES (${tenant}, ${name}, ${sha256(token)})
+    const [row] = await tx`INSERT INTO admin_tokens (tenant_id, name, hash, role) VALUES (${tenant}, ${name}, ${sha256(token)}, ${role})
       ON CONFLICT DO NOTHING RETURNING *`;
     if (!row) throw new AdminTokenInputError(`an admin token named "${name}" already exists`);
     return { ...toToken(row), token };

@@ -73,3 +73,24 @@ export async function listPendingApprovals(db: Db, tenant: string, limit = 500):
     WHERE a.tenant_id = ${tenant} AND a.status = 'pending' ORDER BY a.requested_at, a.id LIMIT ${limit}`;
   return rows.map((row) => ({ ...toApproval(row), email: row.email, name: row.name }));
 }
+
+export interface ApprovalFilter { status?: ApprovalStatus; after?: { requestedAt: string; id: string }; limit: number }
+
+/** Rows of any status with who signed up, oldest first, after the keyset `after` (cursor pagination). */
+export async function listApprovals(db: Db, tenant: string, f: ApprovalFilter): Promise<PendingApproval[]> {
+  const rows = await db`SELECT a.*, u.email, u.name FROM approvals a
+    JOIN users u ON u.tenant_id = a.tenant_id AND u.id = a.user_id
+    WHERE a.tenant_id = ${tenant}
+      ${f.status ? db`AND a.status = ${f.status}` : db``}
+      ${f.after ? db`AND (a.requested_at, a.id) > (${f.after.requestedAt}::timestamptz, ${f.after.id}::uuid)` : db``}
+    ORDER BY a.requested_at, a.id LIMIT ${f.limit}`;
+  return rows.map((row) => ({ ...toApproval(row), email: row.email, name: row.name }));
+}
+
+/** One row of any status with who signed up; undefined for an unknown or malformed id. */
+export async function getApprovalWithUser(db: Db, tenant: string, id: string): Promise<PendingApproval | undefined> {
+  if (!isApprovalId(id)) return undefined;
+  const [row] = await db`SELECT a.*, u.email, u.name FROM approvals a JOIN users u ON u.tenant_id = a.tenant_id AND u.id = a.user_id
+    WHERE a.tenant_id = ${tenant} AND a.id = ${id}`;
+  return row ? { ...toApproval(row), email: row.email, name: row.name } : undefined;
+}

@@ -122,3 +122,12 @@ export async function emailRegistered(db: Db, tenant: string, email: string): Pr
   const [row] = await db`SELECT 1 FROM users WHERE tenant_id = ${tenant} AND lower(email) = lower(${email}) LIMIT 1`;
   return row !== undefined;
 }
+
+/** Newest first, of one status when given, before the keyset `before` (cursor pagination). */
+export async function listInvitationsPage(db: Db, tenant: string, f: { status?: InvitationStatus; before?: { createdAt: string; id: string }; limit: number }): Promise<Invitation[]> {
+  const rows = await db`SELECT ${COLUMNS(db)} FROM invitations WHERE tenant_id = ${tenant}
+    ${f.status ? db`AND status = ${f.status}` : db``}
+    ${f.before ? db`AND (created_at, id) < (${f.before.createdAt}::timestamptz, ${f.before.id}::uuid)` : db``}
+    ORDER BY created_at DESC, id DESC LIMIT ${f.limit}`;
+  return rows.map(toInvitation);
+}

@@ -53,11 +53,14 @@ describe('approving through the admin API', () => {
     const list = await api('GET', '/approvals');
     expect(list.status).toBe(200);
     expect(list.headers.get('cache-control')).toBe('no-store');
-    expect(list.body.approvals).toEqual([{
-      id: approval.id, userId: user.id, email: user.email, name: 'Pat Doe',
+    expect(list.body.items).toEqual([{
+      id: approval.id, userId: user.id, email: user.email, name: 'Pat Doe', status: 'pending',
       requestedAt: approval.requestedAt.toISOString(), remindedAt: null,
       deadlineAt: new Date(approval.requestedAt.getTime() + 7 * 86_400_000).toISOString(),
+      decidedAt: null, decidedBy: null, reason: null,
     }]);
+    expect(list.body.approvals).toEqual(list.body.items);
+    expect(list.body.next).toBeNull();
 
     const approved = await api('POST', `/approvals/${approval.id}/approve`, { reason: 'known customer' });
     expect(approved).toMatchObject({ status: 200, body: { id: approval.id, status: 'approved' } });
@@ -119,7 +122,7 @@ describe('approving through the admin API', () => {
 });
 
 describe('admin API authentication', () => {
-  it('answers 401 with WWW-Authenticate for a missing, malformed, unknown, revoked or other tenant\'s token', async () => {
+  it('answers 401 with WWW-Authenticate for a missing, malformed, unknown or revoked token, and 404 to another tenant\'s', async () => {
     const { tenant, user, approval, api } = await setup();
     const other = await moderatedTenant(db);
     const revoked = await createAdminToken(db, tenant, 'old');
@@ -131,7 +134,6 @@ describe('admin API authentication', () => {
       ['a malformed token', {}, 'not-a-token'],
       ['an unknown token', {}, unknown],
       ['a revoked token', {}, revoked.token],
-      ["another tenant's token", {}, other.token],
     ];
     for (const [what, headers, bearer] of attempts) {
       for (const [method, path] of [['GET', '/approvals'], ['POST', `/approvals/${approval.id}/approve`]] as const) {
@@ -140,6 +142,12 @@ describe('admin API authentication', () => {
         expect(res.body, what).toEqual({ error: { code: 'unauthorized', message: expect.any(String) } });
         expect(res.headers.get('www-authenticate'), what).toMatch(/^Bearer realm="tessera"/);
       }
+    }
+    // A valid token of another tenant: to its holder, this tenant does not exist.
+    for (const [method, path] of [['GET', '/approvals'], ['POST', `/approvals/${approval.id}/approve`]] as const) {
+      const res = await api(method, path, undefined, {}, other.token);
+      expect(res.status, `another tenant's token: ${method} ${path}`).toBe(404);
+      expect(res.body.error.code).toBe('tenant_not_found');
     }
     expect((await getUser(db, tenant, user.id))?.status).toBe('pending');
     expect(await getApproval(db, tenant, approval.id)).toMatchObject({ status: 'pending' });

@@ -17,7 +17,9 @@ import { createSession } from '../../core/accounts/sessions.ts';
 import { createTenant } from '../../core/tenants/tenants.ts';
 import { createUser, type User } from '../../core/accounts/users.ts';
 import { invitationAcceptedSignal, invitationStateQuery, type InvitationState } from '../../workflows/invitation-contracts.ts';
-import { invitationAdminRoutes } from '../../server/api/admin/invitations.ts';
+import { CATALOGUE } from '../../server/api/admin/catalogue.ts';
+import { bindOperations } from '../../server/api/admin/http-binding.ts';
+import { operations as invitationOperations } from '../../server/api/admin/resources/invitations.ts';
 import { userInvitationRoutes } from '../../server/api/invitations/routes.ts';
 import { errorHandler } from '../../server/middleware/error-handler.ts';
 import { loadTenant } from '../../server/middleware/load-tenant.ts';
@@ -38,10 +40,12 @@ beforeAll(async () => {
   const app = express();
   const deps = { db: stack.db, temporal: stack.server.client, config: stack.config };
   const tenantRoutes = express.Router({ mergeParams: true });
-  tenantRoutes.use('/api/admin/invitations', (_req, res, next) => {
-    res.locals.admin = { name: 'ops' };
+  // The invitation operations alone, called by a tenant-admin token named "ops" of any tenant.
+  const adminDeps = { db: stack.db, config: stack.config, temporal: async () => stack.server.client };
+  tenantRoutes.use('/api/admin', (req, res, next) => {
+    res.locals.principal = { actor: 'admin:ops', grants: [{ role: 'tenant-admin', tenant: req.tenant!.id }] };
     next();
-  }, invitationAdminRoutes(deps));
+  }, bindOperations(invitationOperations, 'tenant', adminDeps, CATALOGUE));
   tenantRoutes.use('/api/invitations', userInvitationRoutes(deps));
   app.use('/t/:tenant', loadTenant(stack.db), tenantRoutes);
   app.use(errorHandler);

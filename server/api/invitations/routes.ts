@@ -20,7 +20,7 @@ import type { Session } from '../../../core/accounts/sessions.ts';
 import { HttpError } from '../../http-error.ts';
 import { jsonBody } from '../../middleware/json-body.ts';
 import { currentSession } from '../../sso-session.ts';
-import { invitationHttpError } from '../admin/invitations.ts';
+import { invitationHttpError } from '../admin/resources/invitations.ts';
 
 const CreateBody = z.object({ email: z.string().max(254) }).strict();
 
