@@ -6,6 +6,7 @@ import { userInfo } from 'node:os';
 import type { Client } from '@temporalio/client';
 import { loadConfig } from '../core/infra/config.ts';
 import type { Db } from '../core/infra/db.ts';
+import { getTenant } from '../core/tenants/tenants.ts';
 import { CATALOGUE } from '../server/api/admin/catalogue.ts';
 import { execute, type RawInput } from '../server/api/admin/execute.ts';
 import type { AdminPrincipal } from '../server/api/admin/principal.ts';
@@ -30,6 +31,7 @@ export const cliPrincipal = (): AdminPrincipal => ({ actor: cliActor(), grants: 
 export async function runOperation<T = any>(db: Db, id: string, raw: RawInput): Promise<T> {
   const op = CATALOGUE.get(id);
   if (!op) throw new Error(`no management operation "${id}"`);
+  if (op.scope === 'tenant' && !(raw.tenant && (await getTenant(db, raw.tenant)))) throw new Error(`no tenant "${raw.tenant ?? ''}"`);
   const config = loadConfig();
   let temporal: Promise<Client> | undefined;
   try {
@@ -37,7 +39,8 @@ export async function runOperation<T = any>(db: Db, id: string, raw: RawInput): 
     return outcome.body as T;
   } catch (err) {
     if (err instanceof HttpError) {
-      const message = err.message.replace(/\.$/, '');
+      // The CLI's one-line style: `tessera: no such user`, not `tessera: No such user.`
+      const message = err.message.replace(/\.$/, '').replace(/^[A-Z](?=[a-z ])/, (c) => c.toLowerCase());
       throw err.status === 400 ? new UsageError(message) : new Error(message);
     }
     throw err;

@@ -16,6 +16,8 @@ import { keysCommand } from './commands/keys.ts';
 import { servicesCommand } from './commands/services.ts';
 import { samlSpsCommand } from './commands/saml-sps.ts';
 import { idpsCommand } from './commands/idps.ts';
+import { rolesCommand } from './commands/roles.ts';
+import { auditCommand } from './commands/audit.ts';
 import type { Db } from '../core/infra/db.ts';
 
 const HELP = `Usage: tessera <command> [options]
@@ -42,7 +44,10 @@ Admin (add --json for machine-readable output):
   invitations create --tenant T --email E [--ttl 7d]   (needs Temporal: TEMPORAL_ADDRESS or a running start)
   invitations list --tenant T
   invitations revoke --tenant T --id ID
-  admin-tokens create|revoke --tenant T --name N   (create prints the token once)
+  admin-tokens create|revoke --tenant T --name N [--role R]   (create prints the token once; R: tenant-admin (default), approver, auditor, super-admin)
+  roles grant|revoke --tenant T (--email E | --id ID) --role R   (super-admin, tenant-admin, approver, auditor)
+  roles list --tenant T [--role R]
+  audit list --tenant T [--type T | --type prefix.*] [--subject S] [--limit N]
   admin-tokens list --tenant T
   clients create --tenant T [--client-id ID] [--secret S] [--name N] [--redirect-uri U]... [--grant-type G]...
           [--public] [--first-party] [--post-logout-redirect-uri U]... [--backchannel-logout-uri U] [--scope "openid profile"]
@@ -76,6 +81,8 @@ const ADMIN: Record<string, Admin> = {
   services: servicesCommand,
   'saml-sps': samlSpsCommand,
   idps: idpsCommand,
+  roles: rolesCommand,
+  audit: auditCommand,
 };
 const RUN: Record<string, (config: Config) => Promise<Running>> = { start: startAll, server: startServer, worker: startWorker };
 

@@ -1,36 +1,34 @@
-// tessera admin-tokens create|list|revoke --tenant T [--name N]
-// Bearer tokens of the tenant's admin API. `create` prints the token once: only its sha256 is
-// kept, so a lost token is revoked and replaced, never shown again. Creating and revoking are
-// audit events.
-import { recordAudit } from '../../core/infra/audit.ts';
-import { createAdminToken, listAdminTokens, revokeAdminToken, type AdminToken } from '../../core/accounts/admin-tokens.ts';
+// tessera admin-tokens create|list|revoke --tenant T [--name N] [--role R] — clients of the
+// management operations admin-tokens.create|list|revoke. `create` prints the token once: only its
+// sha256 is kept, so a lost token is revoked and replaced, never shown again. A token holds one
+// role (tenant-admin unless --role says approver, auditor or super-admin).
 import type { Db } from '../../core/infra/db.ts';
-import { getTenant } from '../../core/tenants/tenants.ts';
+import { runOperation } from '../admin-operations.ts';
 import { UsageError, required, type Flags } from '../cli-args.ts';
 import { printOne, printRows } from '../cli-output.ts';
 
-const row = (t: AdminToken) => ({
-  name: t.name, id: t.id, created: t.createdAt, lastUsed: t.lastUsedAt, status: t.revokedAt ? 'revoked' : 'active',
-});
+interface TokenJson { id: string; name: string; role: string; status: string; createdAt: string; lastUsedAt: string | null }
+
+const row = (t: TokenJson) => ({ name: t.name, id: t.id, role: t.role, created: t.createdAt, lastUsed: t.lastUsedAt, status: t.status });
 
 export async function adminTokensCommand(db: Db, verb: string, _args: string[], flags: Flags): Promise<void> {
   const tenant = required(flags, 'tenant');
-  if (!(await getTenant(db, tenant))) throw new Error(`no tenant "${tenant}"`);
   switch (verb) {
     case 'create': {
-      const created = await createAdminToken(db, tenant, required(flags, 'name'));
-      await recordAudit(db, { tenant, type: 'admin_token.created', actor: 'cli', data: { name: created.name, id: created.id } });
+      const body = { name: required(flags, 'name'), ...(flags.role ? { role: flags.role } : {}) };
+      const created = await runOperation<TokenJson & { token: string }>(db, 'admin-tokens.create', { tenant, body });
       if (flags.json) printOne({ ...row(created), token: created.token }, true);
-      else console.log(`${created.token}\n(admin token "${created.name}" of tenant "${tenant}": shown once, store it now)`);
+      else console.log(`${created.token}\n(${created.role} token "${created.name}" of tenant "${tenant}": shown once, store it now)`);
       return;
     }
-    case 'list':
-      printRows((await listAdminTokens(db, tenant)).map(row), flags.json);
+    case 'list': {
+      const { items } = await runOperation<{ items: TokenJson[] }>(db, 'admin-tokens.list', { tenant, query: { limit: '200' } });
+      printRows(items.map(row), flags.json);
       return;
+    }
     case 'revoke': {
       const name = required(flags, 'name');
-      if (!(await revokeAdminToken(db, tenant, name))) throw new Error(`no active admin token named "${name}" in tenant "${tenant}"`);
-      await recordAudit(db, { tenant, type: 'admin_token.revoked', actor: 'cli', data: { name } });
+      await runOperation(db, 'admin-tokens.revoke', { tenant, params: { name } });
       printOne({ name, status: 'revoked' }, flags.json);
       return;
     }

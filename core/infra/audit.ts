@@ -25,3 +25,40 @@ export async function listAudit(db: Db, tenant: string, limit = 100): Promise<(A
     journeyId: r.journey_id ?? undefined, data: r.data, at: r.at,
   }));
 }
+
+export interface AuditQuery {
+  /** Exact type, or a prefix ending in `.` or `*` (e.g. `admin.users.`). */
+  type?: string;
+  subject?: string;
+  actor?: string;
+  /** The relying party an event names (data.client or data.clientId). */
+  client?: string;
+  journeyId?: string;
+  from?: Date;
+  to?: Date;
+  /** Events older than this id (cursor pagination, newest first). */
+  beforeId?: string;
+  limit: number;
+}
+
+export interface StoredAuditEvent extends AuditEvent { id: string; at: Date }
+
+/** Newest first. Every filter is an indexed or bounded condition on one tenant's rows. */
+export async function queryAudit(db: Db, tenant: string, q: AuditQuery): Promise<StoredAuditEvent[]> {
+  const prefix = q.type && /[.*]$/.test(q.type) ? q.type.replace(/\*$/, '') : undefined;
+  const rows = await db`SELECT * FROM audit_events WHERE tenant_id = ${tenant}
+    ${q.type && !prefix ? db`AND type = ${q.type}` : db``}
+    ${prefix ? db`AND starts_with(type, ${prefix})` : db``}
+    ${q.subject ? db`AND subject = ${q.subject}` : db``}
+    ${q.actor ? db`AND actor = ${q.actor}` : db``}
+    ${q.client ? db`AND (data->>'client' = ${q.client} OR data->>'clientId' = ${q.client})` : db``}
+    ${q.journeyId ? db`AND journey_id = ${q.journeyId}` : db``}
+    ${q.from ? db`AND at >= ${q.from}` : db``}
+    ${q.to ? db`AND at < ${q.to}` : db``}
+    ${q.beforeId ? db`AND id < ${q.beforeId}::bigint` : db``}
+    ORDER BY id DESC LIMIT ${q.limit}`;
+  return rows.map((r) => ({
+    id: String(r.id), tenant: r.tenant_id, type: r.type, actor: r.actor ?? undefined, subject: r.subject ?? undefined,
+    journeyId: r.journey_id ?? undefined, data: r.data, at: r.at,
+  }));
+}

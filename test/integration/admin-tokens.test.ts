@@ -89,7 +89,10 @@ describe('tessera admin-tokens', () => {
     expect(again.stderr.trim()).toBe(`tessera: no active admin token named "deploy" in tenant "${tenant}"`);
 
     const events = (await listAudit(db, tenant)).map((e) => [e.type, e.actor, e.data]);
-    expect(events).toEqual(expect.arrayContaining([['admin_token.created', 'cli', expect.objectContaining({ name: 'deploy' })], ['admin_token.revoked', 'cli', { name: 'deploy' }]]));
+    expect(events).toEqual(expect.arrayContaining([
+      ['admin.admin-tokens.create', expect.stringMatching(/^cli:/), expect.objectContaining({ role: 'tenant-admin' })],
+      ['admin.admin-tokens.revoke', expect.stringMatching(/^cli:/), {}],
+    ]));
     expect(JSON.stringify(await listAudit(db, tenant))).not.toContain(token!.slice(4));
   });
 

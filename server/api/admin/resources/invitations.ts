@@ -75,7 +75,7 @@ export const operations: Operation[] = [
     access: read, params: IdParams, response: InvitationJson,
     async run({ db, tenant }, { params }) {
       const invitation = await getInvitation(db, tenant, params.id);
-      if (!invitation) throw notFound('No such invitation.');
+      if (!invitation) throw notFound('No invitation with this id.');
       return adminInvitationJson(invitation);
     },
   }),
@@ -84,8 +84,8 @@ export const operations: Operation[] = [
     summary: 'Revoke a pending invitation', access: write, params: IdParams, response: InvitationJson,
     async run(ctx, { params }) {
       const result = await revokeInvitation(ctx.db, await ctx.temporal(), ctx.tenant, params.id, ctx.principal.actor);
-      if (!result.ok && result.reason === 'unknown') throw notFound('No such invitation.');
-      if (!result.ok) throw new HttpError(409, 'invitation_finished', 'The invitation has already been accepted, revoked or has expired.');
+      if (!result.ok && result.reason === 'unknown') throw notFound('No invitation with this id.');
+      if (!result.ok) throw new HttpError(409, 'invitation_finished', 'The invitation has already ended (accepted, revoked or expired).');
       return adminInvitationJson(result.invitation);
     },
   }),
