@@ -19,8 +19,33 @@ export function schemaMessage(error: z.ZodError, where: string): string {
   return error.issues.map((i) => `${[where, ...i.path].filter((p) => p !== '').join('.')}: ${i.message}`).join('; ');
 }
 
+const MAX_DEPTH = 32;
+
+/**
+ * Checks what no schema should have to: PostgreSQL refuses NUL in text (SQLSTATE 22021), so no
+ * string or key may carry one; and input nested deeper than any resource needs is refused before
+ * anything walks it recursively. Iterative, so hostile nesting cannot exhaust the stack.
+ * @returns the problem as `field: message`, or undefined.
+ */
+function inputProblem(value: unknown, where: string): string | undefined {
+  const stack: [unknown, string, number][] = [[value, where, 0]];
+  while (stack.length) {
+    const [item, path, depth] = stack.pop()!;
+    if (typeof item === 'string' && item.includes('\u0000')) return `${path}: must not contain NUL characters`;
+    if (!item || typeof item !== 'object') continue;
+    if (depth >= MAX_DEPTH) return `${path}: nested too deeply`;
+    for (const [key, inner] of Object.entries(item)) {
+      if (key.includes('\u0000')) return `${path}: must not contain NUL characters`;
+      stack.push([inner, `${path}.${key}`, depth + 1]);
+    }
+  }
+  return undefined;
+}
+
 function parsed<T extends z.ZodType>(schema: T | undefined, value: unknown, where: string): z.output<T> {
   if (!schema) return {} as z.output<T>;
+  const problem = inputProblem(value, where);
+  if (problem) throw new HttpError(400, 'invalid_request', problem);
   const result = schema.safeParse(value ?? {});
   if (!result.success) throw new HttpError(400, 'invalid_request', schemaMessage(result.error, where));
   return result.data;
