@@ -8,6 +8,7 @@ import { operations as clients } from './resources/clients.ts';
 import { operations as groups } from './resources/groups.ts';
 import { operations as idps } from './resources/idps.ts';
 import { operations as invitations } from './resources/invitations.ts';
+import { operations as journeys } from './resources/journeys.ts';
 import { operations as keys } from './resources/keys.ts';
 import { operations as mailTemplates } from './resources/mail-templates.ts';
 import { operations as me } from './resources/me.ts';
@@ -21,7 +22,7 @@ import { operations as users } from './resources/users.ts';
 
 export const OPERATIONS: Operation[] = [
   ...me, ...tenants, ...users, ...groups, ...roles, ...clients, ...keys, ...trees, ...idps, ...samlSps, ...terms,
-  ...invitations, ...approvals, ...services, ...mailTemplates, ...adminTokens, ...auditEvents,
+  ...invitations, ...approvals, ...services, ...mailTemplates, ...adminTokens, ...auditEvents, ...journeys,
 ];
 
 export const CATALOGUE: ReadonlyMap<string, Operation> = new Map(OPERATIONS.map((op) => [op.id, op]));

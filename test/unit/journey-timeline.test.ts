@@ -1,0 +1,70 @@
+// The journey timeline rebuilt from recorded histories (test/replay/histories, encrypted with the
+// test codec key): every node in order with its module and outcome, the steps shown, the inputs
+// by step id only, inner trees, and the end — and nothing a user typed.
+import { readFile } from 'node:fs/promises';
+import { defaultPayloadConverter, type Payload } from '@temporalio/common';
+import { historyFromJSON } from '@temporalio/common/lib/proto-utils.js';
+import { describe, expect, it } from 'vitest';
+import { EncryptionCodec, parseCodecKeys } from '../../core/infra/codec.ts';
+import { buildTimeline } from '../../core/journeys/journey-timeline.ts';
+import { recordsOf } from '../../server/api/admin/journey-history.ts';
+import { TEST_CODEC_KEYS } from '../support/codec-key.ts';
+
+const codec = new EncryptionCodec(parseCodecKeys(TEST_CODEC_KEYS));
+const decode = async (payload: Payload | null | undefined) => {
+  if (!payload) return undefined;
+  const [plain] = await codec.decode([payload]);
+  return defaultPayloadConverter.fromPayload(plain!);
+};
+
+async function timelineOf(file: string) {
+  const history = historyFromJSON(JSON.parse(await readFile(new URL(`../replay/histories/${file}`, import.meta.url), 'utf8')));
+  const read = await recordsOf(history.events ?? [], decode);
+  expect(read).toBeDefined();
+  return { ...buildTimeline(read!.records), raw: JSON.stringify(history) };
+}
+
+const brief = (e: { event: string; node?: string; outcome?: string; errors?: string[] }) =>
+  [e.event, e.node, e.outcome, e.errors?.join(',')].filter(Boolean).join(' ');
+
+describe('journey timeline', () => {
+  it('follows a password + TOTP login with retries, node by node, without what the user typed', async () => {
+    const t = await timelineOf('login-password-totp-with-retries.json');
+    expect(t).toMatchObject({ kind: 'login', tree: 'login', version: 1, status: 'succeeded' });
+    expect(t.entries.map(brief)).toEqual([
+      'started', 'tree',
+      'step identify', 'input identify', 'node identify ok',
+      'node guard ok',
+      'step password', 'input password', 'node password bad invalid_credentials',
+      'node password-failed retry',
+      'step password', 'input password', 'node password ok',
+      'node status active',
+      'step otp', 'input otp', 'node otp bad invalid_code',
+      'node otp-failed retry',
+      'step otp', 'input otp', 'node otp ok', 'node end success',
+      'ended succeeded',
+    ]);
+    expect(t.entries.find((e) => e.node === 'password')).toMatchObject({ module: 'password' });
+    const serialized = JSON.stringify(t.entries);
+    for (const typed of ['wrong-password', '000000', 'pw-']) expect(serialized).not.toContain(typed);
+  });
+
+  it('walks into an inner tree and back out with its terminal as the outer node\'s outcome', async () => {
+    const t = await timelineOf('login-inner-tree-first.json');
+    const briefs = t.entries.map(brief);
+    const subtree = t.entries.findIndex((e) => e.event === 'subtree');
+    expect(subtree).toBeGreaterThan(0);
+    expect(briefs.slice(subtree + 1).some((b) => b.includes('/'))).toBe(true);
+    expect(briefs.at(-1)).toMatch(/^ended /);
+    expect(briefs).not.toContain('node history not followed further');
+  });
+
+  it('records an expired journey and a disabled account\'s refusal', async () => {
+    const expired = await timelineOf('login-expired.json');
+    expect(expired.entries.map((e) => e.event)).toContain('expired');
+    expect(expired.status).toBe('expired');
+    const disabled = await timelineOf('login-disabled-account.json');
+    expect(disabled.entries.map(brief)).toContain('node status disabled');
+    expect(disabled.status).toBe('failed');
+  });
+});
