@@ -141,7 +141,7 @@ export const operations: Operation[] = [
   }),
   defineOperation({
     id: 'clients.get', method: 'GET', path: '/clients/{id}', scope: 'tenant', tag: 'clients', summary: 'One OIDC client (without its secret)',
-    access: read, params: IdParams, response: ClientJson,
+    access: read, params: IdParams, response: ClientJson, etagOf: 'clients.get',
     async run({ db, tenant }, { params }) {
       const client = await getOidcClient(db, tenant, params.id);
       if (!client) throw noSuchClient();

@@ -57,7 +57,7 @@ export const operations: Operation[] = [
   }),
   defineOperation({
     id: 'services.get', method: 'GET', path: '/services/{id}', scope: 'tenant', tag: 'services', summary: 'One legacy login service',
-    access: read, params: IdParams, response: ServiceJson,
+    access: read, params: IdParams, response: ServiceJson, etagOf: 'services.get',
     async run({ db, tenant }, { params }) {
       const service = isUuid(params.id) ? await getServiceById(db, tenant, params.id) : undefined;
       if (!service) throw noSuchService();
