@@ -51,9 +51,10 @@ Admin (add --json for machine-readable output):
   admin-tokens list --tenant T
   clients create --tenant T [--client-id ID] [--secret S] [--name N] [--redirect-uri U]... [--grant-type G]...
           [--public] [--first-party] [--post-logout-redirect-uri U]... [--backchannel-logout-uri U] [--scope "openid profile"]
-                             (OIDC relying parties; create prints the secret once)
+          [--set JSON]       (OIDC relying parties; create prints the secret once; --set e.g. '{"permissions":["GET::/api/.*"]}')
+  clients update --tenant T --client-id ID [the flags of create but --secret] [--set JSON]   (null in --set removes a setting)
+  clients show|delete|rotate-secret --tenant T --client-id ID   (rotate-secret prints the new secret once)
   clients list --tenant T
-  clients delete --tenant T --client-id ID
   keys rotate --tenant T [--grace 24h]   (new signing keys; the old ones stay published for the grace period)
   keys list --tenant T
   services register|unregister --tenant T --name N   (legacy login services; register prints the token once)

@@ -1,13 +1,12 @@
-// tessera clients create|list|delete --tenant T — OIDC relying parties.
-// `create` prints the client_id and, for a confidential client, its secret: shown once here (it
-// is kept for the provider, but never listed). Short grant names are accepted: device_code,
-// token_exchange. Creating and deleting are audit events.
-import { recordAudit } from '../../core/infra/audit.ts';
+// tessera clients create|update|show|list|delete|rotate-secret --tenant T — OIDC relying parties,
+// through the management API's operations (server/api/admin/resources/clients.ts).
+// `create` and `rotate-secret` print the secret of a confidential client: shown once here (it is
+// kept for the provider, but never listed). Short grant names are accepted: device_code,
+// token_exchange. `--set JSON` is merged into the settings (flags given win over it), checked like
+// any other input. Every change is an audit event (actor cli:<os user>).
 import type { Db } from '../../core/infra/db.ts';
-import {
-  createOidcClient, deleteOidcClient, listOidcClients, OidcClientInputError, sanitizedClient, type OidcClient,
-} from '../../core/oidc/oidc-clients.ts';
 import { getTenant } from '../../core/tenants/tenants.ts';
+import { runOperation } from '../admin-operations.ts';
 import { UsageError, required, type Flags } from '../cli-args.ts';
 import { printOne, printRows } from '../cli-output.ts';
 
@@ -17,20 +16,22 @@ const GRANT_ALIASES: Record<string, string> = {
   'token-exchange': 'urn:ietf:params:oauth:grant-type:token-exchange',
 };
 
-const row = (c: OidcClient) => ({
-  client_id: c.clientId,
-  name: c.metadata.client_name ?? '',
-  type: c.metadata.token_endpoint_auth_method === 'none' ? 'public' : 'confidential',
-  first_party: c.metadata.first_party === true,
-  grant_types: (c.metadata.grant_types as string[]).join(' '),
-  redirect_uris: (c.metadata.redirect_uris as string[]).join(' '),
-  created: c.createdAt,
+type ClientJson = Record<string, unknown> & { client_id: string; grant_types: string[]; redirect_uris: string[] };
+
+const row = (c: ClientJson) => ({
+  client_id: c.client_id,
+  name: c.client_name ?? '',
+  type: c.public ? 'public' : 'confidential',
+  first_party: c.first_party === true,
+  grant_types: c.grant_types.join(' '),
+  redirect_uris: c.redirect_uris.join(' '),
+  created: c.created_at,
 });
 
-function inputFrom(flags: Flags): Record<string, unknown> {
+/** The settings the flags name (absent flags name nothing). */
+function settingsFrom(flags: Flags): Record<string, unknown> {
   const scope = flags.scope?.trim().split(/\s+/).filter(Boolean).join(' ');
-  return {
-    client_id: flags['client-id'],
+  const given: Record<string, unknown> = {
     client_secret: flags.secret,
     client_name: flags.name,
     public: flags.public || undefined,
@@ -41,6 +42,46 @@ function inputFrom(flags: Flags): Record<string, unknown> {
     backchannel_logout_uri: flags['backchannel-logout-uri'],
     scope: scope || undefined,
   };
+  return Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined));
+}
+
+function setJson(flags: Flags): Record<string, unknown> {
+  if (flags.set === undefined) return {};
+  let value: unknown;
+  try {
+    value = JSON.parse(flags.set);
+  } catch {
+    throw new UsageError('--set: not valid JSON');
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new UsageError('--set: must be a JSON object of client settings');
+  return value as Record<string, unknown>;
+}
+
+function clientIdOf(flags: Flags, args: string[], verb: string): string {
+  const clientId = flags['client-id'] ?? args[0];
+  if (!clientId) throw new UsageError(`usage: tessera clients ${verb} --tenant T --client-id ID`);
+  return clientId;
+}
+
+function printClient(client: ClientJson, json: boolean | undefined): void {
+  printOne(json ? client : row(client), json);
+}
+
+function printWithSecret(client: ClientJson & { client_secret?: string }, json: boolean | undefined): void {
+  const secret = client.client_secret;
+  printOne(json ? client : { ...row(client), ...(secret ? { client_secret: secret } : {}) }, json);
+  if (secret && !json) console.log('(the client secret is shown once: store it now)');
+}
+
+async function allClients(db: Db, tenant: string): Promise<ClientJson[]> {
+  const items: ClientJson[] = [];
+  let cursor: string | undefined;
+  do {
+    const result = await runOperation<{ items: ClientJson[]; next: string | null }>(db, 'clients.list', { tenant, query: { limit: 200, cursor } });
+    items.push(...result.items);
+    cursor = result.next ?? undefined;
+  } while (cursor);
+  return items;
 }
 
 export async function clientsCommand(db: Db, verb: string, args: string[], flags: Flags): Promise<void> {
@@ -48,35 +89,37 @@ export async function clientsCommand(db: Db, verb: string, args: string[], flags
   if (!(await getTenant(db, tenant))) throw new Error(`no tenant "${tenant}"`);
   switch (verb) {
     case 'create': {
-      let client: OidcClient;
-      try {
-        client = await createOidcClient(db, tenant, inputFrom(flags));
-      } catch (err) {
-        if (err instanceof OidcClientInputError) throw new UsageError(err.message);
-        throw err;
-      }
-      await recordAudit(db, { tenant, type: 'oidc_client.created', actor: 'cli', data: { clientId: client.clientId } });
-      const secret = client.metadata.client_secret;
-      if (flags.json) {
-        printOne({ ...sanitizedClient(client), ...(secret ? { client_secret: secret } : {}) }, true);
-        return;
-      }
-      printOne({ ...row(client), ...(secret ? { client_secret: secret } : {}) }, false);
-      if (secret) console.log('(the client secret is shown once: store it now)');
+      const body = { ...setJson(flags), ...settingsFrom(flags), ...(flags['client-id'] ? { client_id: flags['client-id'] } : {}) };
+      printWithSecret(await runOperation(db, 'clients.create', { tenant, body }), flags.json);
+      return;
+    }
+    case 'update': {
+      const clientId = clientIdOf(flags, args, 'update');
+      const { client_secret: secret, ...settings } = settingsFrom(flags);
+      if (secret !== undefined) throw new UsageError('--secret: a secret is changed with "clients rotate-secret"');
+      const client = await runOperation<ClientJson>(db, 'clients.update', { tenant, params: { id: clientId }, body: { ...setJson(flags), ...settings } });
+      printClient(client, flags.json);
+      return;
+    }
+    case 'show':
+      printOne(await runOperation(db, 'clients.get', { tenant, params: { id: clientIdOf(flags, args, 'show') } }), flags.json);
+      return;
+    case 'rotate-secret': {
+      const rotated = await runOperation<{ client_id: string; client_secret: string }>(db, 'clients.rotate-secret', { tenant, params: { id: clientIdOf(flags, args, 'rotate-secret') } });
+      printOne({ client_id: rotated.client_id, client_secret: rotated.client_secret }, flags.json);
+      if (!flags.json) console.log('(the client secret is shown once: store it now; the old one no longer works)');
       return;
     }
     case 'list':
-      printRows((await listOidcClients(db, tenant)).map((c) => (flags.json ? sanitizedClient(c) : row(c))), flags.json);
+      printRows((await allClients(db, tenant)).map((c) => (flags.json ? c : row(c))), flags.json);
       return;
     case 'delete': {
-      const clientId = flags['client-id'] ?? args[0];
-      if (!clientId) throw new UsageError('usage: tessera clients delete --tenant T --client-id ID');
-      if (!(await deleteOidcClient(db, tenant, clientId))) throw new Error(`no client "${clientId}" in tenant "${tenant}"`);
-      await recordAudit(db, { tenant, type: 'oidc_client.deleted', actor: 'cli', data: { clientId } });
+      const clientId = clientIdOf(flags, args, 'delete');
+      await runOperation(db, 'clients.delete', { tenant, params: { id: clientId } });
       printOne({ client_id: clientId, status: 'deleted' }, flags.json);
       return;
     }
     default:
-      throw new UsageError(`unknown command "clients ${verb}" (create, list, delete)`);
+      throw new UsageError(`unknown command "clients ${verb}" (create, update, show, list, delete, rotate-secret)`);
   }
 }

@@ -3,12 +3,19 @@
 // compares it itself (in constant time) and uses it as the HMAC key of HS256 request objects.
 // `settings` stays empty: Tessera's properties live in `metadata`, where the provider reads them.
 // Changes bump updated_at; a deleted client takes the tokens, codes and grants stored for it along.
+// Every change also bumps this process's clientsGeneration(), which the provider's client cache
+// (server/protocols/oidc/postgres-adapter.ts) checks, so a change is effective at once here (and
+// within the cache's second on other processes).
+// Updates: `null` removes a property; the secret stays unless rotated (rotateClientSecret), and
+// goes when the client becomes public; response_types are re-derived when grant_types change
+// and none are given.
+import { randomBytes } from 'node:crypto';
 import type { Db } from '../infra/db.ts';
 import { buildClientMetadata, OidcClientInputError, type ClientMetadata } from './oidc-client-metadata.ts';
 
 export {
   AUTH_METHODS, buildClientMetadata, ClientInput, EXTRA_CLIENT_METADATA, EXTRA_METADATA_SCHEMAS, GRANT_TYPES,
-  OidcClientInputError, responseTypesFor, SUPPORTED_SCOPES, TokenExchangeSettings, type ClientMetadata,
+  newClientId, OidcClientInputError, responseTypesFor, TOKEN_TTL_BOUNDS, SUPPORTED_SCOPES, TokenExchangeSettings, type ClientMetadata,
 } from './oidc-client-metadata.ts';
 
 export interface OidcClient {
@@ -17,6 +24,17 @@ export interface OidcClient {
   createdAt: Date;
   updatedAt: Date;
 }
+
+/** A client_id already taken in the tenant. */
+export class OidcClientConflictError extends OidcClientInputError {}
+
+let generation = 0;
+/** Bumped by every change of a client made by this process. */
+export const clientsGeneration = () => generation;
+const changed = <T>(value: T): T => {
+  generation += 1;
+  return value;
+};
 
 const toClient = (r: Record<string, any>): OidcClient => ({
   clientId: r.client_id, metadata: r.metadata, createdAt: r.created_at, updatedAt: r.updated_at,
@@ -34,19 +52,47 @@ export async function createOidcClient(db: Db, tenant: string, input: unknown): 
   const rows = await db`INSERT INTO oidc_clients (tenant_id, client_id, metadata)
     VALUES (${tenant}, ${metadata.client_id}, ${db.json(metadata as never)})
     ON CONFLICT (tenant_id, client_id) DO NOTHING RETURNING *`;
-  if (!rows[0]) throw new OidcClientInputError(`a client "${metadata.client_id}" already exists`);
-  return toClient(rows[0]);
+  if (!rows[0]) throw new OidcClientConflictError(`a client "${metadata.client_id}" already exists`);
+  return changed(toClient(rows[0]));
 }
 
-/** Replaces what `changes` names (the secret and client_id stay). @throws OidcClientInputError. */
+/** The validated metadata of `current` with `changes` applied (see the header for the rules). */
+function updatedMetadata(current: ClientMetadata, changes: Record<string, unknown>): ClientMetadata {
+  const {
+    client_id: _id, client_secret: secret, application_type: _at, backchannel_logout_session_required: _bl, ...kept
+  } = current;
+  const input: Record<string, unknown> = { ...kept, ...changes };
+  if ('public' in changes && !('token_endpoint_auth_method' in changes)) delete input.token_endpoint_auth_method;
+  if ('grant_types' in changes && !('response_types' in changes)) delete input.response_types;
+  for (const [key, value] of Object.entries(input)) if (value === null || value === undefined) delete input[key];
+  const method = (input.token_endpoint_auth_method as string | undefined) ?? (input.public ? 'none' : 'client_secret_basic');
+  if (method.startsWith('client_secret') && secret) input.client_secret = secret;
+  return buildClientMetadata({ ...input, client_id: current.client_id });
+}
+
+/** Applies `changes` (null removes a property; client_id and the secret cannot be changed here).
+ * @throws OidcClientInputError. */
 export async function updateOidcClient(db: Db, tenant: string, clientId: string, changes: Record<string, unknown>): Promise<OidcClient | undefined> {
+  const { client_id: _id, client_secret: _secret, ...allowed } = changes;
   const current = await getOidcClient(db, tenant, clientId);
   if (!current) return undefined;
-  const { client_id: _id, response_types: _rt, application_type: _at, backchannel_logout_session_required: _bl, ...kept } = current.metadata;
-  const metadata = buildClientMetadata({ ...kept, ...changes, client_id: clientId, client_secret: current.metadata.client_secret });
+  const metadata = updatedMetadata(current.metadata, allowed);
   const [row] = await db`UPDATE oidc_clients SET metadata = ${db.json(metadata as never)}, updated_at = now()
     WHERE tenant_id = ${tenant} AND client_id = ${clientId} RETURNING *`;
-  return row ? toClient(row) : undefined;
+  return row ? changed(toClient(row)) : undefined;
+}
+
+export type SecretRotation = { ok: true; client: OidcClient; secret: string } | { ok: false; reason: 'unknown' | 'no_secret' };
+
+/** A new secret (256 random bits) for a client that authenticates with one; the old one stops working. */
+export async function rotateClientSecret(db: Db, tenant: string, clientId: string): Promise<SecretRotation> {
+  const current = await getOidcClient(db, tenant, clientId);
+  if (!current) return { ok: false, reason: 'unknown' };
+  if (!String(current.metadata.token_endpoint_auth_method).startsWith('client_secret')) return { ok: false, reason: 'no_secret' };
+  const secret = randomBytes(32).toString('base64url');
+  const [row] = await db`UPDATE oidc_clients SET metadata = jsonb_set(metadata, '{client_secret}', ${db.json(secret)}), updated_at = now()
+    WHERE tenant_id = ${tenant} AND client_id = ${clientId} RETURNING *`;
+  return row ? { ok: true, client: changed(toClient(row)), secret } : { ok: false, reason: 'unknown' };
 }
 
 export async function getOidcClient(db: Db, tenant: string, clientId: string): Promise<OidcClient | undefined> {
@@ -59,12 +105,30 @@ export async function listOidcClients(db: Db, tenant: string): Promise<OidcClien
   return rows.map(toClient);
 }
 
+export interface ClientPageQuery {
+  /** Part of the client_id or client_name, any case. */
+  q?: string;
+  /** Sort key of the last client of the previous page. */
+  after?: string;
+  limit: number;
+}
+
+/** A page of clients ordered by client_id. */
+export async function listOidcClientsPage(db: Db, tenant: string, query: ClientPageQuery): Promise<OidcClient[]> {
+  const like = query.q ? `%${query.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%` : undefined;
+  const rows = await db`SELECT * FROM oidc_clients WHERE tenant_id = ${tenant}
+    ${like ? db`AND (client_id ILIKE ${like} OR metadata->>'client_name' ILIKE ${like})` : db``}
+    ${query.after !== undefined ? db`AND client_id COLLATE "C" > ${query.after}` : db``}
+    ORDER BY client_id COLLATE "C" LIMIT ${query.limit}`;
+  return rows.map(toClient);
+}
+
 /** Deletes the client and every token, code and grant the provider stored for it. */
 export async function deleteOidcClient(db: Db, tenant: string, clientId: string): Promise<boolean> {
   return db.begin(async (tx) => {
     const rows = await tx`DELETE FROM oidc_clients WHERE tenant_id = ${tenant} AND client_id = ${clientId} RETURNING client_id`;
     if (rows.length === 0) return false;
     await tx`DELETE FROM oidc_payloads WHERE tenant_id = ${tenant} AND payload->>'clientId' = ${clientId}`;
-    return true;
+    return changed(true);
   });
 }

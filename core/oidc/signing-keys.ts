@@ -37,6 +37,10 @@ async function newKey(alg: SigningAlg): Promise<JWK & { kid: string }> {
   return { ...jwk, kid, alg, use: 'sig' };
 }
 
+let rotations = 0;
+/** Bumped by every rotation this process makes: the provider cache then checks the keys at once. */
+export const keysGeneration = () => rotations;
+
 const newKeySet = () => Promise.all(SIGNING_ALGS.map(newKey));
 
 async function insertKeys(tx: TransactionSql, tenant: string, keys: (JWK & { kid: string })[]): Promise<void> {
@@ -75,6 +79,7 @@ export async function rotateSigningKeys(db: Db, tenant: string, graceMs = DEFAUL
     await tx`DELETE FROM signing_keys WHERE tenant_id = ${tenant} AND status = 'retired' AND publish_until < now()`;
     await insertKeys(tx, tenant, keys);
   });
+  rotations += 1;
   return listSigningKeys(db, tenant);
 }
 
@@ -82,6 +87,17 @@ export async function listSigningKeys(db: Db, tenant: string): Promise<SigningKe
   const rows = await db`SELECT kid, alg, status, created_at, publish_until FROM signing_keys
     WHERE tenant_id = ${tenant} ORDER BY status = 'active' DESC, created_at DESC, alg`;
   return rows.map((r) => ({ kid: r.kid, alg: r.alg, status: r.status, createdAt: r.created_at, publishUntil: r.publish_until }));
+}
+
+/** A page of keys, newest first (active keys are the newest), after the key `after` names. The
+ * sort key keeps created_at's microseconds (a rotation's keys share one instant). */
+export async function listSigningKeysPage(db: Db, tenant: string, query: { after?: { at: string; kid: string }; limit: number }): Promise<(SigningKeyInfo & { createdAtMicros: string })[]> {
+  const at = () => db`(extract(epoch FROM created_at) * 1000000)::bigint`;
+  const rows = await db`SELECT kid, alg, status, created_at, publish_until, ${at()}::text AS at FROM signing_keys
+    WHERE tenant_id = ${tenant}
+    ${query.after ? db`AND (${at()}, kid COLLATE "C") < (${query.after.at}::bigint, ${query.after.kid})` : db``}
+    ORDER BY ${at()} DESC, kid COLLATE "C" DESC LIMIT ${query.limit}`;
+  return rows.map((r) => ({ kid: r.kid, alg: r.alg, status: r.status, createdAt: r.created_at, publishUntil: r.publish_until, createdAtMicros: r.at }));
 }
 
 /** The private JWKS for oidc-provider's `jwks`: active keys first, then still-published retired ones. */

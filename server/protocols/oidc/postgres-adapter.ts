@@ -9,9 +9,11 @@
 // - Clients are read-only here: they are managed by core/oidc/oidc-clients.ts (the CLI, the admin API).
 //   A client found is remembered for 1 s: every token request reads its client, and this keeps
 //   the client-credentials grant off the database entirely. A new client works at once (misses
-//   are not remembered); a changed or deleted one within a second, on every replica.
+//   are not remembered); a changed or deleted one at once in the process that changed it (the
+//   cache is dropped when clientsGeneration() moves), within a second on every other replica.
 import type { Adapter, AdapterFactory, AdapterPayload } from 'oidc-provider';
 import type { Db } from '../../../core/infra/db.ts';
+import { clientsGeneration } from '../../../core/oidc/oidc-clients.ts';
 
 const SWEEP_EVERY = 500;
 const SWEEP_BATCH = 1000;
@@ -95,6 +97,7 @@ class ClientAdapter implements Adapter {
   readonly #db: Db;
   readonly #tenant: string;
   readonly #recent = new Map<string, { metadata: AdapterPayload; until: number }>();
+  #generation = clientsGeneration();
 
   constructor(db: Db, tenant: string) {
     this.#db = db;
@@ -103,6 +106,10 @@ class ClientAdapter implements Adapter {
 
   async find(id: string): Promise<AdapterPayload | undefined> {
     if (id.length > 200) return undefined;
+    if (this.#generation !== clientsGeneration()) {
+      this.#recent.clear();
+      this.#generation = clientsGeneration();
+    }
     const hit = this.#recent.get(id);
     if (hit && hit.until > Date.now()) return hit.metadata;
     const [row] = await this.#db`SELECT metadata FROM oidc_clients WHERE tenant_id = ${this.#tenant} AND client_id = ${id}`;

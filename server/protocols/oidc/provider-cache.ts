@@ -1,9 +1,10 @@
 // One oidc-provider per tenant, built on first use and rebuilt when the tenant's published keys
-// change (checked at most every 2 s per tenant), so `tessera keys rotate` takes effect on every
-// replica without a restart. Requests keep using the current provider while a check or a rebuild
-// runs; a build that fails is forgotten, so the next request tries again.
+// change (checked at most every 2 s per tenant, and at once after a rotation made by this process,
+// e.g. through the admin API), so `tessera keys rotate` takes effect on every replica without a
+// restart. Requests keep using the current provider while a check or a rebuild runs; a build that
+// fails is forgotten, so the next request tries again.
 import Provider from 'oidc-provider';
-import { ensureSigningKeys, keysVersion } from '../../../core/oidc/signing-keys.ts';
+import { ensureSigningKeys, keysGeneration, keysVersion } from '../../../core/oidc/signing-keys.ts';
 import type { OidcDeps } from './deps.ts';
 import { providerSetup } from './provider-config.ts';
 import type { ProviderFor } from './provider-types.ts';
@@ -13,7 +14,7 @@ import { registerTokenExchange } from './token-exchange.ts';
 const CHECK_EVERY_MS = 2000;
 const MAX_TENANTS = 1000;
 
-interface Entry { provider: Promise<Provider>; version: string; checkedAt: number; checking?: Promise<void> }
+interface Entry { provider: Promise<Provider>; version: string; checkedAt: number; generation: number; checking?: Promise<void> }
 
 async function build(deps: OidcDeps, tenant: string): Promise<{ provider: Provider; version: string }> {
   await ensureSigningKeys(deps.db, tenant);
@@ -43,7 +44,7 @@ export function createProviderCache(deps: OidcDeps): ProviderFor {
 
   function start(tenant: string): Entry {
     const built = build(deps, tenant);
-    const entry: Entry = { provider: built.then((b) => b.provider), version: '', checkedAt: Date.now() };
+    const entry: Entry = { provider: built.then((b) => b.provider), version: '', checkedAt: Date.now(), generation: keysGeneration() };
     built.then((b) => { entry.version = b.version; }, () => {
       if (entries.get(tenant) === entry) entries.delete(tenant);
     });
@@ -58,13 +59,15 @@ export function createProviderCache(deps: OidcDeps): ProviderFor {
     // Swap only once the new provider is ready: requests meanwhile use the current one.
     const next = await build(deps, tenant);
     if (entries.get(tenant) !== entry) return;
-    entries.set(tenant, { provider: Promise.resolve(next.provider), version: next.version, checkedAt: Date.now() });
+    entries.set(tenant, { provider: Promise.resolve(next.provider), version: next.version, checkedAt: Date.now(), generation: entry.generation });
   }
 
   return async (tenant: string) => {
     const entry = entries.get(tenant) ?? start(tenant);
-    if (entry.version && !entry.checking && Date.now() - entry.checkedAt >= CHECK_EVERY_MS) {
+    const rotatedHere = entry.generation !== keysGeneration();
+    if (entry.version && !entry.checking && (rotatedHere || Date.now() - entry.checkedAt >= CHECK_EVERY_MS)) {
       entry.checkedAt = Date.now();
+      entry.generation = keysGeneration();
       entry.checking = check(tenant, entry)
         .catch((err: Error) => console.error(`[oidc] ${tenant}: reloading keys failed (${err.message})`))
         .finally(() => { entry.checking = undefined; });

@@ -9,7 +9,10 @@
 //   client's secret only, so an HS256 object "signed" with one of our public keys fails.
 // - RFC 9207 `iss` is in every authorization response: oidc-provider 9 adds it (respond.js) except
 //   next to an ID token, where provider-cache.ts adds it too.
-// - Signed tokens live at most 1 h (ID tokens; JWT access tokens 15 min); see core/oidc/signing-keys.ts.
+// - Signed tokens live at most 1 h by default (ID tokens; JWT access tokens 15 min); see
+//   core/oidc/signing-keys.ts. A client's metadata may set its own access, ID and refresh token
+//   lifetimes (access_token_ttl, id_token_ttl, refresh_token_ttl, bounded by the metadata schema;
+//   access and ID tokens at most 12 h, within the default 24 h key rotation grace).
 // - Errors to clients carry an OAuth code and description only; browser errors render a page.
 import type { Configuration } from 'oidc-provider';
 import { errors } from 'oidc-provider';
@@ -49,15 +52,22 @@ const SIGNING_ALGS = ['ES256', 'RS256', 'PS256', 'EdDSA'];
 
 const HOUR = 3600;
 const DAY = 24 * HOUR;
+/** The client's own lifetime `key` (seconds) when its metadata sets one, else `fallback`. */
+const perClient = (key: 'access_token_ttl' | 'id_token_ttl' | 'refresh_token_ttl', fallback: number) =>
+  (_ctx: unknown, _token: unknown, client?: unknown): number => {
+    const own = (client as Record<string, unknown> | undefined)?.[key];
+    return typeof own === 'number' && Number.isInteger(own) && own > 0 ? own : fallback;
+  };
+
 export const TTL = {
-  AccessToken: ACCESS_TOKEN_TTL,
-  ClientCredentials: ACCESS_TOKEN_TTL,
+  AccessToken: perClient('access_token_ttl', ACCESS_TOKEN_TTL),
+  ClientCredentials: perClient('access_token_ttl', ACCESS_TOKEN_TTL),
   AuthorizationCode: 60,
-  IdToken: HOUR,
+  IdToken: perClient('id_token_ttl', HOUR),
   DeviceCode: 10 * 60,
   Interaction: HOUR,
   Session: 7 * DAY,
-  RefreshToken: 14 * DAY,
+  RefreshToken: perClient('refresh_token_ttl', 14 * DAY),
   // Outlives its refresh tokens (each rotation starts a new 14 days) for a while.
   Grant: 30 * DAY,
 };
@@ -114,7 +124,7 @@ export async function providerSetup(deps: OidcDeps, tenant: string): Promise<{ i
     routes: ROUTES,
     pkce: { required: () => true },
     rotateRefreshToken: true,
-    ttl: TTL,
+    ttl: TTL as Configuration['ttl'],
     clientDefaults: {
       grant_types: ['authorization_code'],
       response_types: ['code'],
