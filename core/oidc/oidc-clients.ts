@@ -11,6 +11,7 @@
 // and none are given.
 import { randomBytes } from 'node:crypto';
 import type { Db } from '../infra/db.ts';
+import { isBuiltinClientId } from './builtin-clients.ts';
 import { buildClientMetadata, OidcClientInputError, type ClientMetadata } from './oidc-client-metadata.ts';
 
 export {
@@ -49,6 +50,7 @@ export function sanitizedClient(client: OidcClient): Record<string, unknown> {
 /** @throws OidcClientInputError for invalid input or a taken client_id. */
 export async function createOidcClient(db: Db, tenant: string, input: unknown): Promise<OidcClient> {
   const metadata = buildClientMetadata(input);
+  if (isBuiltinClientId(metadata.client_id)) throw new OidcClientConflictError(`"${metadata.client_id}" is reserved for Tessera's own console`);
   const rows = await db`INSERT INTO oidc_clients (tenant_id, client_id, metadata)
     VALUES (${tenant}, ${metadata.client_id}, ${db.json(metadata as never)})
     ON CONFLICT (tenant_id, client_id) DO NOTHING RETURNING *`;

@@ -15,6 +15,7 @@ import { getUser } from '../../../core/accounts/users.ts';
 import { rolesOfUser } from '../../../core/admin/roles.ts';
 import type { Config } from '../../../core/infra/config.ts';
 import type { Db } from '../../../core/infra/db.ts';
+import { ACCOUNT_CONSOLE_CLIENT, builtinClient } from '../../../core/oidc/builtin-clients.ts';
 import { getOidcClient } from '../../../core/oidc/oidc-clients.ts';
 import { providerJwks, SIGNING_ALGS } from '../../../core/oidc/signing-keys.ts';
 import { HttpError } from '../../http-error.ts';
@@ -62,8 +63,11 @@ async function fromAccessToken(db: Db, config: Config, presented: string): Promi
   } catch {
     return undefined;
   }
-  const client = await getOidcClient(db, tenant, String(payload.client_id));
-  if (client?.metadata.first_party !== true) return undefined;
+  const clientId = String(payload.client_id);
+  // The account console's tokens are for the user's own account, never for administration.
+  if (clientId === ACCOUNT_CONSOLE_CLIENT) return undefined;
+  const metadata = builtinClient(config.publicUrl, tenant, clientId) ?? (await getOidcClient(db, tenant, clientId))?.metadata;
+  if (metadata?.first_party !== true) return undefined;
   const user = await getUser(db, tenant, String(payload.sub));
   if (user?.status !== 'active') return undefined;
   const roles = await rolesOfUser(db, tenant, user.id);

@@ -12,6 +12,7 @@
 //   are not remembered); a changed or deleted one at once in the process that changed it (the
 //   cache is dropped when clientsGeneration() moves), within a second on every other replica.
 import type { Adapter, AdapterFactory, AdapterPayload } from 'oidc-provider';
+import { builtinClient } from '../../../core/oidc/builtin-clients.ts';
 import type { Db } from '../../../core/infra/db.ts';
 import { clientsGeneration } from '../../../core/oidc/oidc-clients.ts';
 
@@ -96,16 +97,20 @@ const CLIENT_CACHE_MAX = 10_000;
 class ClientAdapter implements Adapter {
   readonly #db: Db;
   readonly #tenant: string;
+  readonly #builtin: (id: string) => AdapterPayload | undefined;
   readonly #recent = new Map<string, { metadata: AdapterPayload; until: number }>();
   #generation = clientsGeneration();
 
-  constructor(db: Db, tenant: string) {
+  constructor(db: Db, tenant: string, builtin: (id: string) => AdapterPayload | undefined) {
     this.#db = db;
     this.#tenant = tenant;
+    this.#builtin = builtin;
   }
 
   async find(id: string): Promise<AdapterPayload | undefined> {
     if (id.length > 200) return undefined;
+    const builtin = this.#builtin(id);
+    if (builtin) return builtin;
     if (this.#generation !== clientsGeneration()) {
       this.#recent.clear();
       this.#generation = clientsGeneration();
@@ -136,7 +141,11 @@ class ClientAdapter implements Adapter {
   async revokeByGrantId(): Promise<void> {}
 }
 
-/** The provider's `adapter` for `tenant`. */
-export function postgresAdapter(db: Db, tenant: string): AdapterFactory {
-  return (model: string) => (model === 'Client' ? new ClientAdapter(db, tenant) : new PayloadAdapter(db, tenant, model));
+/**
+ * The provider's `adapter` for `tenant`. Without `publicUrl`, the tenant has no built-in console
+ * clients (core/oidc/builtin-clients.ts).
+ */
+export function postgresAdapter(db: Db, tenant: string, publicUrl?: string): AdapterFactory {
+  const builtin = (id: string) => (publicUrl ? builtinClient(publicUrl, tenant, id) as AdapterPayload | undefined : undefined);
+  return (model: string) => (model === 'Client' ? new ClientAdapter(db, tenant, builtin) : new PayloadAdapter(db, tenant, model));
 }

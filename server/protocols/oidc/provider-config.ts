@@ -114,7 +114,7 @@ export async function providerSetup(deps: OidcDeps, tenant: string): Promise<{ i
   const issuer = issuerFor(deps.config.publicUrl, tenant);
   const [jwks, keys] = await Promise.all([providerJwks(deps.db, tenant), cookieKeys(deps.config, tenant)]);
   const base: Configuration = {
-    adapter: postgresAdapter(deps.db, tenant),
+    adapter: postgresAdapter(deps.db, tenant, deps.config.publicUrl),
     jwks: jwks as Configuration['jwks'],
     findAccount: findAccount(deps, tenant),
     claims: claimsConfig,
