@@ -23,6 +23,7 @@ import { errorHandler } from './middleware/error-handler.ts';
 import { loadTenant } from './middleware/load-tenant.ts';
 import { securityHeaders } from './middleware/security-headers.ts';
 import { uiAssets, uiPages } from './ui-routes.ts';
+import { adminConsoleRoutes } from './admin-console.ts';
 
 export interface AppDeps { config: Config; db: Db; temporal: Client }
 
@@ -36,6 +37,7 @@ export function createApp({ config, db, temporal }: AppDeps): express.Express {
   app.get('/healthz', health(db, temporal));
   app.get('/', (_req, res) => res.redirect('/t/demo/ui/login'));
   app.use(uiAssets());
+  app.use(adminConsoleRoutes());
   // The dev mailbox shows sign-in codes: never in production.
   if (!config.production) app.use(devMailRoutes(db));
   app.use('/api/admin', globalAdminRoutes({ db, temporal, config }));

@@ -1,0 +1,25 @@
+// Serves the admin console (ui/admin): one static page at /admin/ and its modules under
+// /admin/assets. The page signs in through a tenant's OIDC provider as the built-in
+// `tessera-admin` client (core/oidc/builtin-clients.ts) and then calls only the management API;
+// nothing here reads or changes data.
+import express, { Router } from 'express';
+import { readFile } from 'node:fs/promises';
+import { HttpError } from './http-error.ts';
+
+const DIR = new URL('../ui/admin/', import.meta.url);
+
+export function adminConsoleRoutes(): Router {
+  const router = Router();
+  let page: string | undefined;
+  router.get('/admin', (_req, res) => res.redirect(302, '/admin/'));
+  router.get('/admin/', async (_req, res) => {
+    page ??= await readFile(new URL('index.html', DIR), 'utf8');
+    res.type('html').send(page);
+  });
+  router.use('/admin/assets', express.static(new URL('assets/', DIR).pathname, {
+    fallthrough: false, index: false,
+    setHeaders: (res) => res.setHeader('Cache-Control', 'no-cache'),
+  }));
+  router.use('/admin', (_req, _res, next) => next(new HttpError(404, 'not_found', 'No such page.')));
+  return router;
+}
