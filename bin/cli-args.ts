@@ -45,6 +45,10 @@ export const OPTIONS = {
   'entity-id': { type: 'string' },
   'no-idp-initiated': { type: 'boolean' },
   'require-signed-requests': { type: 'boolean' },
+  group: { type: 'string' },
+  user: { type: 'string' },
+  'new-email': { type: 'string' },
+  description: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -58,6 +62,7 @@ export type Flags = {
   alias?: string; kind?: string; preset?: string; issuer?: string; metadata?: string; 'display-name'?: string;
   'name-id-format'?: string; sign?: string; encrypt?: boolean; attribute?: string[]; 'entity-id'?: string;
   'no-idp-initiated'?: boolean; 'require-signed-requests'?: boolean;
+  group?: string; user?: string; 'new-email'?: string; description?: string;
 };
 
 export function parse(argv: string[]): { positionals: string[]; flags: Flags } {

@@ -61,7 +61,7 @@ export const operations: Operation[] = [
   }),
   defineOperation({
     id: 'groups.get', method: 'GET', path: '/groups/{id}', scope: 'tenant', tag: 'groups', summary: 'One group', access: read,
-    params: IdParams, response: GroupJson,
+    params: IdParams, response: GroupJson, etagOf: 'groups.get',
     async run({ db, tenant }, { params }) {
       return groupJson(await groupOr404(db, tenant, params.id));
     },

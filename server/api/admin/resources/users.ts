@@ -91,7 +91,7 @@ export const operations: Operation[] = [
   }),
   defineOperation({
     id: 'users.get', method: 'GET', path: '/users/{id}', scope: 'tenant', tag: 'users', summary: 'One user',
-    access: read, params: IdParams, response: UserJson,
+    access: read, params: IdParams, response: UserJson, etagOf: 'users.get',
     async run({ db, tenant }, { params }) {
       return userJson(await userOr404(db, tenant, params.id));
     },
