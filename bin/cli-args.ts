@@ -49,6 +49,10 @@ export const OPTIONS = {
   limit: { type: 'string' },
   type: { type: 'string' },
   subject: { type: 'string' },
+  group: { type: 'string' },
+  user: { type: 'string' },
+  'new-email': { type: 'string' },
+  description: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -63,6 +67,7 @@ export type Flags = {
   'name-id-format'?: string; sign?: string; encrypt?: boolean; attribute?: string[]; 'entity-id'?: string;
   'no-idp-initiated'?: boolean; 'require-signed-requests'?: boolean;
   role?: string; limit?: string; type?: string; subject?: string;
+  group?: string; user?: string; 'new-email'?: string; description?: string;
 };
 
 export function parse(argv: string[]): { positionals: string[]; flags: Flags } {

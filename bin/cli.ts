@@ -18,6 +18,7 @@ import { samlSpsCommand } from './commands/saml-sps.ts';
 import { idpsCommand } from './commands/idps.ts';
 import { rolesCommand } from './commands/roles.ts';
 import { auditCommand } from './commands/audit.ts';
+import { groupsCommand } from './commands/groups.ts';
 import type { Db } from '../core/infra/db.ts';
 
 const HELP = `Usage: tessera <command> [options]
@@ -33,6 +34,13 @@ Admin (add --json for machine-readable output):
   users create --tenant T --email E [--password P | --password-stdin] [--username U] [--name N] [--status S]
   users list|show|activate|deactivate --tenant T [--email E | --id ID | <login>]
   users approve|reject --tenant T (--email E | --id ID) [--reason R]   (needs Temporal: TEMPORAL_ADDRESS or a running start)
+  users update --tenant T (--email E | --id ID) [--new-email E] [--name N] [--status S] [--set '{"attr":"value"}']
+  users delete|reset-password|sessions|end-sessions --tenant T (--email E | --id ID)   (reset-password mails a link)
+  users set-password --tenant T (--email E | --id ID) --password-stdin   (ends the user's sessions)
+  groups create --tenant T --name N [--description D]
+  groups list --tenant T
+  groups show|update|delete|members --tenant T --group G [--name N] [--description D]   (G: id or name)
+  groups add-member|remove-member --tenant T --group G --user U   (U: id, username or email)
   trees import <file|-> --tenant T
   trees export <name> --tenant T [--version V]
   trees list --tenant T
@@ -84,6 +92,7 @@ const ADMIN: Record<string, Admin> = {
   idps: idpsCommand,
   roles: rolesCommand,
   audit: auditCommand,
+  groups: groupsCommand,
 };
 const RUN: Record<string, (config: Config) => Promise<Running>> = { start: startAll, server: startServer, worker: startWorker };
 

@@ -45,3 +45,58 @@ export async function getSession(db: Db, tenant: string, token: string): Promise
 export async function revokeSession(db: Db, tenant: string, token: string): Promise<void> {
   await db`UPDATE sessions SET revoked_at = now() WHERE tenant_id = ${tenant} AND id_hash = ${sha256(token)} AND revoked_at IS NULL`;
 }
+
+/** A live session as admins see it: its public id (never the cookie or its hash) and how it was made. */
+export interface SessionRecord {
+  id: string;
+  ssoId: string;
+  acr: string | null;
+  amr: string[];
+  authTime: Date;
+  createdAt: Date;
+  lastSeenAt: Date;
+  expiresAt: Date;
+}
+
+/** Where the previous page of sessions ended: creation time as PostgreSQL writes it (microseconds) and id. */
+export interface SessionCursor { at: string; id: string }
+
+function toRecord(row: Record<string, any>): SessionRecord & { cursor: SessionCursor } {
+  return {
+    id: row.id, ssoId: row.sso_id, acr: row.acr, amr: row.amr, authTime: row.auth_time, createdAt: row.created_at,
+    lastSeenAt: row.last_seen_at, expiresAt: row.expires_at, cursor: { at: row.created_key, id: row.id },
+  };
+}
+
+/** The user's live sessions (neither revoked nor expired), newest first. */
+export async function listUserSessions(
+  db: Db, tenant: string, userId: string, page: { after?: SessionCursor; limit: number },
+): Promise<(SessionRecord & { cursor: SessionCursor })[]> {
+  const rows = await db`SELECT *, created_at::text AS created_key FROM sessions
+    WHERE tenant_id = ${tenant} AND user_id = ${userId} AND revoked_at IS NULL AND expires_at > now()
+      ${page.after ? db`AND (created_at, id) < (${page.after.at}::timestamptz, ${page.after.id}::uuid)` : db``}
+    ORDER BY created_at DESC, id DESC LIMIT ${page.limit}`;
+  return rows.map(toRecord);
+}
+
+/** One live session of the user by its public id (`id` must be a uuid). */
+export async function getUserSession(db: Db, tenant: string, userId: string, id: string): Promise<SessionRecord | undefined> {
+  const [row] = await db`SELECT *, created_at::text AS created_key FROM sessions
+    WHERE tenant_id = ${tenant} AND user_id = ${userId} AND id = ${id} AND revoked_at IS NULL AND expires_at > now()`;
+  return row ? toRecord(row) : undefined;
+}
+
+/** The SSO session families the user's live sessions belong to. */
+export async function liveSessionFamilies(db: Db, tenant: string, userId: string): Promise<string[]> {
+  const rows = await db`SELECT DISTINCT sso_id FROM sessions
+    WHERE tenant_id = ${tenant} AND user_id = ${userId} AND revoked_at IS NULL AND expires_at > now() ORDER BY sso_id`;
+  return rows.map((r) => r.sso_id as string);
+}
+
+/** Revokes the user's live sessions, or only the one with public id `id`; returns how many ended. */
+export async function revokeUserSessions(db: Db, tenant: string, userId: string, id?: string): Promise<number> {
+  const rows = await db`UPDATE sessions SET revoked_at = now()
+    WHERE tenant_id = ${tenant} AND user_id = ${userId} AND revoked_at IS NULL ${id ? db`AND id = ${id}` : db``}
+    RETURNING id`;
+  return rows.length;
+}

@@ -45,3 +45,15 @@ export async function claimTotpCounter(db: Db, tenant: string, userId: string, c
     WHERE tenant_id = ${tenant} AND user_id = ${userId} AND last_counter < ${counter} RETURNING user_id`;
   return rows.length > 0;
 }
+
+/** When the user enrolled TOTP, or undefined when they have not. */
+export async function totpEnrolledAt(db: Db, tenant: string, userId: string): Promise<Date | undefined> {
+  const [row] = await db`SELECT created_at FROM totp_credentials WHERE tenant_id = ${tenant} AND user_id = ${userId}`;
+  return row?.created_at;
+}
+
+/** Removes the user's TOTP credential (they enrol again where a tree asks); false when there was none. */
+export async function deleteTotp(db: Db, tenant: string, userId: string): Promise<boolean> {
+  const rows = await db`DELETE FROM totp_credentials WHERE tenant_id = ${tenant} AND user_id = ${userId} RETURNING user_id`;
+  return rows.length > 0;
+}

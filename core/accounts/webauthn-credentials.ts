@@ -68,3 +68,10 @@ export async function recordCredentialUse(
     RETURNING credential_id`;
   return rows.length > 0;
 }
+
+/** Removes one of the user's credentials; false when the user has none with this id. */
+export async function deleteCredential(db: Db, tenant: string, userId: string, credentialId: string): Promise<boolean> {
+  const rows = await db`DELETE FROM webauthn_credentials
+    WHERE tenant_id = ${tenant} AND user_id = ${userId} AND credential_id = ${credentialId} RETURNING credential_id`;
+  return rows.length > 0;
+}

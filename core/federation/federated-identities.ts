@@ -4,7 +4,9 @@
 import { createHash } from 'node:crypto';
 import type { Db } from '../infra/db.ts';
 
-export interface FederatedIdentity { idp: string; subject: string; userId: string; email: string | null; createdAt: Date }
+export interface FederatedIdentity {
+  idp: string; subject: string; userId: string; email: string | null; createdAt: Date; lastLoginAt: Date | null;
+}
 
 export async function findLinkedUser(db: Db, tenant: string, idp: string, subject: string): Promise<string | undefined> {
   const [row] = await db`UPDATE federated_identities SET last_login_at = now()
@@ -22,7 +24,9 @@ export async function linkIdentity(db: Db, tenant: string, idp: string, subject:
 
 export async function listUserLinks(db: Db, tenant: string, userId: string): Promise<FederatedIdentity[]> {
   const rows = await db`SELECT * FROM federated_identities WHERE tenant_id = ${tenant} AND user_id = ${userId} ORDER BY idp`;
-  return rows.map((r) => ({ idp: r.idp, subject: r.subject, userId: r.user_id, email: r.email, createdAt: r.created_at }));
+  return rows.map((r) => ({
+    idp: r.idp, subject: r.subject, userId: r.user_id, email: r.email, createdAt: r.created_at, lastLoginAt: r.last_login_at,
+  }));
 }
 
 export async function unlinkIdentity(db: Db, tenant: string, idp: string, userId: string): Promise<boolean> {
