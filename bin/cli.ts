@@ -19,6 +19,7 @@ import { idpsCommand } from './commands/idps.ts';
 import { rolesCommand } from './commands/roles.ts';
 import { auditCommand } from './commands/audit.ts';
 import { groupsCommand } from './commands/groups.ts';
+import { mailTemplatesCommand } from './commands/mail-templates.ts';
 import type { Db } from '../core/infra/db.ts';
 
 const HELP = `Usage: tessera <command> [options]
@@ -31,6 +32,8 @@ Run:
 Admin (add --json for machine-readable output):
   tenants create <id> [--name N]
   tenants list
+  tenants show|delete <id>
+  tenants update <id> [--name N] [--set JSON]   (settings patch: branding, registration, profile, legacy, smtp)
   users create --tenant T --email E [--password P | --password-stdin] [--username U] [--name N] [--status S]
   users list|show|activate|deactivate --tenant T [--email E | --id ID | <login>]
   users approve|reject --tenant T (--email E | --id ID) [--reason R]   (needs Temporal: TEMPORAL_ADDRESS or a running start)
@@ -48,6 +51,9 @@ Admin (add --json for machine-readable output):
   terms list --tenant T
   settings profile --tenant T [--required name,phone]
   settings registration --tenant T [--set JSON]   (moderation, autoVerify, password, invitations, …)
+  mail-templates list --tenant T
+  mail-templates show|reset <name> --tenant T
+  mail-templates set <name> --tenant T --file override.json   ({ "subject", "text", "html" }, each optional)
   settings legacy --tenant T [--allow URL-prefix]... [--ttl 30d]   (where legacy /login may return; user token lifetime)
   invitations create --tenant T --email E [--ttl 7d]   (needs Temporal: TEMPORAL_ADDRESS or a running start)
   invitations list --tenant T
@@ -93,6 +99,7 @@ const ADMIN: Record<string, Admin> = {
   roles: rolesCommand,
   audit: auditCommand,
   groups: groupsCommand,
+  'mail-templates': mailTemplatesCommand,
 };
 const RUN: Record<string, (config: Config) => Promise<Running>> = { start: startAll, server: startServer, worker: startWorker };
 

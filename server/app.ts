@@ -56,7 +56,7 @@ export function createApp({ config, db, temporal }: AppDeps): express.Express {
   tenant.use('/api/session', sessionRoutes({ db, temporal, config, cookies, onLogout: [endOidcBrowserSession(providerFor)] }));
   tenant.use(oidcRoutes({ db, config, temporal, journeys, cookies, idleTimeoutMs }, providerFor));
   tenant.use(samlIdpRoutes({ db, config, temporal, journeys, cookies, idleTimeoutMs, onLogout: [endOidcBrowserSession(providerFor)] }));
-  tenant.use(uiPages());
+  tenant.use(uiPages(db));
   app.use('/t/:tenant', loadTenant(db), tenant);
 
   app.use((_req, _res, next) => next(new HttpError(404, 'not_found', 'No such route.')));

@@ -3,6 +3,7 @@
 // Rules: keys are lower-case identifiers (at most 32 characters, at most 20 of them) and never
 // name an account field that has its own flow (email, username, ...); values are at most 200
 // characters of one line.
+import { z } from 'zod';
 import type { Db } from '../infra/db.ts';
 
 export const ATTRIBUTE_KEY = /^[a-z][a-z0-9_]{0,31}$/;
@@ -22,6 +23,17 @@ export function attributeKeysProblem(keys: string[]): string | undefined {
   if (new Set(keys).size !== keys.length) return 'attribute keys must not repeat';
   return undefined;
 }
+
+/** tenants.settings.profile as the management API shows and takes it. */
+export const ProfileSettings = z.object({
+  required: z.array(z.string().max(64)).max(MAX_REQUIRED * 2)
+    .superRefine((keys, ctx) => {
+      const problem = attributeKeysProblem(keys);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    })
+    .describe('Attributes every user must have (the profile node asks for the missing ones).'),
+}).strict();
+export type ProfileSettings = z.infer<typeof ProfileSettings>;
 
 export async function getRequiredAttributes(db: Db, tenant: string): Promise<string[]> {
   const [row] = await db`SELECT settings->'profile'->'required' AS required FROM tenants WHERE id = ${tenant}`;

@@ -44,6 +44,36 @@ export async function listTerms(db: Db, tenant: string): Promise<TermsVersion[]>
   return rows.map(toTerms);
 }
 
+export async function getTerms(db: Db, tenant: string, version: number): Promise<TermsVersion | undefined> {
+  const [row] = await db`SELECT * FROM terms_versions WHERE tenant_id = ${tenant} AND version = ${version}`;
+  return row ? toTerms(row) : undefined;
+}
+
+/** Versions newest first, below `before`, each with how many users accepted it. */
+export async function listTermsPage(db: Db, tenant: string, { before, limit }: { before?: number; limit: number }): Promise<(TermsVersion & { acceptances: number })[]> {
+  const rows = await db`SELECT v.*, (SELECT count(*)::int FROM terms_acceptances a WHERE a.tenant_id = v.tenant_id AND a.version = v.version) AS acceptances
+    FROM terms_versions v WHERE v.tenant_id = ${tenant} ${before !== undefined ? db`AND v.version < ${before}` : db``}
+    ORDER BY v.version DESC LIMIT ${limit}`;
+  return rows.map((r) => ({ ...toTerms(r), acceptances: r.acceptances }));
+}
+
+export async function acceptanceCount(db: Db, tenant: string, version: number): Promise<number> {
+  const [row] = await db`SELECT count(*)::int AS n FROM terms_acceptances WHERE tenant_id = ${tenant} AND version = ${version}`;
+  return row?.n ?? 0;
+}
+
+export interface TermsAcceptance { userId: string; acceptedAt: Date; journeyId: string | null }
+
+/** Who accepted `version`, newest first, after the cursor. */
+export async function listAcceptancesPage(db: Db, tenant: string, version: number,
+  { after, limit }: { after?: { acceptedAt: string; userId: string }; limit: number }): Promise<TermsAcceptance[]> {
+  const rows = await db`SELECT user_id, accepted_at, journey_id FROM terms_acceptances
+    WHERE tenant_id = ${tenant} AND version = ${version}
+      ${after ? db`AND (accepted_at, user_id) < (${after.acceptedAt}::timestamptz, ${after.userId}::uuid)` : db``}
+    ORDER BY accepted_at DESC, user_id DESC LIMIT ${limit}`;
+  return rows.map((r) => ({ userId: r.user_id, acceptedAt: r.accepted_at, journeyId: r.journey_id }));
+}
+
 export async function currentTerms(db: Db, tenant: string): Promise<TermsVersion | undefined> {
   const [row] = await db`SELECT * FROM terms_versions WHERE tenant_id = ${tenant} ORDER BY version DESC LIMIT 1`;
   return row ? toTerms(row) : undefined;

@@ -3,6 +3,10 @@
 // Rules: every value placed in the HTML part is HTML-escaped; secret values (codes, links) never
 // reach the subject, which is logged and shown in mail lists; a subject is one line; a malformed
 // override is ignored in favour of the default rather than sending a broken message.
+// Overrides an admin stores are checked first (overrideProblem): only the template's own
+// placeholders, none of the secret ones in the subject, and HTML that escaping keeps safe: no
+// active content (script, frames, forms, event handlers, javascript: URLs), placeholders only in
+// text or in quoted attribute values, and a link attribute may start only with {{link}}.
 import { z } from 'zod';
 
 export const TEMPLATE_NAMES = [
@@ -13,6 +17,23 @@ export const TEMPLATE_NAMES = [
 export type TemplateName = (typeof TEMPLATE_NAMES)[number];
 
 export interface MailContent { subject: string; text: string; html: string }
+
+/** The values each template is sent with (what an override may use). */
+export const TEMPLATE_PLACEHOLDERS: Record<TemplateName, readonly string[]> = {
+  'login-code': ['tenant', 'code', 'expires'],
+  'login-link': ['tenant', 'code', 'link', 'expires'],
+  'verify-email': ['tenant', 'name', 'link', 'expires'],
+  'signup-existing': ['tenant'],
+  'registration-pending': ['tenant', 'name'],
+  'approval-request': ['tenant', 'name', 'email', 'deadline'],
+  'approval-reminder': ['tenant', 'name', 'email', 'deadline', 'requested'],
+  'registration-approved': ['tenant', 'name', 'link', 'expires'],
+  'registration-rejected': ['tenant', 'name', 'reason'],
+  'invitation': ['tenant', 'inviter', 'link', 'expires'],
+  'recovery-link': ['tenant', 'link', 'expires'],
+};
+
+export const isTemplateName = (name: string): name is TemplateName => (TEMPLATE_NAMES as readonly string[]).includes(name);
 
 /** Values that grant access: allowed in the body only. */
 const SECRET_VARS = new Set(['code', 'link']);
@@ -106,6 +127,81 @@ export function renderTemplate(name: TemplateName, vars: Record<string, string>,
     text: fill(t.text, get),
     html: fill(t.html, (key) => escapeHtml(get(key))),
   };
+}
+
+const ACTIVE_TAGS = new Set(['script', 'style', 'iframe', 'frame', 'frameset', 'object', 'embed', 'applet', 'form', 'input', 'button',
+  'textarea', 'select', 'base', 'meta', 'link', 'svg', 'math', 'template', 'noscript']);
+const URL_ATTRIBUTES = new Set(['href', 'src', 'action', 'formaction', 'background', 'poster', 'cite', 'srcset', 'xlink:href', 'data', 'lowsrc', 'dynsrc']);
+const TAG = /<!--[\s\S]*?-->|<!doctype[^<>]*>|<\/?([a-zA-Z][a-zA-Z0-9-]*)((?:[\s/](?:[^<>"']|"[^"]*"|'[^']*')*)?)>/giy;
+const ATTRIBUTE = /([^\s=/>"']+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+)))?/g;
+const DANGEROUS_SCHEME = /^(?:javascript|vbscript|data):/i;
+
+/** An attribute value as a browser reads its scheme: character references decoded, spaces and controls dropped. */
+function decodedUrl(value: string): string {
+  return value
+    .replace(/&#x([0-9a-f]+);?/gi, (_m, hex: string) => String.fromCodePoint(Math.min(parseInt(hex, 16), 0x10ffff)))
+    .replace(/&#(\d+);?/g, (_m, dec: string) => String.fromCodePoint(Math.min(Number(dec), 0x10ffff)))
+    .replace(/&colon;/gi, ':').replace(/&(?:tab|newline);/gi, '')
+    .replace(/[\s\u0000-\u001f]+/g, '');
+}
+
+function attributeProblem(tag: string, attributes: string): string | undefined {
+  let rest = attributes;
+  for (const m of attributes.matchAll(ATTRIBUTE)) {
+    const name = m[1]!.toLowerCase();
+    const quoted = m[2] ?? m[3];
+    const value = quoted ?? m[4];
+    if (name.startsWith('on')) return `<${tag}>: event handler attributes (${name}) are not allowed`;
+    if (value !== undefined && quoted === undefined && value.includes('{{')) return `<${tag} ${name}>: a placeholder in an attribute must be in quotes`;
+    if (value !== undefined && URL_ATTRIBUTES.has(name)) {
+      // Browsers ignore control characters and spaces in a scheme: so does this check.
+      if (DANGEROUS_SCHEME.test(decodedUrl(value))) return `<${tag} ${name}>: javascript:, vbscript: and data: URLs are not allowed`;
+      const first = /^\s*\{\{\s*([a-z][a-z0-9_]*)\s*\}\}/.exec(value);
+      if (first && first[1] !== 'link') return `<${tag} ${name}>: only {{link}} may start a link (other values could be a javascript: URL)`;
+    }
+    rest = rest.replace(m[0], '');
+  }
+  if (rest.includes('{{')) return `<${tag}>: placeholders belong in text or in quoted attribute values`;
+  return undefined;
+}
+
+/** Why admin-chosen HTML could carry active content once filled, or undefined when it is fine. */
+export function htmlProblem(html: string): string | undefined {
+  let at = 0;
+  while (at < html.length) {
+    const lt = html.indexOf('<', at);
+    if (lt < 0) break;
+    TAG.lastIndex = lt;
+    const m = TAG.exec(html);
+    if (!m) return `a "<" at character ${lt + 1} that does not start a tag (write &lt;)`;
+    const tag = m[1]?.toLowerCase();
+    if (tag !== undefined) {
+      if (ACTIVE_TAGS.has(tag)) return `<${tag}> is not allowed in a mail template`;
+      const problem = attributeProblem(tag, m[2] ?? '');
+      if (problem) return problem;
+    }
+    at = TAG.lastIndex;
+  }
+  return undefined;
+}
+
+/** Why an override cannot be stored for `name`, naming the part; undefined when it can. */
+export function overrideProblem(name: TemplateName, override: z.infer<typeof TemplateOverride>): string | undefined {
+  const known = new Set(TEMPLATE_PLACEHOLDERS[name]);
+  for (const part of ['subject', 'text', 'html'] as const) {
+    const text = override[part];
+    if (text === undefined) continue;
+    for (const m of text.matchAll(PLACEHOLDER)) {
+      if (!known.has(m[1]!)) return `${part}: {{${m[1]}}} is not a placeholder of "${name}" (${[...known].map((k) => `{{${k}}}`).join(', ')})`;
+      if (part === 'subject' && SECRET_VARS.has(m[1]!)) return `subject: {{${m[1]}}} grants access and may not appear in the subject`;
+    }
+  }
+  if (override.subject !== undefined && /[\r\n]/.test(override.subject)) return 'subject: must be one line';
+  if (override.html !== undefined) {
+    const problem = htmlProblem(override.html);
+    if (problem) return `html: ${problem}`;
+  }
+  return undefined;
 }
 
 /** "7 days", "10 minutes", "90 seconds": how long a code or link lives, for the mail text. */

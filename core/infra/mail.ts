@@ -1,9 +1,12 @@
-// Outgoing mail: nodemailer over SMTP_URL, or the dev mailbox when SMTP_URL is unset.
+// Outgoing mail: nodemailer over the tenant's own SMTP server (tenants.settings.smtp) when it has
+// one, else over SMTP_URL, else the dev mailbox.
 // Rules: a message is sent at most once per (tenant, dedupe key): its row is claimed before
 // sending and released only when the SMTP server refused it, so a retried activity never mails
 // twice; mail that went out over SMTP keeps no body (bodies hold codes and links); errors never
-// carry the body; the From address comes from MAIL_FROM (config.mailFrom).
+// carry the body nor an SMTP URL (it may hold a password); the From address is the tenant's
+// `smtp.from` with its own server, else MAIL_FROM (config.mailFrom).
 import nodemailer, { type Transporter } from 'nodemailer';
+import { z } from 'zod';
 import type { Db } from './db.ts';
 import { devMailLogLine } from './dev-mailbox.ts';
 import { renderTemplate, type TemplateName } from './mail-templates.ts';
@@ -37,30 +40,72 @@ export class MailError extends Error {}
 
 const ADDRESS = /^[^\s@<>",;]{1,64}@[^\s@<>",;]{1,255}$/;
 
+/** smtp:// or smtps://, a host, optional user and password; no query (no transport options from settings). */
+export const SmtpUrl = z.string().max(2000).refine((text) => {
+  try {
+    const url = new URL(text);
+    return /^smtps?:$/.test(url.protocol) && url.hostname !== '' && url.search === '' && url.hash === '';
+  } catch {
+    return false;
+  }
+}, 'must be an smtp:// or smtps:// URL with a host (user and password allowed), without query or fragment');
+
+/** A From header: `Name <a@b>` or `a@b`, one line. */
+export const MailFrom = z.string().min(3).max(300).regex(/^(?:[^\r\n<>]{0,200}<[^\s@<>",;]{1,64}@[^\s@<>",;]{1,255}>|[^\s@<>",;]{1,64}@[^\s@<>",;]{1,255})$/,
+  'must be an address, or a name and an address in <>');
+
+/** tenants.settings.smtp: the server a tenant's mail goes through. The URL may hold a password: never show or log it. */
+export const TenantSmtp = z.object({ url: SmtpUrl, from: MailFrom.optional() }).strict();
+export type TenantSmtp = z.infer<typeof TenantSmtp>;
+
+/** What may be shown of a tenant's SMTP settings: never the URL (it may hold a password). */
+export function smtpSummary(smtp: TenantSmtp): { configured: true; host: string; from: string | null } {
+  const url = new URL(smtp.url);
+  return { configured: true, host: url.port ? `${url.hostname}:${url.port}` : url.hostname, from: smtp.from ?? null };
+}
+
+const TRANSPORTER_CACHE = 100;
+
 /** @throws MailError when smtpUrl is set but is not an smtp:// or smtps:// URL. */
 export function createMailer({ db, smtpUrl, from = DEFAULT_FROM, log = (line) => console.log(line) }: MailerOptions): Mailer {
   if (smtpUrl && !/^smtps?:\/\//i.test(smtpUrl)) throw new MailError('SMTP_URL must be an smtp:// or smtps:// URL');
   const transport = smtpUrl ? 'smtp' : 'dev';
-  let smtp: Transporter | undefined;
-  const transporter = () => (smtp ??= nodemailer.createTransport({
-    url: smtpUrl, connectionTimeout: 5000, greetingTimeout: 5000, socketTimeout: 10_000,
-  } as Parameters<typeof nodemailer.createTransport>[0]));
+  const transporters = new Map<string, Transporter>();
+  const transporter = (url: string) => {
+    let smtp = transporters.get(url);
+    if (!smtp) {
+      if (transporters.size >= TRANSPORTER_CACHE) {
+        const [oldest, used] = transporters.entries().next().value!;
+        used.close();
+        transporters.delete(oldest);
+      }
+      smtp = nodemailer.createTransport({
+        url, connectionTimeout: 5000, greetingTimeout: 5000, socketTimeout: 10_000,
+      } as Parameters<typeof nodemailer.createTransport>[0]);
+      transporters.set(url, smtp);
+    }
+    return smtp;
+  };
 
-  async function template(tenant: string, name: TemplateName): Promise<unknown> {
-    const [row] = await db`SELECT settings->'mail'->${name} AS t FROM tenants WHERE id = ${tenant}`;
-    return row?.t ?? undefined;
+  /** The tenant's override of the template, and its own SMTP server (ignored when malformed). */
+  async function tenantMail(tenant: string, name: TemplateName): Promise<{ override: unknown; smtp: TenantSmtp | undefined }> {
+    const [row] = await db`SELECT settings->'mail'->${name} AS t, settings->'smtp' AS smtp FROM tenants WHERE id = ${tenant}`;
+    const smtp = TenantSmtp.safeParse(row?.smtp);
+    return { override: row?.t ?? undefined, smtp: smtp.success ? smtp.data : undefined };
   }
 
   return {
     transport,
     async send(req) {
       if (!ADDRESS.test(req.to)) throw new MailError('recipient is not a valid email address');
-      const content = renderTemplate(req.template, req.vars, await template(req.tenant, req.template));
-      const dev = transport === 'dev';
+      const { override, smtp } = await tenantMail(req.tenant, req.template);
+      const content = renderTemplate(req.template, req.vars, override);
+      const server = smtp?.url ?? smtpUrl;
+      const dev = !server;
       const meta = req.meta ?? {};
       const [claimed] = await db`INSERT INTO mail_messages
           (tenant_id, dedupe_key, template, recipient, subject, transport, text_body, html_body, meta)
-        VALUES (${req.tenant}, ${req.dedupeKey}, ${req.template}, ${req.to}, ${content.subject}, ${transport},
+        VALUES (${req.tenant}, ${req.dedupeKey}, ${req.template}, ${req.to}, ${content.subject}, ${dev ? 'dev' : 'smtp'},
                 ${dev ? content.text : null}, ${dev ? content.html : null}, ${db.json(meta as never)})
         ON CONFLICT (tenant_id, dedupe_key) DO NOTHING RETURNING id`;
       if (!claimed) {
@@ -72,7 +117,7 @@ export function createMailer({ db, smtpUrl, from = DEFAULT_FROM, log = (line) =>
         return { sent: true, meta };
       }
       try {
-        await transporter().sendMail({ from, to: req.to, subject: content.subject, text: content.text, html: content.html });
+        await transporter(server).sendMail({ from: smtp ? smtp.from ?? from : from, to: req.to, subject: content.subject, text: content.text, html: content.html });
       } catch (err) {
         // Nothing went out: free the key so the retried activity sends.
         await db`DELETE FROM mail_messages WHERE tenant_id = ${req.tenant} AND id = ${claimed.id}`;
@@ -82,7 +127,8 @@ export function createMailer({ db, smtpUrl, from = DEFAULT_FROM, log = (line) =>
       return { sent: true, meta };
     },
     close() {
-      smtp?.close();
+      for (const smtp of transporters.values()) smtp.close();
+      transporters.clear();
     },
   };
 }

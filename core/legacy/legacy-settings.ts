@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import type { Db } from '../infra/db.ts';
 import { isDuration, parseDuration } from '../infra/duration.ts';
+import { patchOf } from '../infra/settings-patch.ts';
 import { formatAllowedPrefix, parseAllowedPrefix, type AllowedPrefix } from './legacy-allowlist.ts';
 
 const Prefix = z.string().max(2048).refine((text) => {
@@ -39,18 +40,29 @@ export async function getLegacyPolicy(db: Db, tenant: string): Promise<LegacyPol
   return { allowedNext: settings.allowedNext.map(parseAllowedPrefix), tokenTtlMs: parseDuration(settings.tokenTtl) };
 }
 
+/** Replaces the fields given in `patch`. */
+export type LegacyPatch = Partial<LegacySettings>;
+export const LegacyPatch = patchOf<LegacyPatch>(LegacySettings);
+
 /**
- * Replaces the fields given in `patch`; prefixes are stored normalized.
+ * `patch` over `current`, prefixes normalized and without repeats.
  * @throws LegacySettingsError naming the first bad value.
  */
-export async function updateLegacySettings(db: Db, tenant: string, patch: Partial<LegacySettings>): Promise<LegacySettings> {
-  const merged = { ...(await getLegacySettings(db, tenant)), ...patch };
-  const parsed = LegacySettings.safeParse(merged);
+export function mergeLegacySettings(current: LegacySettings, patch: LegacyPatch): LegacySettings {
+  const parsed = LegacySettings.safeParse({ ...current, ...Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)) });
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     throw new LegacySettingsError(`${issue.path.join('.') || 'legacy'}: ${issue.message}`);
   }
-  const settings = { ...parsed.data, allowedNext: [...new Set(parsed.data.allowedNext.map((p) => formatAllowedPrefix(parseAllowedPrefix(p))))] };
+  return { ...parsed.data, allowedNext: [...new Set(parsed.data.allowedNext.map((p) => formatAllowedPrefix(parseAllowedPrefix(p))))] };
+}
+
+/**
+ * Replaces the fields given in `patch`; prefixes are stored normalized.
+ * @throws LegacySettingsError naming the first bad value, or for an unknown tenant.
+ */
+export async function updateLegacySettings(db: Db, tenant: string, patch: LegacyPatch): Promise<LegacySettings> {
+  const settings = mergeLegacySettings(await getLegacySettings(db, tenant), patch);
   const rows = await db`UPDATE tenants SET settings = jsonb_set(settings, '{legacy}', ${db.json(settings as never)})
     WHERE id = ${tenant} RETURNING id`;
   if (rows.length === 0) throw new LegacySettingsError(`no tenant "${tenant}"`);

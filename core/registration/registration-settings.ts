@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import type { Db } from '../infra/db.ts';
 import { isDuration, parseDuration } from '../infra/duration.ts';
+import { mergeOneLevel, patchOf, type SettingsPatch } from '../infra/settings-patch.ts';
 
 const Duration = z.string().refine(isDuration, 'must be a duration such as 30m, 12h or 7d');
 
@@ -54,6 +55,10 @@ export type RegistrationSettings = z.infer<typeof RegistrationSettings>;
 
 export const DEFAULT_REGISTRATION: RegistrationSettings = RegistrationSettings.parse({});
 
+/** A partial update: the fields given replace, nested objects merge one level deep. */
+export type RegistrationPatch = SettingsPatch<RegistrationSettings>;
+export const RegistrationPatch = patchOf<RegistrationPatch>(RegistrationSettings);
+
 export class SettingsInputError extends Error {}
 
 export async function getRegistrationSettings(db: Db, tenant: string): Promise<RegistrationSettings> {
@@ -63,30 +68,28 @@ export async function getRegistrationSettings(db: Db, tenant: string): Promise<R
 }
 
 /**
- * Merges `patch` (a partial settings object; nested objects merge one level deep) into the
- * tenant's settings and stores the result.
+ * `patch` (a partial settings object; nested objects merge one level deep) over `current`.
  * @throws SettingsInputError naming the first bad field.
  */
-export async function updateRegistrationSettings(db: Db, tenant: string, patch: Record<string, unknown>): Promise<RegistrationSettings> {
-  const current = await getRegistrationSettings(db, tenant);
-  const merged: Record<string, unknown> = { ...current };
-  for (const [key, value] of Object.entries(patch)) {
-    const before = (current as Record<string, unknown>)[key];
-    merged[key] = isObject(before) && isObject(value) ? { ...before, ...value } : value;
-  }
-  const parsed = RegistrationSettings.safeParse(merged);
+export function mergeRegistrationSettings(current: RegistrationSettings, patch: Record<string, unknown>): RegistrationSettings {
+  const parsed = RegistrationSettings.safeParse(mergeOneLevel(current, patch));
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     throw new SettingsInputError(`${issue.path.join('.') || 'registration'}: ${issue.message}`);
   }
-  const rows = await db`UPDATE tenants SET settings = jsonb_set(settings, '{registration}', ${db.json(parsed.data as never)})
-    WHERE id = ${tenant} RETURNING id`;
-  if (rows.length === 0) throw new SettingsInputError(`no tenant "${tenant}"`);
   return parsed.data;
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
+/**
+ * Merges `patch` into the tenant's settings and stores the result.
+ * @throws SettingsInputError naming the first bad field, or for an unknown tenant.
+ */
+export async function updateRegistrationSettings(db: Db, tenant: string, patch: Record<string, unknown>): Promise<RegistrationSettings> {
+  const settings = mergeRegistrationSettings(await getRegistrationSettings(db, tenant), patch);
+  const rows = await db`UPDATE tenants SET settings = jsonb_set(settings, '{registration}', ${db.json(settings as never)})
+    WHERE id = ${tenant} RETURNING id`;
+  if (rows.length === 0) throw new SettingsInputError(`no tenant "${tenant}"`);
+  return settings;
 }
 
 export type ActivationPolicy = 'invited' | 'verify' | 'moderation';

@@ -2,10 +2,15 @@
 // referrer, no caching of pages that carry journey state, HSTS when served over https.
 import type { RequestHandler } from 'express';
 
-const CSP = [
-  "default-src 'self'", "script-src 'self'", "style-src 'self'", "img-src 'self' data:",
-  "connect-src 'self'", "form-action 'self'", "frame-ancestors 'none'", "base-uri 'none'", "object-src 'none'",
-].join('; ');
+/** The policy; `imageOrigins` adds https origins images may come from (a tenant's logo on the login page). */
+export function contentSecurityPolicy(imageOrigins: string[] = []): string {
+  return [
+    "default-src 'self'", "script-src 'self'", "style-src 'self'", ["img-src 'self' data:", ...imageOrigins].join(' '),
+    "connect-src 'self'", "form-action 'self'", "frame-ancestors 'none'", "base-uri 'none'", "object-src 'none'",
+  ].join('; ');
+}
+
+const CSP = contentSecurityPolicy();
 
 export function securityHeaders(https: boolean): RequestHandler {
   return (_req, res, next) => {

@@ -35,6 +35,8 @@ function inviteFrom(code) {
 }
 
 const tenantPath = () => `/t/${encodeURIComponent(page.tenant)}`;
+/** What the page calls the tenant: its id until the branding says its display name. */
+let tenantName = page?.tenant ?? '';
 const pageHref = (name) => `${tenantPath()}/ui/${name}`;
 const startOver = () => location.assign(pageHref(pageOf(kind)));
 const navigate = (url) => location.assign(url);
@@ -46,7 +48,7 @@ function show(view) {
   card.removeAttribute('aria-busy');
   card.replaceChildren(view);
   const title = card.querySelector('h1')?.textContent;
-  document.title = title ? `${title} \u00b7 ${page.tenant}` : page.tenant;
+  document.title = title ? `${title} \u00b7 ${tenantName}` : tenantName;
   focusFirst(card);
 }
 
@@ -173,17 +175,50 @@ async function start() {
 
 function showTenant() {
   const mark = document.getElementById('tenant-mark');
-  document.getElementById('tenant-name').textContent = page.tenant;
-  mark.textContent = page.tenant.charAt(0).toUpperCase();
+  document.getElementById('tenant-name').textContent = tenantName;
+  mark.textContent = tenantName.charAt(0).toUpperCase();
   let hash = 0;
   for (const ch of page.tenant) hash = (hash * 31 + ch.codePointAt(0)) >>> 0;
   mark.classList.add(`hue-${hash % 6}`);
+}
+
+/** The tenant's display name, logo and colours (settings.branding); the page works without them. */
+async function applyBranding() {
+  let branding;
+  try {
+    const res = await fetch(`${tenantPath()}/ui/branding.json`, { credentials: 'same-origin' });
+    if (!res.ok) return;
+    branding = await res.json();
+  } catch {
+    return;
+  }
+  if (typeof branding?.displayName === 'string' && branding.displayName) {
+    tenantName = branding.displayName;
+    showTenant();
+    const title = card.querySelector('h1')?.textContent;
+    document.title = title ? `${title} \u00b7 ${tenantName}` : tenantName;
+  }
+  if (branding?.stylesheet) {
+    const sheet = document.createElement('link');
+    sheet.rel = 'stylesheet';
+    sheet.href = `${tenantPath()}/ui/branding.css`;
+    document.head.append(sheet);
+  }
+  const logo = safeUrl(branding?.logoUrl);
+  if (logo) {
+    const img = document.createElement('img');
+    img.className = 'tenant-logo';
+    img.alt = '';
+    img.src = logo;
+    img.addEventListener('load', () => document.getElementById('tenant-mark').replaceWith(img), { once: true });
+  }
 }
 
 if (!page) {
   card.replaceChildren(views.unavailable(() => location.reload()));
 } else {
   showTenant();
+  applyBranding();
   if (page.view === 'link') {
     openLinkPage({
       tenant: page.tenant, token: takeFragment('token', TOKEN), show, signInHref: pageHref('login'),
