@@ -58,9 +58,17 @@ export async function createFederatedUser(db: Db, u: NewFederatedUser): Promise<
   });
 }
 
-/** Adds the mapped groups an upstream says the user belongs to (groups are never removed here). */
+/**
+ * Adds the mapped groups an upstream says the user belongs to (groups are never removed here).
+ * Never a group that carries an admin role, nor a name kept for one (`tessera-…`): what an
+ * upstream asserts must not make anyone an admin here — roles are granted only by admins.
+ */
 export async function addUserGroups(db: Db, tenant: string, userId: string, groups: string[]): Promise<void> {
   for (const name of groups) {
-    await db`INSERT INTO user_groups (tenant_id, user_id, name) VALUES (${tenant}, ${userId}, ${name}) ON CONFLICT DO NOTHING`;
+    if (name.toLowerCase().startsWith('tessera-')) continue;
+    await db`INSERT INTO user_groups (tenant_id, user_id, name)
+      SELECT ${tenant}, ${userId}, ${name}
+      WHERE NOT EXISTS (SELECT 1 FROM groups WHERE tenant_id = ${tenant} AND name = ${name} AND role IS NOT NULL)
+      ON CONFLICT DO NOTHING`;
   }
 }
