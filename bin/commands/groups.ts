@@ -67,7 +67,7 @@ export async function groupsCommand(db: Db, verb: string, _args: string[], flags
     case 'members': {
       const group = await findGroup(db, tenant, flags);
       const members = await allPages<{ id: string; username: string; email: string | null; name: string | null; status: string }>(
-        db, 'groups.listMembers', tenant, { id: group.id });
+        db, 'groups.list-members', tenant, { id: group.id });
       printRows(members.map((u) => ({ id: u.id, username: u.username, email: u.email, name: u.name, status: u.status })), flags.json);
       return;
     }
@@ -75,7 +75,7 @@ export async function groupsCommand(db: Db, verb: string, _args: string[], flags
     case 'remove-member': {
       const group = await findGroup(db, tenant, flags);
       const user = await findMember(db, tenant, flags);
-      await run(verb === 'add-member' ? 'groups.addMember' : 'groups.removeMember', { params: { id: group.id, userId: user.id } });
+      await run(verb === 'add-member' ? 'groups.add-member' : 'groups.remove-member', { params: { id: group.id, userId: user.id } });
       printOne({ group: group.name, user: user.username, member: verb === 'add-member' }, flags.json);
       return;
     }

@@ -129,24 +129,24 @@ export async function usersCommand(db: Db, verb: string, args: string[], flags: 
       const user = await findOne(db, tenant, args, flags);
       const password = await passwordOf(flags);
       if (password === undefined) throw new UsageError('--password-stdin (or --password) is required');
-      await run('users.setPassword', { params: { id: user.id }, body: { password } });
+      await run('users.set-password', { params: { id: user.id }, body: { password } });
       printOne({ id: user.id, password: 'set', sessions: 'ended' }, flags.json);
       return;
     }
     case 'reset-password': {
       const user = await findOne(db, tenant, args, flags);
-      const sent = await run<{ email: string }>('users.resetPassword', { params: { id: user.id } });
+      const sent = await run<{ email: string }>('users.reset-password', { params: { id: user.id } });
       printOne({ id: user.id, email: sent.email, link: 'sent' }, flags.json);
       return;
     }
     case 'sessions': {
       const user = await findOne(db, tenant, args, flags);
-      printRows(await allPages<Record<string, unknown>>(db, 'users.listSessions', tenant, { id: user.id }), flags.json);
+      printRows(await allPages<Record<string, unknown>>(db, 'users.list-sessions', tenant, { id: user.id }), flags.json);
       return;
     }
     case 'end-sessions': {
       const user = await findOne(db, tenant, args, flags);
-      await run('users.endSessions', { params: { id: user.id } });
+      await run('users.end-sessions', { params: { id: user.id } });
       printOne({ id: user.id, sessions: 'ended' }, flags.json);
       return;
     }

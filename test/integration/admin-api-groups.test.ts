@@ -122,8 +122,8 @@ describe('groups', () => {
     expect(await auditOf(tenant, 'admin.groups.update')).toEqual([
       expect.objectContaining({ actor: 'admin:ops', subject: group.id, data: { changed: ['description', 'name'], from: 'team', to: 'crew' } }),
     ]);
-    expect(await auditOf(tenant, 'admin.groups.addMember')).toHaveLength(3);
-    expect(await auditOf(tenant, 'admin.groups.removeMember')).toEqual([expect.objectContaining({ subject: group.id, data: { user: bob.id } })]);
+    expect(await auditOf(tenant, 'admin.groups.add-member')).toHaveLength(3);
+    expect(await auditOf(tenant, 'admin.groups.remove-member')).toEqual([expect.objectContaining({ subject: group.id, data: { user: bob.id } })]);
     expect(await auditOf(tenant, 'admin.groups.delete')).toEqual([expect.objectContaining({ subject: group.id, data: { name: 'crew', members: 1 } })]);
   });
 
@@ -225,7 +225,7 @@ describe('tessera groups', () => {
 
     const events = (await listAudit(db, tenant, 100)).filter((e) => e.type.startsWith('admin.groups.'));
     expect(events.map((e) => e.type).sort()).toEqual([
-      'admin.groups.addMember', 'admin.groups.create', 'admin.groups.delete', 'admin.groups.removeMember', 'admin.groups.update',
+      'admin.groups.add-member', 'admin.groups.create', 'admin.groups.delete', 'admin.groups.remove-member', 'admin.groups.update',
     ]);
     for (const e of events) expect(e.actor).toMatch(/^cli:/);
   });

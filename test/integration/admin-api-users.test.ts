@@ -270,8 +270,8 @@ describe('users: sessions', () => {
     expect(await getSession(db, tenant, first)).toBeUndefined();
     expect(await backchannelStarted(tenant, firstSso, ann.id)).toBe(true);
     expect((await api('GET', `/users/${ann.id}/sessions`)).body).toEqual({ items: [], next: null });
-    expect(await auditOf(tenant, 'admin.users.endSessions')).toEqual([expect.objectContaining({ actor: 'admin:ops', subject: ann.id, data: { sessionsEnded: 1 } })]);
-    expect(await auditOf(tenant, 'admin.users.endSession')).toEqual([expect.objectContaining({ subject: ann.id, data: { session: row!.id } })]);
+    expect(await auditOf(tenant, 'admin.users.end-sessions')).toEqual([expect.objectContaining({ actor: 'admin:ops', subject: ann.id, data: { sessionsEnded: 1 } })]);
+    expect(await auditOf(tenant, 'admin.users.end-session')).toEqual([expect.objectContaining({ subject: ann.id, data: { session: row!.id } })]);
   });
 
   it('ends the sessions of a user who is disabled', async () => {
@@ -310,8 +310,8 @@ describe('users: credentials', () => {
     expect(await api('DELETE', `/users/${ann.id}/passkeys/cred-one`)).toMatchObject({ status: 204 });
     expect(await api('DELETE', `/users/${ann.id}/passkeys/cred-one`)).toMatchObject({ status: 404 });
     expect((await api('GET', `/users/${ann.id}/credentials`)).body).toMatchObject({ totp: { enrolled: false, enrolledAt: null }, passkeys: [] });
-    expect(await auditOf(tenant, 'admin.users.removeTotp')).toEqual([expect.objectContaining({ actor: 'admin:ops', subject: ann.id })]);
-    expect(await auditOf(tenant, 'admin.users.removePasskey')).toEqual([expect.objectContaining({ subject: ann.id, data: { passkey: 'cred-one' } })]);
+    expect(await auditOf(tenant, 'admin.users.remove-totp')).toEqual([expect.objectContaining({ actor: 'admin:ops', subject: ann.id })]);
+    expect(await auditOf(tenant, 'admin.users.remove-passkey')).toEqual([expect.objectContaining({ subject: ann.id, data: { passkey: 'cred-one' } })]);
   });
 
   it('sets a password under the policy, ending the sessions, and never answers or audits it', async () => {
@@ -333,7 +333,7 @@ describe('users: credentials', () => {
     const kept = await logIn(tenant, ann.email!, NEW_PASSWORD);
     expect(await api('PUT', `/users/${ann.id}/password`, { password: PASSWORD, endSessions: false })).toMatchObject({ status: 204 });
     expect(await getSession(db, tenant, kept)).toBeDefined();
-    expect(await auditOf(tenant, 'admin.users.setPassword')).toEqual([
+    expect(await auditOf(tenant, 'admin.users.set-password')).toEqual([
       expect.objectContaining({ actor: 'admin:ops', subject: ann.id, data: { sessionsEnded: 0 } }),
       expect.objectContaining({ actor: 'admin:ops', subject: ann.id, data: { sessionsEnded: 1 } }),
     ]);
@@ -362,7 +362,7 @@ describe('users: credentials', () => {
     expect(await verifyPassword(await getPasswordHash(db, tenant, ann.id), NEW_PASSWORD)).toBe(true);
     expect(await getSession(db, tenant, old)).toBeUndefined();
     expect((await browser.request('POST', `/t/${tenant}/api/links`, { token })).status).toBe(410);
-    const [event] = await auditOf(tenant, 'admin.users.resetPassword');
+    const [event] = await auditOf(tenant, 'admin.users.reset-password');
     expect(event).toMatchObject({ actor: 'admin:ops', subject: ann.id });
     expect(JSON.stringify(event)).not.toContain(token);
 
@@ -388,7 +388,7 @@ describe('users: linked identities and groups', () => {
     expect(await api('DELETE', `/users/${ann.id}/identities/up`)).toMatchObject({ status: 204 });
     expect(await api('DELETE', `/users/${ann.id}/identities/up`)).toMatchObject({ status: 404 });
     expect((await api('GET', `/users/${ann.id}/identities`)).body.items).toEqual([]);
-    expect(await auditOf(tenant, 'admin.users.unlinkIdentity')).toEqual([expect.objectContaining({ subject: ann.id, data: { idp: 'up' } })]);
+    expect(await auditOf(tenant, 'admin.users.unlink-identity')).toEqual([expect.objectContaining({ subject: ann.id, data: { idp: 'up' } })]);
   });
 
   it('adds and removes groups, and refuses role groups (roles are granted through /roles)', async () => {
@@ -410,8 +410,8 @@ describe('users: linked identities and groups', () => {
     expect(await api('DELETE', `/users/${ann.id}/groups/${staff.id}`)).toMatchObject({ status: 204 });
     expect(await api('DELETE', `/users/${ann.id}/groups/${staff.id}`)).toMatchObject({ status: 404 });
     expect(await api('PUT', `/users/${ann.id}/groups/not-a-group`)).toMatchObject({ status: 404 });
-    expect(await auditOf(tenant, 'admin.users.addGroup')).toHaveLength(2);
-    expect(await auditOf(tenant, 'admin.users.removeGroup')).toEqual([expect.objectContaining({ subject: ann.id, data: { group: 'staff' } })]);
+    expect(await auditOf(tenant, 'admin.users.add-group')).toHaveLength(2);
+    expect(await auditOf(tenant, 'admin.users.remove-group')).toEqual([expect.objectContaining({ subject: ann.id, data: { group: 'staff' } })]);
   });
 });
 
@@ -511,7 +511,7 @@ describe('tessera users', () => {
 
     const actors = (await listAudit(db, tenant, 100)).filter((e) => e.type.startsWith('admin.users.'));
     expect(actors.map((e) => e.type).sort()).toEqual([
-      'admin.users.create', 'admin.users.delete', 'admin.users.endSessions', 'admin.users.resetPassword', 'admin.users.setPassword',
+      'admin.users.create', 'admin.users.delete', 'admin.users.end-sessions', 'admin.users.reset-password', 'admin.users.set-password',
       'admin.users.update', 'admin.users.update',
     ]);
     for (const e of actors) expect(e.actor).toMatch(/^cli:/);

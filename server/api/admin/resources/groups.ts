@@ -96,7 +96,7 @@ export const operations: Operation[] = [
     },
   }),
   defineOperation({
-    id: 'groups.listMembers', method: 'GET', path: '/groups/{id}/members', scope: 'tenant', tag: 'groups',
+    id: 'groups.list-members', method: 'GET', path: '/groups/{id}/members', scope: 'tenant', tag: 'groups',
     summary: 'Members of a group, by username', access: read, params: IdParams, query: ListQuery,
     response: z.object({ items: z.array(UserJson), next: z.string().nullable() }),
     async run({ db, tenant }, { params, query }) {
@@ -107,7 +107,7 @@ export const operations: Operation[] = [
     },
   }),
   defineOperation({
-    id: 'groups.addMember', method: 'PUT', path: '/groups/{id}/members/{userId}', scope: 'tenant', tag: 'groups',
+    id: 'groups.add-member', method: 'PUT', path: '/groups/{id}/members/{userId}', scope: 'tenant', tag: 'groups',
     summary: 'Add a user to a group', access: write, params: MemberParams, response: z.void(), status: 204,
     async run(ctx, { params }) {
       const group = await groupOr404(ctx.db, ctx.tenant, params.id);
@@ -117,7 +117,7 @@ export const operations: Operation[] = [
     },
   }),
   defineOperation({
-    id: 'groups.removeMember', method: 'DELETE', path: '/groups/{id}/members/{userId}', scope: 'tenant', tag: 'groups',
+    id: 'groups.remove-member', method: 'DELETE', path: '/groups/{id}/members/{userId}', scope: 'tenant', tag: 'groups',
     summary: 'Remove a user from a group', access: write, params: MemberParams, response: z.void(), status: 204,
     async run(ctx, { params }) {
       const group = await groupOr404(ctx.db, ctx.tenant, params.id);

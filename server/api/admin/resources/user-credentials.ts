@@ -57,7 +57,7 @@ export const operations: Operation[] = [
     },
   }),
   defineOperation({
-    id: 'users.setPassword', method: 'PUT', path: '/users/{id}/password', scope: 'tenant', tag: 'users',
+    id: 'users.set-password', method: 'PUT', path: '/users/{id}/password', scope: 'tenant', tag: 'users',
     summary: 'Set the user\'s password (ends their sessions unless endSessions is false)',
     access: write, params: IdParams, body: PasswordBody, response: z.void(), status: 204,
     async run(ctx, { params, body }) {
@@ -74,7 +74,7 @@ export const operations: Operation[] = [
     },
   }),
   defineOperation({
-    id: 'users.resetPassword', method: 'POST', path: '/users/{id}/password-reset', scope: 'tenant', tag: 'users',
+    id: 'users.reset-password', method: 'POST', path: '/users/{id}/password-reset', scope: 'tenant', tag: 'users',
     summary: 'Mail the user a single-use link to choose a new password (the recovery journey)',
     access: write, params: IdParams, response: z.object({ status: z.literal('sent'), email: z.string() }), status: 202,
     async run(ctx, { params }) {
@@ -92,7 +92,7 @@ export const operations: Operation[] = [
     },
   }),
   defineOperation({
-    id: 'users.removeTotp', method: 'DELETE', path: '/users/{id}/totp', scope: 'tenant', tag: 'users',
+    id: 'users.remove-totp', method: 'DELETE', path: '/users/{id}/totp', scope: 'tenant', tag: 'users',
     summary: 'Remove the user\'s TOTP authenticator (they enrol again where a tree asks)', access: write, params: IdParams,
     response: z.void(), status: 204,
     async run({ db, tenant }, { params }) {
@@ -101,7 +101,7 @@ export const operations: Operation[] = [
     },
   }),
   defineOperation({
-    id: 'users.removePasskey', method: 'DELETE', path: '/users/{id}/passkeys/{credentialId}', scope: 'tenant', tag: 'users',
+    id: 'users.remove-passkey', method: 'DELETE', path: '/users/{id}/passkeys/{credentialId}', scope: 'tenant', tag: 'users',
     summary: 'Remove one of the user\'s passkeys', access: write,
     params: IdParams.extend({ credentialId: z.string().min(1).max(1400) }), response: z.void(), status: 204,
     async run(ctx, { params }) {

@@ -31,7 +31,7 @@ export function roleGroupError(err: unknown): unknown {
 
 export const operations: Operation[] = [
   defineOperation({
-    id: 'users.listIdentities', method: 'GET', path: '/users/{id}/identities', scope: 'tenant', tag: 'users',
+    id: 'users.list-identities', method: 'GET', path: '/users/{id}/identities', scope: 'tenant', tag: 'users',
     summary: 'Upstream accounts linked to the user (one per IdP at most)', access: read, params: IdParams,
     response: z.object({ items: z.array(IdentityJson), next: z.null() }),
     async run({ db, tenant }, { params }) {
@@ -41,7 +41,7 @@ export const operations: Operation[] = [
     },
   }),
   defineOperation({
-    id: 'users.unlinkIdentity', method: 'DELETE', path: '/users/{id}/identities/{idp}', scope: 'tenant', tag: 'users',
+    id: 'users.unlink-identity', method: 'DELETE', path: '/users/{id}/identities/{idp}', scope: 'tenant', tag: 'users',
     summary: 'Unlink an upstream account from the user', access: write,
     params: IdParams.extend({ idp: z.string().min(1).max(63) }), response: z.void(), status: 204,
     async run(ctx, { params }) {
@@ -51,7 +51,7 @@ export const operations: Operation[] = [
     },
   }),
   defineOperation({
-    id: 'users.listGroups', method: 'GET', path: '/users/{id}/groups', scope: 'tenant', tag: 'users',
+    id: 'users.list-groups', method: 'GET', path: '/users/{id}/groups', scope: 'tenant', tag: 'users',
     summary: 'The groups the user is in, by name', access: read, params: IdParams, query: ListQuery,
     response: z.object({ items: z.array(GroupJson), next: z.string().nullable() }),
     async run({ db, tenant }, { params, query }) {
@@ -62,7 +62,7 @@ export const operations: Operation[] = [
     },
   }),
   defineOperation({
-    id: 'users.addGroup', method: 'PUT', path: '/users/{id}/groups/{groupId}', scope: 'tenant', tag: 'users',
+    id: 'users.add-group', method: 'PUT', path: '/users/{id}/groups/{groupId}', scope: 'tenant', tag: 'users',
     summary: 'Add the user to a group', access: write, params: MembershipParams, response: z.void(), status: 204,
     async run(ctx, { params }) {
       const user = await userOr404(ctx.db, ctx.tenant, params.id);
@@ -72,7 +72,7 @@ export const operations: Operation[] = [
     },
   }),
   defineOperation({
-    id: 'users.removeGroup', method: 'DELETE', path: '/users/{id}/groups/{groupId}', scope: 'tenant', tag: 'users',
+    id: 'users.remove-group', method: 'DELETE', path: '/users/{id}/groups/{groupId}', scope: 'tenant', tag: 'users',
     summary: 'Remove the user from a group', access: write, params: MembershipParams, response: z.void(), status: 204,
     async run(ctx, { params }) {
       const user = await userOr404(ctx.db, ctx.tenant, params.id);

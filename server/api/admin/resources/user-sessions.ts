@@ -23,7 +23,7 @@ const SessionParams = IdParams.extend({ sessionId: z.string().min(1).max(200) })
 
 export const operations: Operation[] = [
   defineOperation({
-    id: 'users.listSessions', method: 'GET', path: '/users/{id}/sessions', scope: 'tenant', tag: 'users',
+    id: 'users.list-sessions', method: 'GET', path: '/users/{id}/sessions', scope: 'tenant', tag: 'users',
     summary: 'The user\'s live sessions, newest first', access: { area: 'manage', write: false }, params: IdParams, query: ListQuery,
     response: z.object({ items: z.array(SessionJson), next: z.string().nullable() }),
     async run({ db, tenant }, { params, query }) {
@@ -36,7 +36,7 @@ export const operations: Operation[] = [
     },
   }),
   defineOperation({
-    id: 'users.endSessions', method: 'DELETE', path: '/users/{id}/sessions', scope: 'tenant', tag: 'users',
+    id: 'users.end-sessions', method: 'DELETE', path: '/users/{id}/sessions', scope: 'tenant', tag: 'users',
     summary: 'End every session of the user (as a logout would)', access: { area: 'manage', write: true }, params: IdParams,
     response: z.void(), status: 204,
     async run(ctx, { params }) {
@@ -45,7 +45,7 @@ export const operations: Operation[] = [
     },
   }),
   defineOperation({
-    id: 'users.endSession', method: 'DELETE', path: '/users/{id}/sessions/{sessionId}', scope: 'tenant', tag: 'users',
+    id: 'users.end-session', method: 'DELETE', path: '/users/{id}/sessions/{sessionId}', scope: 'tenant', tag: 'users',
     summary: 'End one session of the user (as a logout would)', access: { area: 'manage', write: true }, params: SessionParams,
     response: z.void(), status: 204,
     async run(ctx, { params }) {
