@@ -45,6 +45,8 @@ export const OPTIONS = {
   'entity-id': { type: 'string' },
   'no-idp-initiated': { type: 'boolean' },
   'require-signed-requests': { type: 'boolean' },
+  from: { type: 'string' },
+  to: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -57,7 +59,7 @@ export type Flags = {
   scope?: string; grace?: string; allow?: string[];
   alias?: string; kind?: string; preset?: string; issuer?: string; metadata?: string; 'display-name'?: string;
   'name-id-format'?: string; sign?: string; encrypt?: boolean; attribute?: string[]; 'entity-id'?: string;
-  'no-idp-initiated'?: boolean; 'require-signed-requests'?: boolean;
+  'no-idp-initiated'?: boolean; 'require-signed-requests'?: boolean; from?: string; to?: string;
 };
 
 export function parse(argv: string[]): { positionals: string[]; flags: Flags } {
