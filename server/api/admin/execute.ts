@@ -49,7 +49,7 @@ export async function execute(op: Operation, raw: RawInput, deps: AdminDeps, pri
   const ctx: OperationContext = { ...deps, principal, tenant: tenant ?? '', note: (n) => notes.push(n) };
   const representationOp = op.etagOf ? catalogue.get(op.etagOf) : undefined;
   if (raw.ifMatch !== undefined && representationOp && op.method !== 'GET') {
-    const current = representationOp.response.parse(await representationOp.run(ctx, input));
+    const current = checkedAnswer(representationOp, await representationOp.run(ctx, input));
     if (!ifMatchAccepts(raw.ifMatch, etagOf(current))) {
       throw new HttpError(412, 'precondition_failed', 'The resource changed since you read it (If-Match): read it again, then retry.');
     }

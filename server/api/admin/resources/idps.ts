@@ -94,7 +94,7 @@ export const operations: Operation[] = [
   }),
   defineOperation({
     id: 'idps.get', method: 'GET', path: '/idps/{alias}', scope: 'tenant', tag: 'idps', summary: 'One upstream identity provider',
-    access: read, params: AliasParams, response: IdpJson,
+    access: read, params: AliasParams, response: IdpJson, etagOf: 'idps.get',
     async run({ db, tenant }, { params }) {
       const idp = await getStoredIdp(db, tenant, params.alias);
       if (!idp) throw notFound('No such identity provider.');

@@ -112,7 +112,7 @@ export const operations: Operation[] = [
   }),
   defineOperation({
     id: 'saml-sps.get', method: 'GET', path: '/saml-sps/{id}', scope: 'tenant', tag: 'saml-sps', summary: 'One SAML service provider',
-    access: read, params: SpParams, response: SpJson,
+    access: read, params: SpParams, response: SpJson, etagOf: 'saml-sps.get',
     async run({ db, tenant }, { params }) {
       const sp = await getSamlSp(db, tenant, params.id);
       if (!sp) throw notFound('No such SAML service provider.');

@@ -98,7 +98,7 @@ export const operations: Operation[] = [
   }),
   defineOperation({
     id: 'trees.get', method: 'GET', path: '/trees/{name}', scope: 'tenant', tag: 'trees', summary: 'The latest version of a tree',
-    access: read, params: NameParams, response: VersionJson,
+    access: read, params: NameParams, response: VersionJson, etagOf: 'trees.get',
     async run({ db, tenant }, { params }) {
       return versionJson(await stored(db, tenant, params.name));
     },
