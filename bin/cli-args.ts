@@ -53,6 +53,8 @@ export const OPTIONS = {
   user: { type: 'string' },
   'new-email': { type: 'string' },
   description: { type: 'string' },
+  from: { type: 'string' },
+  to: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -67,7 +69,7 @@ export type Flags = {
   'name-id-format'?: string; sign?: string; encrypt?: boolean; attribute?: string[]; 'entity-id'?: string;
   'no-idp-initiated'?: boolean; 'require-signed-requests'?: boolean;
   role?: string; limit?: string; type?: string; subject?: string;
-  group?: string; user?: string; 'new-email'?: string; description?: string;
+  group?: string; user?: string; 'new-email'?: string; description?: string; from?: string; to?: string;
 };
 
 export function parse(argv: string[]): { positionals: string[]; flags: Flags } {

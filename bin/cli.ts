@@ -47,6 +47,8 @@ Admin (add --json for machine-readable output):
   trees import <file|-> --tenant T
   trees export <name> --tenant T [--version V]
   trees list --tenant T
+  trees versions <name> --tenant T
+  trees diff <name> --tenant T [--from V1] [--to V2]
   terms add --tenant T --url URL [--title T]
   terms list --tenant T
   settings profile --tenant T [--required name,phone]

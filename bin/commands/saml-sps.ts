@@ -1,20 +1,25 @@
 // tessera saml-sps add --tenant T --metadata sp.xml [--name-id-format email|persistent|transient]
 //   [--sign response|assertion|both] [--encrypt] [--attribute samlName=claim]... [--no-idp-initiated]
 //   [--require-signed-requests] | list --tenant T | delete --tenant T --entity-id ID
-// SAML service providers of the tenant's IdP, registered from their metadata (core/saml/saml-sps.ts).
-// `add` replaces an SP with the same entity id. Adding and deleting are audit events.
+// SAML service providers of the tenant's IdP, registered from their metadata (a file, or an
+// http(s) URL the server fetches), a client of the management operations
+// (server/api/admin/resources/saml-sps.ts). `add` replaces an SP with the same entity id. Adding
+// and deleting are audit events.
 import { readFile } from 'node:fs/promises';
-import { recordAudit } from '../../core/infra/audit.ts';
 import type { Db } from '../../core/infra/db.ts';
-import { addSamlSp, deleteSamlSp, listSamlSps, SpMetadataError, type SamlSp, type SamlSpSettings } from '../../core/saml/saml-sps.ts';
+import type { SamlSp, SamlSpSettings } from '../../core/saml/saml-sps.ts';
 import { getTenant } from '../../core/tenants/tenants.ts';
+import { runOperation } from '../admin-operations.ts';
 import { UsageError, required, type Flags } from '../cli-args.ts';
 import { printOne, printRows } from '../cli-output.ts';
 
 const USAGE = 'usage: tessera saml-sps add --tenant T --metadata sp.xml [--name-id-format email|persistent|transient] '
   + '[--sign response|assertion|both] [--encrypt] [--attribute samlName=claim]... [--no-idp-initiated] [--require-signed-requests]';
 
-const row = (sp: SamlSp) => ({
+/** An SP as the management API answers it. */
+type SpJson = Pick<SamlSp, 'entityId' | 'acs' | 'sloUrl' | 'authnRequestsSigned' | 'settings'>;
+
+const row = (sp: SpJson) => ({
   entityId: sp.entityId, nameIdFormat: sp.settings.nameIdFormat,
   sign: sp.settings.signResponse && sp.settings.signAssertion ? 'both' : sp.settings.signResponse ? 'response' : sp.settings.signAssertion ? 'assertion' : 'none',
   encrypt: sp.settings.encryptAssertion, signedRequests: sp.authnRequestsSigned || sp.settings.requireSignedRequests,
@@ -55,25 +60,32 @@ export async function samlSpsCommand(db: Db, verb: string, _args: string[], flag
     case 'add': {
       if (!flags.metadata) throw new UsageError(USAGE);
       const settings = settingsOf(flags);
-      const xml = await readFile(flags.metadata, 'utf8');
-      let sp: SamlSp;
+      const source = /^https?:\/\//i.test(flags.metadata) ? { metadataUrl: flags.metadata } : { metadataXml: await readFile(flags.metadata, 'utf8') };
       try {
-        sp = await addSamlSp(db, tenant, xml, settings);
+        const sp = await runOperation(db, 'saml-sps.create', { tenant, body: { ...source, settings, replace: true } });
+        printOne(row(sp), flags.json);
       } catch (err) {
-        if (err instanceof SpMetadataError) throw new Error(`cannot register the SP: ${err.message}`);
+        if (err instanceof UsageError) throw new UsageError(`cannot register the SP: ${err.message}`);
         throw err;
       }
-      await recordAudit(db, { tenant, type: 'saml_sp.added', actor: 'cli', data: { entityId: sp.entityId, settings: sp.settings } });
-      printOne(row(sp), flags.json);
       return;
     }
-    case 'list':
-      printRows((await listSamlSps(db, tenant)).map(row), flags.json);
+    case 'list': {
+      const sps: SpJson[] = [];
+      let cursor: string | undefined;
+      do {
+        const answer = await runOperation(db, 'saml-sps.list', { tenant, query: { limit: '200', ...(cursor ? { cursor } : {}) } });
+        sps.push(...answer.items);
+        cursor = answer.next ?? undefined;
+      } while (cursor);
+      printRows(sps.map(row), flags.json);
       return;
+    }
     case 'delete': {
       const entityId = required(flags, 'entity-id');
-      if (!(await deleteSamlSp(db, tenant, entityId))) throw new Error(`no SAML SP "${entityId}" in tenant "${tenant}"`);
-      await recordAudit(db, { tenant, type: 'saml_sp.deleted', actor: 'cli', data: { entityId } });
+      await runOperation(db, 'saml-sps.delete', { tenant, params: { id: entityId } }).catch((err: Error) => {
+        throw err.message.startsWith('No such') ? new Error(`no SAML SP "${entityId}" in tenant "${tenant}"`) : err;
+      });
       printOne({ entityId, status: 'deleted' }, flags.json);
       return;
     }
@@ -81,4 +93,3 @@ export async function samlSpsCommand(db: Db, verb: string, _args: string[], flag
       throw new UsageError(`unknown command "saml-sps ${verb}" (add, list, delete)`);
   }
 }
-

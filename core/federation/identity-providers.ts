@@ -23,18 +23,26 @@ const OidcConfig = z.object({
   userinfoEndpoint: HttpsUrl.optional(),
 }).strict();
 
-const SamlConfig = z.object({
+const SamlFields = {
   metadata: z.string().min(50).max(512 * 1024).refine((xml) => !/<!DOCTYPE/i.test(xml), 'must not contain a DOCTYPE'),
-  signAuthnRequests: z.boolean().default(true),
-  wantAssertionsSigned: z.boolean().default(true),
-  nameIdFormat: z.enum(['email', 'persistent', 'transient', 'unspecified']).default('persistent'),
-  trustEmail: z.boolean().default(false),
+  signAuthnRequests: z.boolean(),
+  wantAssertionsSigned: z.boolean(),
+  nameIdFormat: z.enum(['email', 'persistent', 'transient', 'unspecified']),
+  trustEmail: z.boolean(),
+};
+const SamlConfig = z.object({
+  ...SamlFields,
+  signAuthnRequests: SamlFields.signAuthnRequests.default(true),
+  wantAssertionsSigned: SamlFields.wantAssertionsSigned.default(true),
+  nameIdFormat: SamlFields.nameIdFormat.default('persistent'),
+  trustEmail: SamlFields.trustEmail.default(false),
 }).strict();
 
+const ProvisioningFields = { jit: z.boolean(), onUnknown: z.enum(['refuse', 'register']), linkByEmail: z.boolean() };
 const Provisioning = z.object({
-  jit: z.boolean().default(true),
-  onUnknown: z.enum(['refuse', 'register']).default('refuse'),
-  linkByEmail: z.boolean().default(true),
+  jit: ProvisioningFields.jit.default(true),
+  onUnknown: ProvisioningFields.onUnknown.default('refuse'),
+  linkByEmail: ProvisioningFields.linkByEmail.default(true),
 }).strict();
 
 const GroupMapping = z.object({
@@ -59,9 +67,33 @@ export const IdpDefinition = z.discriminatedUnion('kind', [
 ]);
 export type IdpDefinition = z.input<typeof IdpDefinition>;
 
+/**
+ * A change to an IdP: fields given replace the stored ones; `oidc`, `saml` and `provisioning` are
+ * merged key by key (so a client secret can be replaced alone; `clientSecret: null` removes it);
+ * `groups: null` removes the group mapping. The alias and kind never change.
+ */
+export const IdpPatch = z.object({
+  displayName: Common.displayName.optional(),
+  enabled: z.boolean().optional(),
+  showOnLogin: z.boolean().optional(),
+  oidc: OidcConfig.partial().extend({ clientSecret: z.string().min(1).max(2000).nullable().optional() }).strict().optional(),
+  saml: z.object(SamlFields).partial().strict().optional(),
+  provisioning: z.object(ProvisioningFields).partial().strict().optional(),
+  claimRules: ClaimRules.optional(),
+  groups: GroupMapping.nullable().optional(),
+}).strict();
+export type IdpPatch = z.output<typeof IdpPatch>;
+
+export class IdpExistsError extends IdpInputError {}
+
+const toStoredIdp = (row: Record<string, any>): StoredIdp => ({ ...toIdp(row), createdAt: row.created_at, updatedAt: row.updated_at });
+
 function problems(error: z.ZodError): string {
   return error.issues.map((i) => `${i.path.join('.') || '(definition)'}: ${i.message}`).join('; ');
 }
+
+/** An IdP as stored, with when it was created and last changed. */
+export type StoredIdp = IdentityProvider & { createdAt: Date; updatedAt: Date };
 
 function toIdp(row: Record<string, any>): IdentityProvider {
   return {
@@ -75,7 +107,7 @@ function toIdp(row: Record<string, any>): IdentityProvider {
  * Creates the IdP, or replaces the definition of the one with this alias (`replace`).
  * @throws IdpInputError naming every problem, or when the alias is taken and not `replace`.
  */
-export async function saveIdp(db: Db, tenant: string, input: unknown, { replace = false } = {}): Promise<IdentityProvider> {
+export async function saveIdp(db: Db, tenant: string, input: unknown, { replace = false } = {}): Promise<StoredIdp> {
   const parsed = IdpDefinition.safeParse(input);
   if (!parsed.success) throw new IdpInputError(problems(parsed.error));
   const d = parsed.data;
@@ -91,19 +123,29 @@ export async function saveIdp(db: Db, tenant: string, input: unknown, { replace 
         show_on_login = excluded.show_on_login, config = excluded.config, provisioning = excluded.provisioning,
         claim_rules = excluded.claim_rules, groups = excluded.groups, updated_at = now() RETURNING *`
     : await db`INSERT INTO identity_providers ${db(values)} ON CONFLICT DO NOTHING RETURNING *`;
-  if (rows.length === 0) throw new IdpInputError(`an identity provider "${d.alias}" already exists`);
-  return toIdp(rows[0]!);
+  if (rows.length === 0) throw new IdpExistsError(`an identity provider "${d.alias}" already exists`);
+  return toStoredIdp(rows[0]!);
 }
 
 export async function getIdp(db: Db, tenant: string, alias: string): Promise<IdentityProvider | undefined> {
-  if (!Alias.safeParse(alias).success) return undefined;
-  const [row] = await db`SELECT * FROM identity_providers WHERE tenant_id = ${tenant} AND alias = ${alias}`;
-  return row ? toIdp(row) : undefined;
+  const stored = await getStoredIdp(db, tenant, alias);
+  if (!stored) return undefined;
+  const { createdAt: _c, updatedAt: _u, ...idp } = stored;
+  return idp;
 }
 
-export async function listIdps(db: Db, tenant: string): Promise<IdentityProvider[]> {
-  const rows = await db`SELECT * FROM identity_providers WHERE tenant_id = ${tenant} ORDER BY alias`;
-  return rows.map(toIdp);
+/** The IdP with its timestamps (for admins). */
+export async function getStoredIdp(db: Db, tenant: string, alias: string): Promise<StoredIdp | undefined> {
+  if (!Alias.safeParse(alias).success) return undefined;
+  const [row] = await db`SELECT * FROM identity_providers WHERE tenant_id = ${tenant} AND alias = ${alias}`;
+  return row ? toStoredIdp(row) : undefined;
+}
+
+/** One page of the tenant's IdPs by alias (after `after`), of one kind when asked. */
+export async function listIdpsPage(db: Db, tenant: string, opts: { after?: string; kind?: 'oidc' | 'saml'; limit: number }): Promise<StoredIdp[]> {
+  const rows = await db`SELECT * FROM identity_providers WHERE tenant_id = ${tenant} AND alias > ${opts.after ?? ''}
+    ${opts.kind ? db`AND kind = ${opts.kind}` : db``} ORDER BY alias LIMIT ${opts.limit}`;
+  return rows.map(toStoredIdp);
 }
 
 /** What the login page offers: enabled IdPs shown on login, without any of their settings. */
@@ -113,25 +155,41 @@ export async function loginIdps(db: Db, tenant: string): Promise<{ alias: string
   return rows.map((r) => ({ alias: r.alias, displayName: r.display_name }));
 }
 
-export async function setIdpEnabled(db: Db, tenant: string, alias: string, enabled: boolean): Promise<boolean> {
-  const rows = await db`UPDATE identity_providers SET enabled = ${enabled}, updated_at = now()
-    WHERE tenant_id = ${tenant} AND alias = ${alias} RETURNING alias`;
-  return rows.length > 0;
+/**
+ * Applies `patch` (IdpPatch) to the IdP and stores the result, checked as a whole definition.
+ * @returns undefined for an unknown alias. @throws IdpInputError naming every problem.
+ */
+export async function updateIdp(db: Db, tenant: string, alias: string, patch: IdpPatch): Promise<StoredIdp | undefined> {
+  return db.begin(async (tx) => {
+    const [row] = await tx`SELECT * FROM identity_providers WHERE tenant_id = ${tenant} AND alias = ${alias} FOR UPDATE`;
+    if (!row) return undefined;
+    const current = toIdp(row);
+    const { oidc, saml, provisioning, groups, ...plain } = patch;
+    const merged: Record<string, unknown> = {
+      kind: current.kind, alias, displayName: current.displayName, enabled: current.enabled, showOnLogin: current.showOnLogin,
+      provisioning: { ...current.provisioning, ...provisioning }, claimRules: current.claimRules,
+      ...(current.groups ? { groups: current.groups } : {}), ...plain,
+    };
+    if (groups !== undefined) {
+      if (groups === null) delete merged.groups;
+      else merged.groups = groups;
+    }
+    if (current.kind === 'oidc') {
+      const next: Record<string, unknown> = { ...current.oidc, ...oidc };
+      if (next.clientSecret === null) delete next.clientSecret;
+      merged.oidc = next;
+    } else {
+      merged.saml = { ...current.saml, ...saml };
+    }
+    if (current.kind === 'oidc' ? saml !== undefined : oidc !== undefined) {
+      throw new IdpInputError(`${current.kind === 'oidc' ? 'saml' : 'oidc'}: this is an ${current.kind} identity provider`);
+    }
+    return saveIdp(tx as unknown as Db, tenant, merged, { replace: true });
+  });
 }
 
 /** Deletes the IdP and, with it, every account link to it (the accounts stay). */
 export async function deleteIdp(db: Db, tenant: string, alias: string): Promise<boolean> {
   const rows = await db`DELETE FROM identity_providers WHERE tenant_id = ${tenant} AND alias = ${alias} RETURNING alias`;
   return rows.length > 0;
-}
-
-/** The definition without secrets, for listings and audit data. */
-export function publicIdp(idp: IdentityProvider): Record<string, unknown> {
-  const { clientSecret, ...oidc } = idp.oidc ?? ({} as Record<string, unknown>);
-  return {
-    alias: idp.alias, kind: idp.kind, displayName: idp.displayName, enabled: idp.enabled, showOnLogin: idp.showOnLogin,
-    ...(idp.oidc ? { oidc: { ...oidc, clientSecret: clientSecret ? '(set)' : '(none)' } } : {}),
-    ...(idp.saml ? { saml: { ...idp.saml, metadata: `(${idp.saml.metadata.length} characters)` } } : {}),
-    provisioning: idp.provisioning, claimRules: idp.claimRules, ...(idp.groups ? { groups: idp.groups } : {}),
-  };
 }

@@ -42,6 +42,33 @@ export async function listTrees(db: Db, tenant: string): Promise<StoredTree[]> {
   return rows.map(toStored);
 }
 
+export interface TreeSummary { name: string; version: number; versions: number; start: string; nodes: number; createdAt: Date; updatedAt: Date }
+
+/** One page of the tenant's trees by name (after `after`): the latest version of each, with counts. */
+export async function listTreeSummaries(db: Db, tenant: string, opts: { after?: string; limit: number }): Promise<TreeSummary[]> {
+  const rows = await db`SELECT t.name, t.version, t.definition->>'start' AS start,
+      (SELECT count(*)::int FROM jsonb_object_keys(t.definition->'nodes')) AS nodes,
+      c.versions, c.created_at, t.created_at AS updated_at
+    FROM (SELECT DISTINCT ON (name) * FROM trees WHERE tenant_id = ${tenant} AND name > ${opts.after ?? ''} ORDER BY name, version DESC) t
+    JOIN (SELECT name, count(*)::int AS versions, min(created_at) AS created_at FROM trees WHERE tenant_id = ${tenant} GROUP BY name) c
+      USING (name)
+    ORDER BY t.name LIMIT ${opts.limit}`;
+  return rows.map((r) => ({
+    name: r.name, version: r.version, versions: r.versions, start: r.start, nodes: r.nodes, createdAt: r.created_at, updatedAt: r.updated_at,
+  }));
+}
+
+export interface TreeVersionSummary { version: number; start: string; nodes: number; createdAt: Date }
+
+/** One page of a tree's versions, newest first (below `before`). */
+export async function listTreeVersions(db: Db, tenant: string, name: string, opts: { before?: number; limit: number }): Promise<TreeVersionSummary[]> {
+  const rows = await db`SELECT version, definition->>'start' AS start,
+      (SELECT count(*)::int FROM jsonb_object_keys(definition->'nodes')) AS nodes, created_at
+    FROM trees WHERE tenant_id = ${tenant} AND name = ${name} AND version < ${opts.before ?? 2 ** 31 - 1}
+    ORDER BY version DESC LIMIT ${opts.limit}`;
+  return rows.map((r) => ({ version: r.version, start: r.start, nodes: r.nodes, createdAt: r.created_at }));
+}
+
 /**
  * True when the tenant has the tree; a default tree added to Tessera after the tenant was
  * created (registration, recovery, link-sign-in) is stored as its version 1 on first use.

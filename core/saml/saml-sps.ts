@@ -3,7 +3,9 @@
 // and Tessera's settings for them. Rules:
 // - metadata is bounded in size, refused with a DOCTYPE (no entity ever expands), parsed by
 //   samlify, and must name one SP with an entity id and at least one http(s) HTTP-POST ACS;
-// - `encryptAssertion` needs an encryption certificate in the metadata;
+// - `encryptAssertion` needs an encryption certificate in the metadata; metadata that asks for
+//   signed assertions gets them whatever the settings say;
+// - a metadata refresh must describe the same entity id;
 // - every query names the tenant.
 import type { Db } from '../infra/db.ts';
 import { saml } from './saml-setup.ts';
@@ -37,6 +39,7 @@ export interface SamlSp {
   authnRequestsSigned: boolean;
   wantAssertionsSigned: boolean;
   settings: SamlSpSettings;
+  createdAt: Date;
 }
 
 export const POST_BINDING = 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST';
@@ -66,6 +69,7 @@ export const DEFAULT_SETTINGS: SamlSpSettings = {
 };
 
 export class SpMetadataError extends Error {}
+export class SamlSpExistsError extends SpMetadataError {}
 
 const asList = <T>(value: T | T[] | undefined | null): T[] => (value == null ? [] : Array.isArray(value) ? value : [value]);
 const certOf = (value: unknown): string | null => {
@@ -75,7 +79,7 @@ const certOf = (value: unknown): string | null => {
 const isHttpUrl = (text: string) => /^https?:$/.test(URL.parse(text)?.protocol ?? '');
 
 /** What the metadata says. @throws SpMetadataError for metadata that cannot be registered. */
-export function readSpMetadata(xml: string): Omit<SamlSp, 'tenant' | 'settings' | 'metadata'> {
+export function readSpMetadata(xml: string): Omit<SamlSp, 'tenant' | 'settings' | 'metadata' | 'createdAt'> {
   if (Buffer.byteLength(xml) > MAX_METADATA_BYTES) throw new SpMetadataError('metadata is larger than 256 KiB');
   if (/<!DOCTYPE|<!ENTITY/i.test(xml)) throw new SpMetadataError('metadata with a DOCTYPE is refused');
   let meta: any;
@@ -107,40 +111,76 @@ function rowToSp(r: Record<string, any>): SamlSp {
   return {
     tenant: r.tenant_id, entityId: r.entity_id, metadata: r.metadata, acs: r.acs, sloUrl: r.slo_url, sloBinding: r.slo_binding,
     signingCert: r.signing_cert, encryptionCert: r.encryption_cert, authnRequestsSigned: r.authn_requests_signed,
-    wantAssertionsSigned: r.want_assertions_signed, settings: { ...DEFAULT_SETTINGS, ...r.settings },
+    wantAssertionsSigned: r.want_assertions_signed, settings: { ...DEFAULT_SETTINGS, ...r.settings }, createdAt: r.created_at,
   };
 }
 
-/**
- * Registers (or replaces) the SP its metadata describes.
- * @throws SpMetadataError for unusable metadata or settings it cannot honour.
- */
-export async function addSamlSp(db: Db, tenant: string, metadata: string, settings: Partial<SamlSpSettings> = {}): Promise<SamlSp> {
-  const read = readSpMetadata(metadata);
-  const full: SamlSpSettings = { ...DEFAULT_SETTINGS, ...settings };
+type ReadMetadata = ReturnType<typeof readSpMetadata>;
+
+/** The settings as they will be honoured. @throws SpMetadataError for settings the metadata cannot support. */
+function settingsFor(read: ReadMetadata, settings: SamlSpSettings): SamlSpSettings {
+  const full = { ...settings };
   if (read.wantAssertionsSigned) full.signAssertion = true;
   if (full.encryptAssertion && !read.encryptionCert) throw new SpMetadataError('--encrypt needs an encryption certificate in the metadata');
   if (read.authnRequestsSigned && !read.signingCert) throw new SpMetadataError('the SP signs its requests but its metadata has no signing certificate');
-  const [row] = await db`INSERT INTO saml_sps (tenant_id, entity_id, metadata, acs, slo_url, slo_binding, signing_cert, encryption_cert,
-      authn_requests_signed, want_assertions_signed, settings)
-    VALUES (${tenant}, ${read.entityId}, ${metadata}, ${db.json(read.acs as never)}, ${read.sloUrl}, ${read.sloBinding}, ${read.signingCert},
-      ${read.encryptionCert}, ${read.authnRequestsSigned}, ${read.wantAssertionsSigned}, ${db.json(full as never)})
-    ON CONFLICT (tenant_id, entity_id) DO UPDATE SET metadata = EXCLUDED.metadata, acs = EXCLUDED.acs,
-      slo_url = EXCLUDED.slo_url, slo_binding = EXCLUDED.slo_binding, signing_cert = EXCLUDED.signing_cert, encryption_cert = EXCLUDED.encryption_cert,
-      authn_requests_signed = EXCLUDED.authn_requests_signed, want_assertions_signed = EXCLUDED.want_assertions_signed,
-      settings = EXCLUDED.settings
-    RETURNING *`;
-  return rowToSp(row!);
+  return full;
+}
+
+const metadataColumns = (db: Db, metadata: string, read: ReadMetadata) => ({
+  metadata, acs: db.json(read.acs as never), slo_url: read.sloUrl, slo_binding: read.sloBinding, signing_cert: read.signingCert,
+  encryption_cert: read.encryptionCert, authn_requests_signed: read.authnRequestsSigned, want_assertions_signed: read.wantAssertionsSigned,
+});
+
+/**
+ * Registers the SP its metadata describes; one with the same entity id is replaced unless
+ * `replace` is false.
+ * @throws SpMetadataError for unusable metadata or settings it cannot honour; SamlSpExistsError.
+ */
+export async function addSamlSp(db: Db, tenant: string, metadata: string, settings: Partial<SamlSpSettings> = {}, { replace = true } = {}): Promise<SamlSp> {
+  const read = readSpMetadata(metadata);
+  const full = settingsFor(read, { ...DEFAULT_SETTINGS, ...settings });
+  const values = { tenant_id: tenant, entity_id: read.entityId, ...metadataColumns(db, metadata, read), settings: db.json(full as never) };
+  const rows = replace
+    ? await db`INSERT INTO saml_sps ${db(values)}
+      ON CONFLICT (tenant_id, entity_id) DO UPDATE SET metadata = EXCLUDED.metadata, acs = EXCLUDED.acs,
+        slo_url = EXCLUDED.slo_url, slo_binding = EXCLUDED.slo_binding, signing_cert = EXCLUDED.signing_cert, encryption_cert = EXCLUDED.encryption_cert,
+        authn_requests_signed = EXCLUDED.authn_requests_signed, want_assertions_signed = EXCLUDED.want_assertions_signed,
+        settings = EXCLUDED.settings
+      RETURNING *`
+    : await db`INSERT INTO saml_sps ${db(values)} ON CONFLICT DO NOTHING RETURNING *`;
+  if (rows.length === 0) throw new SamlSpExistsError(`an SP "${read.entityId}" is already registered`);
+  return rowToSp(rows[0]!);
+}
+
+/**
+ * Changes the SP's settings (merged over the stored ones) and, with `metadata`, refreshes what its
+ * metadata says (it must describe the same entity id).
+ * @returns undefined for an unknown SP. @throws SpMetadataError as addSamlSp does.
+ */
+export async function updateSamlSp(db: Db, tenant: string, entityId: string, change: { metadata?: string; settings: Partial<SamlSpSettings> }): Promise<SamlSp | undefined> {
+  return db.begin(async (tx) => {
+    const [row] = await tx`SELECT * FROM saml_sps WHERE tenant_id = ${tenant} AND entity_id = ${entityId} FOR UPDATE`;
+    if (!row) return undefined;
+    const current = rowToSp(row);
+    const metadata = change.metadata ?? current.metadata;
+    const read = readSpMetadata(metadata);
+    if (read.entityId !== entityId) throw new SpMetadataError(`the metadata describes another entity ("${read.entityId.slice(0, 200)}")`);
+    const full = settingsFor(read, { ...current.settings, ...change.settings });
+    const values = { ...metadataColumns(tx as unknown as Db, metadata, read), settings: tx.json(full as never) };
+    const [updated] = await tx`UPDATE saml_sps SET ${tx(values)} WHERE tenant_id = ${tenant} AND entity_id = ${entityId} RETURNING *`;
+    return rowToSp(updated!);
+  });
+}
+
+/** One page of the tenant's SPs by entity id (after `after`). */
+export async function listSamlSpsPage(db: Db, tenant: string, opts: { after?: string; limit: number }): Promise<SamlSp[]> {
+  const rows = await db`SELECT * FROM saml_sps WHERE tenant_id = ${tenant} AND entity_id > ${opts.after ?? ''} ORDER BY entity_id LIMIT ${opts.limit}`;
+  return rows.map(rowToSp);
 }
 
 export async function getSamlSp(db: Db, tenant: string, entityId: string): Promise<SamlSp | undefined> {
   const [row] = await db`SELECT * FROM saml_sps WHERE tenant_id = ${tenant} AND entity_id = ${entityId}`;
   return row ? rowToSp(row) : undefined;
-}
-
-export async function listSamlSps(db: Db, tenant: string): Promise<SamlSp[]> {
-  const rows = await db`SELECT * FROM saml_sps WHERE tenant_id = ${tenant} ORDER BY entity_id`;
-  return rows.map(rowToSp);
 }
 
 /** @returns whether an SP was deleted. */
