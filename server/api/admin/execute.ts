@@ -85,7 +85,7 @@ export async function execute(op: Operation, raw: RawInput, deps: AdminDeps, pri
   const answer = status === 204 ? undefined : checkedAnswer(op, result);
   const note = Object.assign({}, ...notes) as AuditNote;
   const auditTenant = note.tenant ?? tenant;
-  if (op.method !== 'GET' && auditTenant) {
+  if (op.method !== 'GET' && op.audit !== false && auditTenant) {
     const subject = note.subject ?? (params as { id?: unknown }).id;
     await recordAudit(deps.db, {
       tenant: auditTenant, type: note.type ?? `admin.${op.id}`, actor: principal.actor,

@@ -62,6 +62,8 @@ export interface Operation<
    * GET answers and checked against `If-Match` before a PATCH, PUT or DELETE (412 when stale).
    */
   etagOf?: string;
+  /** A POST that changes nothing (validate, preview): no audit event. */
+  audit?: false;
   /** For global operations that act on one tenant: which (checked against the caller's roles). */
   tenantOf?: (input: OperationInput<z.output<P>, z.output<Q>, z.output<B>>) => string | undefined;
   run: (ctx: OperationContext, input: OperationInput<z.output<P>, z.output<Q>, z.output<B>>) => Promise<Answer<z.input<R>>>;

@@ -98,7 +98,7 @@ export const operations: Operation[] = [
     },
   }),
   defineOperation({
-    id: 'mail-templates.preview', method: 'POST', path: '/mail-templates/{name}/preview', scope: 'tenant', tag: 'mail-templates',
+    id: 'mail-templates.preview', audit: false, method: 'POST', path: '/mail-templates/{name}/preview', scope: 'tenant', tag: 'mail-templates',
     summary: 'The message as it would be sent, filled with example values (or `vars`); optionally with unsaved parts', access: read,
     params: NameParams, body: PreviewBody, optionalBody: true, response: Content,
     async run(ctx, { params, body }) {
@@ -108,7 +108,6 @@ export const operations: Operation[] = [
       if (problem) throw new HttpError(400, 'invalid_request', `body.${problem}`);
       const stored = (await getOverrides(ctx.db, ctx.tenant))[name];
       // Nothing changes: no audit event (an empty audit tenant records none).
-      ctx.note({ tenant: '' });
       return renderTemplate(name, { ...exampleVars(ctx.config.publicUrl, ctx.tenant), ...vars }, { ...stored, ...draft });
     },
   }),

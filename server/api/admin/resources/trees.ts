@@ -140,6 +140,17 @@ export const operations: Operation[] = [
     },
   }),
   defineOperation({
+    id: 'trees.validate', method: 'POST', path: '/trees/{name}/validate', scope: 'tenant', tag: 'trees', audit: false,
+    summary: 'Check a tree without saving it (what an editor calls as the admin types)',
+    access: read, params: NameParams, body: TreeBody,
+    response: z.object({ valid: z.boolean(), errors: z.array(z.object({ node: z.string().optional(), message: z.string() })) }),
+    async run(_ctx, { params, body }) {
+      const { version: _ignored, ...definition } = body;
+      const check = validateTree({ ...definition, name: params.name }, moduleCatalog);
+      return check.ok ? { valid: true, errors: [] } : { valid: false, errors: check.errors };
+    },
+  }),
+  defineOperation({
     id: 'trees.diff', method: 'GET', path: '/trees/{name}/diff', scope: 'tenant', tag: 'trees', summary: 'What changed between two versions of a tree',
     access: read, params: NameParams,
     query: z.object({
