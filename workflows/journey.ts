@@ -19,6 +19,7 @@ const acts = proxyLocalActivities<Activities>({
 function failureOf(err: unknown): { code: string; message: string } {
   const cause = err instanceof ActivityFailure ? err.cause : err;
   if (cause instanceof ApplicationFailure && cause.type === 'TreeNotFound') return { code: 'tree_not_found', message: 'This sign-in flow is not configured.' };
+  if (cause instanceof ApplicationFailure && cause.type === 'RegistrationDisabled') return { code: 'registration_disabled', message: 'This service does not accept new accounts.' };
   return INTERNAL_FAILURE;
 }
 

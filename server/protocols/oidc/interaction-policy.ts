@@ -29,7 +29,7 @@ export function interactionPolicyFor(deps: OidcDeps, tenant: string): interactio
   login.checks.add(new Check('acr_values', 'requested ACR could not be obtained', 'login_required', async (ctx) => {
     const wanted = words(ctx.oidc.params?.acr_values);
     if (!signedIn(ctx) || wanted.length === 0 || wanted.includes(ctx.oidc.session!.acr ?? '')) return Check.NO_NEED_TO_PROMPT;
-    return (await trees.treeFor(tenant, wanted)) ? Check.REQUEST_PROMPT : Check.NO_NEED_TO_PROMPT;
+    return (await trees.treeFor(tenant, wanted, { stepUp: true })) ? Check.REQUEST_PROMPT : Check.NO_NEED_TO_PROMPT;
   }));
   login.checks.add(new Check('login_hint', 'login_hint names another user', 'login_required', async (ctx) => {
     const hint = ctx.oidc.params?.login_hint;
