@@ -1,5 +1,6 @@
 // The Journey API (DESIGN.md §4): start, read and answer journeys of a tenant. Which tree a
-// journey kind may start on is checked first (start-policy.ts).
+// journey kind may start on is checked first (start-policy.ts); a step's input with control
+// characters is refused before it reaches the journey (step-input.ts).
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import type { Db } from '../../../core/infra/db.ts';
@@ -12,6 +13,7 @@ import { ensureDevice } from '../../device-cookie.ts';
 import { bindingOf, ensureBinding } from './browser-binding.ts';
 import { newJourneyId, type JourneyClient } from './journey-client.ts';
 import { checkJourneyStart } from './start-policy.ts';
+import { uncleanFields } from './step-input.ts';
 
 const StartBody = z.object({
   kind: z.enum(['login', 'registration', 'recovery']),
@@ -57,6 +59,8 @@ export function journeyRoutes({ db, journeys, cookies, idleTimeoutMs }: JourneyR
 
   router.post('/:id/steps/:stepId', jsonBody, async (req, res) => {
     const stepId = String(req.params.stepId);
+    const unclean = uncleanFields(req.body);
+    if (unclean.length > 0) throw await journeys.invalidInput(req.tenant!.id, String(req.params.id), bindingOf(req, cookies), unclean);
     const snapshot = await journeys.submit(req.tenant!.id, String(req.params.id), bindingOf(req, cookies), stepId, req.body);
     await completeLogin(db, req, res, snapshot, cookies);
     res.json(snapshot.view);
