@@ -3,7 +3,9 @@
 // storing remembered results on the way; in a step-up journey (request.stepUp), nodes proving
 // only what the session already proved are answered without a step. Failures that retrying
 // cannot fix are raised as non-retryable ApplicationFailures so the journey ends instead of
-// looping.
+// looping: a bad tree, input that is not clean text, and input the database refuses as data
+// (SQLSTATE class 22, e.g. 22021 for a NUL byte; the failure names only the SQLSTATE, never the
+// value). Anything else is retried a bounded number of times (workflows/journey.ts).
 import { ApplicationFailure } from '@temporalio/common';
 import type { Client } from '@temporalio/client';
 import type { Config } from '../core/infra/config.ts';
@@ -19,6 +21,8 @@ import { getUser } from '../core/accounts/users.ts';
 import { getRegistrationSettings } from '../core/registration/registration-settings.ts';
 import { forgetAbandonedSignup, markSignedIn, needsProfileReview } from '../core/accounts/user-lifecycle.ts';
 import { formatTreeErrors, routeOptionalOutcomes, validateTree } from '../workflows/tree/validate.ts';
+import { isCleanText } from '../core/infra/clean-text.ts';
+import { FailureTypes } from '../core/journeys/journey-types.ts';
 import { findModule, moduleCatalog } from './registry.ts';
 import type { AuthModule, ModuleDeps } from './modules/module.ts';
 
@@ -46,6 +50,19 @@ function resolve(call: NodeCall): { module: AuthModule; config: any } {
   const parsed = module.config.safeParse(call.config);
   if (!parsed.success) throw ApplicationFailure.nonRetryable(`node "${call.node}": invalid config`, 'BadTree');
   return { module, config: parsed.data };
+}
+
+/** Runs a module call, turning the database's refusal of the input as data into a non-retryable failure. */
+async function refusingBadData<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (err) {
+    const pg = err as { name?: string; code?: unknown };
+    if (pg?.name === 'PostgresError' && typeof pg.code === 'string' && pg.code.startsWith('22')) {
+      throw ApplicationFailure.nonRetryable(`the database refused the input (SQLSTATE ${pg.code})`, FailureTypes.invalidInput);
+    }
+    throw err;
+  }
 }
 
 function rememberKey(call: NodeCall) {
@@ -131,14 +148,17 @@ export function createJourneyActivities({ db, config, temporal, now = () => new 
       // tree without a username node (e.g. a second factor only) knows whom it checks.
       const joined = await stepUpUser(call);
       const effective = joined ? { ...call, ctx: { ...call.ctx, user: joined.user!, login: joined.login, amr: joined.amr! } } : call;
-      const result = await prepareFor(effective, module, config);
+      const result = await refusingBadData(() => prepareFor(effective, module, config));
       return joined ? { ...result, patch: { ...joined, ...result.patch, amr: [...joined.amr!, ...(result.patch?.amr ?? [])] } } : result;
     },
 
     async verifyNode(call: NodeCall, values: Record<string, string>): Promise<VerifyResult> {
       const { module, config } = resolve(call);
       if (!module.verify) throw ApplicationFailure.nonRetryable(`node "${call.node}" takes no input`, 'BadTree');
-      const verdict = await module.verify({ ...call, config }, values, deps);
+      if (!Object.entries(values).every(([k, v]) => isCleanText(k) && typeof v === 'string' && isCleanText(v))) {
+        throw ApplicationFailure.nonRetryable(`node "${call.node}": input is not clean text`, FailureTypes.invalidInput);
+      }
+      const verdict = await refusingBadData(() => module.verify!({ ...call, config }, values, deps));
       const user = verdict.patch?.user === null ? undefined : verdict.patch?.user ?? call.ctx.user;
       const scope = user ? rememberScope(call.remember, call.ctx.request) : undefined;
       const worth = module.rememberOutcomes ?? [firstOutcome(module, config)];

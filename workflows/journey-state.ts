@@ -9,6 +9,8 @@ import { checkValues } from './journey-values.ts';
 
 /** A journey that has taken this many node transitions is stopped: a loop or an attack. */
 export const MAX_TRANSITIONS = 300;
+/** A journey that visits this many nodes without showing the user a step is stopped: a loop. */
+export const MAX_VISITS_WITHOUT_INPUT = 50;
 const MAX_OUTCOMES_KEPT = 100;
 
 export const GENERIC_FAILURE = { code: 'login_failed', message: 'Sign-in failed. Please start again.' };
@@ -30,6 +32,7 @@ export class JourneyState {
   #binding: string;
   #attempts: Record<string, number> = {};
   #transitions = 0;
+  #sinceStep = 0;
 
   readonly input: JourneyInput;
 
@@ -121,6 +124,7 @@ export class JourneyState {
     const attempt = (this.#attempts[nodeId] = (this.#attempts[nodeId] ?? 0) + 1);
     this.step = { ...spec, id: `${nodeId}#${attempt}`, node: nodeId, ...(this.#carry ? { errors: this.#carry } : {}) };
     this.#carry = undefined;
+    this.#sinceStep = 0;
     this.seq++;
   }
 
@@ -140,11 +144,14 @@ export class JourneyState {
     else if (patch.federated) this.ctx.federated = patch.federated;
   }
 
-  /** The node an outcome leads to, or undefined (the journey then fails) when it is not routed. */
+  /**
+   * The node an outcome leads to, or undefined (the journey then fails) when it is not routed, or
+   * after too many transitions in all or since the last step shown.
+   */
   route(nodeId: string, node: TreeNode, outcome: string): string | undefined {
     this.ctx.outcomes.push({ node: nodeId, outcome });
     if (this.ctx.outcomes.length > MAX_OUTCOMES_KEPT) this.ctx.outcomes.shift();
-    if (++this.#transitions > MAX_TRANSITIONS) return undefined;
+    if (++this.#transitions > MAX_TRANSITIONS || ++this.#sinceStep > MAX_VISITS_WITHOUT_INPUT) return undefined;
     return Object.hasOwn(node.next, outcome) ? node.next[outcome] : undefined;
   }
 

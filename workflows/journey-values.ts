@@ -1,5 +1,7 @@
 // Checks submitted values against the step the user was shown, before anything is written to
-// history. Pure and synchronous: it runs inside the update validator.
+// history. Pure and synchronous: it runs inside the update validator. Every field's value must be
+// clean text (no control characters, no lone surrogates): such input never reaches a module.
+import { isCleanText } from '../core/infra/clean-text.ts';
 import type { Step, StepError } from '../core/journeys/journey-types.ts';
 
 const DEFAULT_MAX = 1000;
@@ -10,6 +12,10 @@ function text(value: unknown): string | undefined {
   if (typeof value === 'string') return value;
   if (typeof value === 'boolean') return value ? 'true' : 'false';
   return undefined;
+}
+
+function unclean(field: string, label: string): StepError {
+  return { field, code: 'invalid_characters', message: `${label} contains characters that are not allowed.` };
 }
 
 export function checkValues(step: Step, raw: unknown): ValuesCheck {
@@ -35,6 +41,8 @@ export function checkValues(step: Step, raw: unknown): ValuesCheck {
     const value = input[field.name] === undefined ? undefined : text(input[field.name]);
     if (input[field.name] !== undefined && value === undefined) {
       errors.push({ field: field.name, code: 'invalid_type', message: `${field.label} must be text.` });
+    } else if (value !== undefined && !isCleanText(value)) {
+      errors.push(unclean(field.name, field.label));
     } else if (field.required && (value === undefined || value.trim() === '' || (field.type === 'checkbox' && value !== 'true'))) {
       errors.push({ field: field.name, code: 'required', message: `${field.label} is required.` });
     } else if (value !== undefined && value.length > (field.maxLength ?? DEFAULT_MAX)) {

@@ -6,19 +6,25 @@
 import { ActivityFailure, ApplicationFailure, allHandlersFinished, condition, patched, proxyLocalActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.ts';
 import type { JourneyInput, JourneyStatus } from '../core/journeys/journey-types.ts';
+import { FailureTypes } from '../core/journeys/journey-types.ts';
 import type { Tree, TreeBundle } from '../core/journeys/tree-types.ts';
 import { firstStepUpdate, followLinkUpdate, snapshotQuery, submitUpdate } from './contracts.ts';
 import { GENERIC_FAILURE, INTERNAL_FAILURE, JourneyState } from './journey-state.ts';
 
+// Bounded: a module that keeps failing (a bug, a database down) is tried a few times with backoff,
+// then the journey ends `failed` with `internal_error` and the waiting step gets that answer.
+// Input errors are non-retryable failures and end the journey at once.
 const acts = proxyLocalActivities<Activities>({
   startToCloseTimeout: '15s',
-  scheduleToCloseTimeout: '2m',
-  retry: { initialInterval: '200ms', maximumInterval: '5s', backoffCoefficient: 2 },
+  scheduleToCloseTimeout: '1m',
+  retry: { initialInterval: '200ms', maximumInterval: '2s', backoffCoefficient: 2, maximumAttempts: 5 },
 });
 
 function failureOf(err: unknown): { code: string; message: string } {
   const cause = err instanceof ActivityFailure ? err.cause : err;
   if (cause instanceof ApplicationFailure && cause.type === 'TreeNotFound') return { code: 'tree_not_found', message: 'This sign-in flow is not configured.' };
+  if (cause instanceof ApplicationFailure && cause.type === FailureTypes.invalidInput) return { code: 'invalid_input', message: 'Some input could not be used. Please start again.' };
+  if (cause instanceof ApplicationFailure && cause.type === 'RegistrationDisabled') return { code: 'registration_disabled', message: 'This service does not accept new accounts.' };
   return INTERNAL_FAILURE;
 }
 

@@ -9,7 +9,10 @@
 // With `"password": false` the form asks no password: the account gets a passkey instead, from a
 // `webauthn` register node after the link sign-in (or after `active`), once the address is proven —
 // asking for it at the form would tell a new address from a taken one.
+// While the tenant's registration is off, the node refuses (the journey fails with
+// `registration_disabled`) in whatever tree and journey it runs, before showing or creating anything.
 import { z } from 'zod';
+import { ApplicationFailure } from '@temporalio/common';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { JourneyContext, VerifyResult } from '../../core/journeys/journey-context.ts';
 import type { Field, StepError, StepSpec } from '../../core/journeys/journey-types.ts';
@@ -89,6 +92,11 @@ async function signalAccepted(deps: ModuleDeps, workflowId: string, userId: stri
   }
 }
 
+/** @throws ApplicationFailure (non-retryable, RegistrationDisabled) while registration is off. */
+function refuseWhenClosed(settings: { enabled: boolean }): void {
+  if (!settings.enabled) throw ApplicationFailure.nonRetryable('registration is disabled for this tenant', 'RegistrationDisabled');
+}
+
 async function check(ctx: JourneyContext, state: FormState, values: Record<string, string>, deps: ModuleDeps) {
   const errors: StepError[] = [];
   const email = oneLine(values.email).toLowerCase();
@@ -96,6 +104,7 @@ async function check(ctx: JourneyContext, state: FormState, values: Record<strin
   if (!EMAIL.test(email)) errors.push({ field: 'email', code: 'invalid_email', message: 'Enter a valid email address.' });
   if (!name) errors.push({ field: 'name', code: 'required', message: 'Enter your name.' });
   const settings = await getRegistrationSettings(deps.db, ctx.tenant);
+  refuseWhenClosed(settings);
   const weak = state.password ? newPasswordProblem(values.password ?? '', settings.password, email) : undefined;
   if (weak) errors.push({ field: 'password', code: 'weak_password', message: weak });
   for (const key of state.attributes) {
@@ -120,8 +129,10 @@ export const signupModule = defineModule({
   rememberOutcomes: [],
   async prepare({ ctx, node, config }, { db }) {
     const previous = ctx.nodeState[node] as FormState | undefined;
+    const settings = await getRegistrationSettings(db, ctx.tenant);
+    refuseWhenClosed(settings);
     const terms = await currentTerms(db, ctx.tenant);
-    const { inviteOnly } = await getRegistrationSettings(db, ctx.tenant);
+    const { inviteOnly } = settings;
     const state: FormState = {
       password: config.password,
       attributes: (await getRequiredAttributes(db, ctx.tenant)).filter((key) => !FIXED.has(key)),

@@ -43,13 +43,35 @@ export const defaultLoginTree: Tree = {
   },
 };
 
-/** Second factors, as an inner tree: `{ "type": "tree", "config": { "tree": "mfa" } }`. */
+/**
+ * Second factors, as an inner tree: `{ "type": "tree", "config": { "tree": "mfa" } }`, or as a
+ * step-up of a signed-in user. Internal: it needs a user someone else named, so it never starts
+ * alone (core/journeys/journey-policy.ts; stored before the flag existed, it is internal by name).
+ */
 export const defaultMfaTree: Tree = {
   name: 'mfa',
+  internal: true,
   start: 'otp',
   acr: 'urn:tessera:acr:mfa',
   nodes: {
     otp: { type: 'totp', config: { enroll: true }, remember: { in: 'cookie', for: '12h' }, next: { ok: 'success', bad: 'otp', skip: 'failure' } },
+  },
+};
+
+const { otp: _otp, 'otp-failed': _otpFailed, 'otp-captcha': _otpCaptcha, ...signIn } = defaultLoginTree.nodes;
+
+/**
+ * The MFA ACR for someone not signed in yet: the login tree's sign-in, then the `mfa` tree (which
+ * cannot run alone: it needs the user this tree names). A signed-in user steps up with `mfa` only.
+ */
+export const defaultLoginMfaTree: Tree = {
+  name: 'login-mfa',
+  start: 'identify',
+  acr: 'urn:tessera:acr:mfa',
+  nodes: {
+    ...signIn,
+    status: { type: 'account-status', next: { active: 'mfa', pending: 'failure', disabled: 'failure' } },
+    mfa: { type: 'tree', config: { tree: 'mfa' }, next: { success: 'success', failure: 'failure' } },
   },
 };
 
@@ -112,8 +134,8 @@ export const defaultLinkSignInTree: Tree = {
 };
 
 export const defaultTrees: Tree[] = [
-  defaultLoginTree, defaultMfaTree, defaultPasswordlessTree, defaultRegistrationTree, defaultRecoveryTree, defaultLinkSignInTree,
+  defaultLoginTree, defaultMfaTree, defaultLoginMfaTree, defaultPasswordlessTree, defaultRegistrationTree, defaultRecoveryTree, defaultLinkSignInTree,
 ];
 
 /** Trees a tenant created before they existed gets on first use (see core/journeys/trees.ts). */
-export const lateDefaultTrees: Tree[] = [defaultRegistrationTree, defaultRecoveryTree, defaultLinkSignInTree];
+export const lateDefaultTrees: Tree[] = [defaultRegistrationTree, defaultRecoveryTree, defaultLinkSignInTree, defaultLoginMfaTree];

@@ -19,6 +19,8 @@ export interface Tree {
   start: string;
   /** The ACR a journey through this tree achieves. */
   acr?: string;
+  /** Runs only inside other trees (or as a step-up of a signed-in user), never started alone. */
+  internal?: boolean;
   nodes: Record<string, TreeNode>;
 }
 

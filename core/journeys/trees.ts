@@ -71,7 +71,7 @@ export async function listTreeVersions(db: Db, tenant: string, name: string, opt
 
 /**
  * True when the tenant has the tree; a default tree added to Tessera after the tenant was
- * created (registration, recovery, link-sign-in) is stored as its version 1 on first use.
+ * created (registration, recovery, link-sign-in, login-mfa) is stored as its version 1 on first use.
  */
 export async function ensureDefaultTree(db: Db, tenant: string, name: string): Promise<boolean> {
   if (await treeExists(db, tenant, name)) return true;

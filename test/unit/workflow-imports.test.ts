@@ -7,7 +7,7 @@ import { expect, it } from 'vitest';
 const ROOT = resolve(import.meta.dirname, '../..');
 const ALLOWED_PACKAGES = ['@temporalio/workflow', '@temporalio/common'];
 /** Pure modules outside workflows/ that the sandbox may load. */
-const ALLOWED_FILES = ['core/infra/duration.ts', 'core/journeys/tree-types.ts', 'core/journeys/journey-types.ts'];
+const ALLOWED_FILES = ['core/infra/duration.ts', 'core/infra/clean-text.ts', 'core/journeys/tree-types.ts', 'core/journeys/journey-types.ts'];
 
 async function files(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { withFileTypes: true });

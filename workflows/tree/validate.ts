@@ -1,6 +1,7 @@
 // Tree validation: every outcome routed, every target known, no unreachable node, known module
-// types, config accepted by the module, well-formed `remember`. Errors name the node. Pure: the
-// catalog of modules is passed in, so the CLI, the activities and unit tests share this code.
+// types, config accepted by the module, well-formed `remember`, `internal` a boolean. Errors name
+// the node. Pure: the catalog of modules is passed in, so the CLI, the activities and unit tests
+// share this code.
 import type { ModuleCatalog, Tree, TreeNode } from '../../core/journeys/tree-types.ts';
 import { TERMINALS } from '../../core/journeys/tree-types.ts';
 import { isDuration } from '../../core/infra/duration.ts';
@@ -68,6 +69,7 @@ export function validateTree(raw: unknown, catalog: ModuleCatalog): TreeCheck {
   const errors: TreeError[] = [];
   if (typeof raw.name !== 'string' || !NAME.test(raw.name)) errors.push({ message: 'name must be lower-case letters, digits and dashes' });
   if (raw.acr !== undefined && (typeof raw.acr !== 'string' || raw.acr.length > 200)) errors.push({ message: 'acr must be a string' });
+  if (raw.internal !== undefined && typeof raw.internal !== 'boolean') errors.push({ message: 'internal must be true or false' });
   if (!isRecord(raw.nodes)) return { ok: false, errors: [...errors, { message: 'nodes must be an object' }] };
   const ids = new Set(Object.keys(raw.nodes));
   if (ids.size === 0 || ids.size > MAX_NODES) errors.push({ message: `a tree has 1 to ${MAX_NODES} nodes` });

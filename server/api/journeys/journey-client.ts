@@ -90,12 +90,8 @@ export class JourneyClient {
       switch (cause.type) {
         case FailureTypes.notFound:
           return notFound('No such journey.');
-        case FailureTypes.invalidInput: {
-          const errors = (cause.details?.[0] ?? []) as StepError[];
-          const before = await this.read(tenant, id, binding);
-          const view = before.view.step ? { ...before.view, step: { ...before.view.step, errors } } : before.view;
-          return new HttpError(400, 'invalid_input', 'Some input is not valid.', view as unknown as Record<string, unknown>);
-        }
+        case FailureTypes.invalidInput:
+          return this.invalidInput(tenant, id, binding, (cause.details?.[0] ?? []) as StepError[]);
         case FailureTypes.staleStep:
           return this.conflict(tenant, id, binding);
         case FailureTypes.finished:
@@ -111,6 +107,13 @@ export class JourneyClient {
       return this.finished(tenant, id, binding);
     }
     return err;
+  }
+
+  /** 400 with the journey's current step (unchanged) and `errors`; 404 when not this browser's. */
+  async invalidInput(tenant: string, id: string, binding: string | undefined, errors: StepError[]): Promise<HttpError> {
+    const before = await this.read(tenant, id, binding);
+    const view = before.view.step ? { ...before.view, step: { ...before.view.step, errors } } : before.view;
+    return new HttpError(400, 'invalid_input', 'Some input is not valid.', view as unknown as Record<string, unknown>);
   }
 
   private async conflict(tenant: string, id: string, binding: string | undefined): Promise<HttpError> {

@@ -1,10 +1,10 @@
-// The Journey API (DESIGN.md §4): start, read and answer journeys of a tenant.
+// The Journey API (DESIGN.md §4): start, read and answer journeys of a tenant. Which tree a
+// journey kind may start on is checked first (start-policy.ts); a step's input with control
+// characters is refused before it reaches the journey (step-input.ts).
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import type { Db } from '../../../core/infra/db.ts';
 import type { JourneyKind } from '../../../core/journeys/journey-types.ts';
-import { getRegistrationSettings } from '../../../core/registration/registration-settings.ts';
-import { ensureDefaultTree } from '../../../core/journeys/trees.ts';
 import type { CookieSettings } from '../../cookies.ts';
 import { HttpError } from '../../http-error.ts';
 import { jsonBody } from '../../middleware/json-body.ts';
@@ -12,6 +12,8 @@ import { completeLogin, currentSession } from '../../sso-session.ts';
 import { ensureDevice } from '../../device-cookie.ts';
 import { bindingOf, ensureBinding } from './browser-binding.ts';
 import { newJourneyId, type JourneyClient } from './journey-client.ts';
+import { checkJourneyStart } from './start-policy.ts';
+import { uncleanFields } from './step-input.ts';
 
 const StartBody = z.object({
   kind: z.enum(['login', 'registration', 'recovery']),
@@ -38,10 +40,7 @@ export function journeyRoutes({ db, journeys, cookies, idleTimeoutMs }: JourneyR
     if (!body.success) throw new HttpError(400, 'invalid_request', body.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '));
     const tenant = req.tenant!.id;
     const tree = body.data.tree ?? body.data.kind;
-    if (body.data.kind === 'registration' && !(await getRegistrationSettings(db, tenant)).enabled) {
-      throw new HttpError(403, 'registration_disabled', 'This service does not accept new accounts.');
-    }
-    if (!(await ensureDefaultTree(db, tenant, tree))) throw new HttpError(400, 'unknown_tree', `Tenant "${tenant}" has no tree "${tree}".`);
+    await checkJourneyStart(db, tenant, body.data.kind, tree);
     const binding = ensureBinding(req, res, tenant, cookies);
     const snapshot = await journeys.start({
       id: newJourneyId(), tenant, kind: body.data.kind as JourneyKind, tree, binding, idleTimeoutMs,
@@ -60,6 +59,8 @@ export function journeyRoutes({ db, journeys, cookies, idleTimeoutMs }: JourneyR
 
   router.post('/:id/steps/:stepId', jsonBody, async (req, res) => {
     const stepId = String(req.params.stepId);
+    const unclean = uncleanFields(req.body);
+    if (unclean.length > 0) throw await journeys.invalidInput(req.tenant!.id, String(req.params.id), bindingOf(req, cookies), unclean);
     const snapshot = await journeys.submit(req.tenant!.id, String(req.params.id), bindingOf(req, cookies), stepId, req.body);
     await completeLogin(db, req, res, snapshot, cookies);
     res.json(snapshot.view);

@@ -12,7 +12,6 @@ import type { Client } from '@temporalio/client';
 import { z } from 'zod';
 import type { Db } from '../../../core/infra/db.ts';
 import { consumeLink, hashToken, peekLink, type LinkRecord } from '../../../core/journeys/link-tokens.ts';
-import { ensureDefaultTree } from '../../../core/journeys/trees.ts';
 import { resendVerificationSignal, verifyEmailUpdate } from '../../../workflows/registration-contracts.ts';
 import type { CookieSettings } from '../../cookies.ts';
 import { HttpError } from '../../http-error.ts';
@@ -20,6 +19,7 @@ import { jsonBody } from '../../middleware/json-body.ts';
 import { completeLogin } from '../../sso-session.ts';
 import { ensureBinding } from '../journeys/browser-binding.ts';
 import { newJourneyId, type JourneyClient } from '../journeys/journey-client.ts';
+import { checkJourneyStart } from '../journeys/start-policy.ts';
 
 const Body = z.object({ token: z.string().max(100) }).strict();
 
@@ -41,7 +41,7 @@ export function linkRoutes({ db, temporal, journeys, cookies, idleTimeoutMs }: L
 
   /** Starts the journey that signs in the user a consumed link named. */
   async function signIn(req: Request, res: Response, tenant: string, userId: string, via: 'verify-email' | 'sign-in') {
-    await ensureDefaultTree(db, tenant, 'link-sign-in');
+    await checkJourneyStart(db, tenant, 'login', 'link-sign-in');
     const snapshot = await journeys.start({
       id: newJourneyId(), tenant, kind: 'login', tree: 'link-sign-in', binding: ensureBinding(req, res, tenant, cookies), idleTimeoutMs,
       request: { ip: req.ip, userAgent: req.get('user-agent')?.slice(0, 300), proof: { userId, via } },

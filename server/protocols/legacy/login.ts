@@ -14,10 +14,10 @@ import { checkNext, withLoginParams } from '../../../core/legacy/legacy-allowlis
 import { getLegacyPolicy, type LegacyPolicy } from '../../../core/legacy/legacy-settings.ts';
 import { isReusable, issueUserToken, revokeTokensOfSession } from '../../../core/legacy/legacy-tokens.ts';
 import type { Session } from '../../../core/accounts/sessions.ts';
-import { ensureDefaultTree } from '../../../core/journeys/trees.ts';
 import { getUser } from '../../../core/accounts/users.ts';
 import { ensureBinding } from '../../api/journeys/browser-binding.ts';
 import { newJourneyId } from '../../api/journeys/journey-client.ts';
+import { checkJourneyStart } from '../../api/journeys/start-policy.ts';
 import { ensureDevice } from '../../device-cookie.ts';
 import { HttpError } from '../../http-error.ts';
 import { completeLogin, currentSession, endSession } from '../../sso-session.ts';
@@ -43,7 +43,7 @@ async function tokenFor(deps: LegacyDeps, req: Request, res: Response, session: 
 
 async function startJourney(deps: LegacyDeps, req: Request, res: Response, tenant: string, returnTo: string): Promise<void> {
   const { db, journeys, cookies, idleTimeoutMs } = deps;
-  if (!(await ensureDefaultTree(db, tenant, 'login'))) throw new HttpError(500, 'no_login_tree', `Tenant "${tenant}" has no login tree.`);
+  await checkJourneyStart(db, tenant, 'login', 'login');
   const snapshot = await journeys.start({
     id: newJourneyId(), tenant, kind: 'login', tree: 'login', binding: ensureBinding(req, res, tenant, cookies), idleTimeoutMs,
     request: { ip: req.ip, userAgent: req.get('user-agent')?.slice(0, 300), returnTo, deviceId: ensureDevice(req, res, tenant, cookies) },

@@ -1,7 +1,9 @@
 // From an interaction's authorization parameters to what Tessera's core works with (pure):
 // the AuthRequest a journey carries (DESIGN.md §1), the ACRs the client wants, and whether a
-// browser's core SSO session can answer the request without a new sign-in.
+// browser's core SSO session can answer the request without a new sign-in. A login_hint with
+// control characters is dropped (OIDC: the hint is optional; an unusable one is ignored).
 import { decodeJwt } from 'jose';
+import { isCleanText } from '../../../core/infra/clean-text.ts';
 import type { AuthRequest } from '../../../core/journeys/journey-types.ts';
 
 /** Authorization parameters as oidc-provider keeps them in an interaction (strings). */
@@ -42,7 +44,9 @@ function subjectOf(idTokenHint: unknown): string | undefined {
 export function parseAuthRequest(params: AuthParams, clientName?: string): ParsedAuthRequest {
   const maxAge = text(params.max_age);
   const acrValues = words(params.acr_values);
-  const loginHint = text(params.login_hint, 254)?.trim();
+  // A hint is only a hint: one that could not be a login (control characters) is ignored.
+  const hint = text(params.login_hint, 254)?.trim();
+  const loginHint = hint !== undefined && isCleanText(hint) ? hint : undefined;
   const prompt = words(params.prompt);
   const hintedSubject = subjectOf(params.id_token_hint);
   return {

@@ -4,7 +4,8 @@
 //   nothing else may happen: the request ends with login_required;
 // - otherwise a `login` journey runs in the login UI, on the tree that achieves the first
 //   achievable of the wanted ACRs (else `login`); a session of the same user with too weak an
-//   ACR runs it as a step-up (request.stepUp), so only what is missing is asked;
+//   ACR runs it as a step-up (request.stepUp), so only what is missing is asked — only a step-up
+//   may run an internal tree (acr-trees.ts, server/api/journeys/start-policy.ts);
 // - the journey returns the browser to /<uid>/login, which checks that the session now meets the
 //   request (a fresh sign-in after prompt=login or max_age, the wanted ACR) before finishing;
 // - when another user signs in than the one the provider session holds, that provider session
@@ -13,10 +14,10 @@ import type { Request, Response } from 'express';
 import type Provider from 'oidc-provider';
 import type { InteractionResults } from 'oidc-provider';
 import type { Session } from '../../../core/accounts/sessions.ts';
-import { ensureDefaultTree } from '../../../core/journeys/trees.ts';
 import { findUserByLogin } from '../../../core/accounts/users.ts';
 import { ensureBinding } from '../../api/journeys/browser-binding.ts';
 import { newJourneyId } from '../../api/journeys/journey-client.ts';
+import { checkJourneyStart } from '../../api/journeys/start-policy.ts';
 import { ensureDevice } from '../../device-cookie.ts';
 import { completeLogin } from '../../sso-session.ts';
 import { startBackchannelLogout } from '../../sso-logout.ts';
@@ -72,9 +73,10 @@ export async function finishLogin(c: LoginContext, session: Session, request: Pa
 /** Starts the journey for this interaction and sends the browser to the login UI. */
 export async function startJourney(c: LoginContext, request: ParsedAuthRequest, session: Session | undefined, stepUp: boolean): Promise<void> {
   const { deps, tenant, req, res } = c;
-  const acr = await sharedAcrTrees(deps.db).treeFor(tenant, request.wantedAcrs);
+  const raising = stepUp && session !== undefined;
+  const acr = await sharedAcrTrees(deps.db).treeFor(tenant, request.wantedAcrs, { stepUp: raising });
   const tree = acr?.tree ?? 'login';
-  if (!(await ensureDefaultTree(deps.db, tenant, tree))) throw new Error(`tenant has no tree "${tree}"`);
+  await checkJourneyStart(deps.db, tenant, 'login', tree, { stepUp: raising });
   const returnTo = `${interactionPath(tenant, c.interaction.uid)}/login`;
   const { wantedAcrs: _wanted, hintedSubject: _subject, ...authRequest } = request;
   const snapshot = await deps.journeys.start({
@@ -96,7 +98,7 @@ export async function startJourney(c: LoginContext, request: ParsedAuthRequest, 
 
 /** What the core session allows for this interaction's login prompt. */
 export async function loginDecision(c: LoginContext, request: ParsedAuthRequest, session: Session | undefined) {
-  const acr = await sharedAcrTrees(c.deps.db).treeFor(c.tenant, request.wantedAcrs);
+  const acr = await sharedAcrTrees(c.deps.db).treeFor(c.tenant, request.wantedAcrs, { stepUp: session !== undefined });
   const hintedUser = request.loginHint ? (await findUserByLogin(c.deps.db, c.tenant, request.loginHint))?.id ?? null : undefined;
   const decision = decideLogin(request, session, { hintedUser, acrTree: acr?.tree, now: Date.now() });
   // An essential acr claim the session lacks and no tree achieves: the provider would ask again.
@@ -107,6 +109,6 @@ export async function loginDecision(c: LoginContext, request: ParsedAuthRequest,
 
 /** After the journey: does the session it created answer this interaction? */
 export async function sessionFits(c: LoginContext, request: ParsedAuthRequest, session: Session): Promise<boolean> {
-  const acr = await sharedAcrTrees(c.deps.db).treeFor(c.tenant, request.wantedAcrs);
+  const acr = await sharedAcrTrees(c.deps.db).treeFor(c.tenant, request.wantedAcrs, { stepUp: true });
   return sessionAnswers(request, session, { acrTree: acr?.tree, now: Date.now() }, (c.interaction as { iat?: number }).iat ?? 0);
 }

@@ -2,7 +2,8 @@
 // consent), plus what Tessera's AuthRequest promises relying parties:
 // - login: also when the session's ACR is not one of acr_values and a tenant tree achieves one
 //   of them (acr_values is voluntary: with no such tree, the session is kept), and when
-//   login_hint names someone other than the signed-in user;
+//   login_hint names someone other than the signed-in user (a hint with control characters is
+//   ignored);
 // - select_account (requestable with prompt=select_account): between login and consent, so the
 //   user confirms or changes the account before anything is shared;
 // - consent: never for first-party clients (metadata first_party), not even with prompt=consent
@@ -12,6 +13,7 @@
 // request that cannot be satisfied never loops.
 import { interactionPolicy, type KoaContextWithOIDC } from 'oidc-provider';
 import { findUserByLogin } from '../../../core/accounts/users.ts';
+import { isCleanText } from '../../../core/infra/clean-text.ts';
 import type { OidcDeps } from './deps.ts';
 import { sharedAcrTrees } from './acr-trees.ts';
 
@@ -29,11 +31,12 @@ export function interactionPolicyFor(deps: OidcDeps, tenant: string): interactio
   login.checks.add(new Check('acr_values', 'requested ACR could not be obtained', 'login_required', async (ctx) => {
     const wanted = words(ctx.oidc.params?.acr_values);
     if (!signedIn(ctx) || wanted.length === 0 || wanted.includes(ctx.oidc.session!.acr ?? '')) return Check.NO_NEED_TO_PROMPT;
-    return (await trees.treeFor(tenant, wanted)) ? Check.REQUEST_PROMPT : Check.NO_NEED_TO_PROMPT;
+    return (await trees.treeFor(tenant, wanted, { stepUp: true })) ? Check.REQUEST_PROMPT : Check.NO_NEED_TO_PROMPT;
   }));
   login.checks.add(new Check('login_hint', 'login_hint names another user', 'login_required', async (ctx) => {
     const hint = ctx.oidc.params?.login_hint;
-    if (!signedIn(ctx) || typeof hint !== 'string' || hint.length === 0 || hint.length > 254) return Check.NO_NEED_TO_PROMPT;
+    // An unusable hint (control characters) is ignored, as parseAuthRequest ignores it.
+    if (!signedIn(ctx) || typeof hint !== 'string' || hint.length === 0 || hint.length > 254 || !isCleanText(hint)) return Check.NO_NEED_TO_PROMPT;
     const user = await findUserByLogin(deps.db, tenant, hint.trim());
     return user?.id === ctx.oidc.session!.accountId ? Check.NO_NEED_TO_PROMPT : Check.REQUEST_PROMPT;
   }));

@@ -17,10 +17,10 @@ import { findPending, consumePending, savePending, type PendingSso } from '../..
 import { tenantSamlCredentials } from '../../../core/saml/saml-credentials.ts';
 import { defaultAcs, getSamlSp, postAcs, POST_BINDING, type SamlSp } from '../../../core/saml/saml-sps.ts';
 import type { Session } from '../../../core/accounts/sessions.ts';
-import { ensureDefaultTree } from '../../../core/journeys/trees.ts';
 import { loadUserClaims } from '../../../core/accounts/user-claims.ts';
 import { ensureBinding } from '../../api/journeys/browser-binding.ts';
 import { newJourneyId } from '../../api/journeys/journey-client.ts';
+import { checkJourneyStart } from '../../api/journeys/start-policy.ts';
 import { ensureDevice } from '../../device-cookie.ts';
 import { completeLogin, currentSession } from '../../sso-session.ts';
 import { idpUrls, type SamlDeps } from './deps.ts';
@@ -75,7 +75,7 @@ async function answer(deps: SamlDeps, req: Request, res: Response, sp: SamlSp, p
 async function startJourney(deps: SamlDeps, req: Request, res: Response, sp: SamlSp, p: PendingSso, session: Session | undefined): Promise<void> {
   const { db, journeys, cookies, idleTimeoutMs } = deps;
   const tenant = req.tenant!.id;
-  if (!(await ensureDefaultTree(db, tenant, 'login'))) throw new Error(`tenant "${tenant}" has no login tree`);
+  await checkJourneyStart(db, tenant, 'login', 'login');
   const id = await savePending(db, tenant, p);
   const returnTo = `/t/${tenant}/saml/resume/${id}`;
   const snapshot = await journeys.start({
