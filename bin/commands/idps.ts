@@ -91,7 +91,7 @@ export async function idpsCommand(db: Db, verb: string, _args: string[], flags: 
   const tenant = required(flags, 'tenant');
   if (!(await getTenant(db, tenant))) throw new Error(`no tenant "${tenant}"`);
   const unknown = (alias: string) => (err: unknown) => {
-    if (err instanceof Error && err.message.startsWith('No such identity provider')) throw new Error(`no identity provider "${alias}" in tenant "${tenant}"`);
+    if (err instanceof Error && /^no such identity provider/i.test(err.message)) throw new Error(`no identity provider "${alias}" in tenant "${tenant}"`);
     throw err;
   };
   switch (verb) {

@@ -52,7 +52,7 @@ async function importTree(db: Db, tenant: string, path: string, flags: Flags): P
     const saved = await runOperation(db, 'trees.import', { tenant, params: { name }, body: raw });
     printOne({ name: saved.name, version: saved.version }, flags.json);
   } catch (err) {
-    if (err instanceof UsageError && err.message.startsWith(TREE_REFUSED)) throw new UsageError(`tree refused: ${err.message.slice(TREE_REFUSED.length)}`);
+    if (err instanceof UsageError && err.message.toLowerCase().startsWith(TREE_REFUSED.toLowerCase())) throw new UsageError(`tree refused: ${err.message.slice(TREE_REFUSED.length)}`);
     throw err;
   }
 }
@@ -61,7 +61,7 @@ export async function treesCommand(db: Db, verb: string, args: string[], flags: 
   const tenant = required(flags, 'tenant');
   if (!(await getTenant(db, tenant))) throw new Error(`no tenant "${tenant}"`);
   const notFound = (name: string, version?: number) => (err: unknown) => {
-    if (err instanceof Error && /^No such tree/.test(err.message)) throw new Error(`no tree "${name}"${version ? ` version ${version}` : ''} in tenant "${tenant}"`);
+    if (err instanceof Error && /^no such tree/i.test(err.message)) throw new Error(`no tree "${name}"${version ? ` version ${version}` : ''} in tenant "${tenant}"`);
     throw err;
   };
   switch (verb) {

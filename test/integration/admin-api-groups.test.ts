@@ -219,7 +219,7 @@ describe('tessera groups', () => {
     expect((await cli(['groups', 'remove-member', '--tenant', tenant, '--group', 'operators', '--user', ann.id])).code).toBe(0);
     const again = await cli(['groups', 'remove-member', '--tenant', tenant, '--group', 'operators', '--email', ann.email!]);
     expect(again.code).toBe(1);
-    expect(again.stderr.trim()).toBe('tessera: The user is not a member of this group');
+    expect(again.stderr.trim()).toBe('tessera: the user is not a member of this group');
     expect((await cli(['groups', 'delete', '--tenant', tenant, '--group', 'operators'])).code).toBe(0);
     expect((await cli(['groups', 'list', '--tenant', tenant, '--json'])).json()).toEqual([]);
 

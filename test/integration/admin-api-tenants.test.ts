@@ -290,6 +290,6 @@ describe('tessera tenants and settings', () => {
     expect(await getTenant(db, id)).toBeUndefined();
     const gone = await runTessera(['tenants', 'show', id], env(), 120_000);
     expect(gone.code).toBe(1);
-    expect(gone.stderr).toMatch(/There is no tenant/);
+    expect(gone.stderr).toMatch(/there is no tenant/i);
   });
 });

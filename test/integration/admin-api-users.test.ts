@@ -482,7 +482,7 @@ describe('tessera users', () => {
     const clash = await newUser('taken');
     const taken = await cli(['users', 'update', '--tenant', tenant, '--id', id, '--new-email', clash.email!]);
     expect(taken.code).toBe(1);
-    expect(taken.stderr.trim()).toBe('tessera: A user with this username or email already exists');
+    expect(taken.stderr.trim()).toBe('tessera: a user with this username or email already exists');
 
     const cookie = await logIn(tenant, email);
     const sessions = await cli(['users', 'sessions', '--tenant', tenant, '--id', id, '--json']);

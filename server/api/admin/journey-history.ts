@@ -5,10 +5,12 @@
 // Rules: a workflow that is not a journey of this tenant is "not found", like an unknown id.
 import type { Client } from '@temporalio/client';
 import { WorkflowNotFoundError, type Payload } from '@temporalio/common';
-import { temporal as proto } from '@temporalio/proto';
+import protos from '@temporalio/proto';
 import type { HistoryRecord } from '../../../core/journeys/journey-timeline.ts';
 
-type Event = proto.api.history.v1.IHistoryEvent;
+// A CommonJS module: its namespaces are reachable only through the default export under ESM.
+const proto = protos.temporal;
+type Event = protos.temporal.api.history.v1.IHistoryEvent;
 const T = proto.api.enums.v1.EventType;
 
 const JOURNEY_WORKFLOW = 'journeyWorkflow';

@@ -38,9 +38,9 @@ const Cursor = z.object({ id: z.string() });
 
 const tenantOf = ({ params }: { params: { id: string } }) => params.id;
 
-async function tenantJson(ctx: OperationContext, tenant: Tenant | undefined) {
+async function tenantJson(ctx: OperationContext, tenant: Tenant | undefined, id = tenant?.id ?? '') {
   const settings = tenant && await getTenantSettings(ctx.db, tenant.id);
-  if (!tenant || !settings) throw tenantHidden(tenant?.id ?? '');
+  if (!tenant || !settings) throw tenantHidden(id);
   // An ISO string, not a Date: execute() checks the If-Match of a PATCH or DELETE against this
   // answer as it is (not serialized), and the Timestamp schema takes strings only.
   return { id: tenant.id, name: tenant.name, createdAt: tenant.createdAt.toISOString(), settings };
@@ -106,7 +106,7 @@ export const operations: Operation[] = [
     id: 'tenants.get', method: 'GET', path: '/tenants/{id}', scope: 'global', tag: 'tenants',
     summary: 'One tenant with its settings', access: read, params: IdParams, response: TenantJson, tenantOf, etagOf: 'tenants.get',
     async run(ctx, { params }) {
-      return tenantJson(ctx, await getTenant(ctx.db, params.id));
+      return tenantJson(ctx, await getTenant(ctx.db, params.id), params.id);
     },
   }),
   defineOperation({
