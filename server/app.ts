@@ -38,8 +38,8 @@ export function createApp({ config, db, temporal }: AppDeps): express.Express {
   app.get('/healthz', health(db, temporal));
   app.get('/', (_req, res) => res.redirect('/t/demo/ui/login'));
   app.use(uiAssets());
-  // The dev mailbox shows sign-in codes: never in production.
-  if (!config.production) app.use(devMailRoutes(db));
+  // The dev mailbox shows sign-in codes: only when asked for (TESSERA_DEV_MAIL, or the demo).
+  if (config.devMail) app.use(devMailRoutes(db));
   app.use('/api/admin', globalAdminRoutes({ db, temporal, config }));
 
   const tenant = express.Router({ mergeParams: true });
