@@ -24,6 +24,8 @@ export const RateLimitSettings = z.object({
   signupsPerTenant: Limit.default({ limit: 2000, window: '1h' }),
   /** Mails to one recipient; past it, mail is silently not sent. */
   mailsPerRecipient: Limit.default({ limit: 10, window: '1h' }),
+  /** Wrong device-flow user codes entered from one address; past it, no code is checked. */
+  deviceCodeFailuresPerAddress: Limit.default({ limit: 10, window: '15m' }),
 }).strict();
 
 export type RateLimitSettings = z.infer<typeof RateLimitSettings>;

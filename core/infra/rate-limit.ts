@@ -40,3 +40,14 @@ export async function hit(db: Db, tenant: string, key: string, rule: LimitRule):
   const hits = Number(row!.hits);
   return { allowed: hits <= rule.limit, hits, retryAfterS: Number(row!.retry_after) };
 }
+
+/** The hits `key` has in its current window, counting none; `allowed` while they are below the rule's limit. */
+export async function peek(db: Db, tenant: string, key: string, rule: LimitRule): Promise<LimitResult> {
+  const seconds = Math.max(1, Math.round(rule.windowMs / 1000));
+  const [row] = await db`SELECT r.hits, greatest(1, ceil(extract(epoch FROM r.expires_at - now())))::int AS retry_after
+    FROM rate_limit_hits r
+    WHERE r.tenant_id = ${tenant} AND r.key_hash = ${key}
+      AND r.window_start = to_timestamp(floor(extract(epoch FROM now()) / ${seconds}::float8) * ${seconds}::float8)`;
+  const hits = row ? Number(row.hits) : 0;
+  return { allowed: hits < rule.limit, hits, retryAfterS: row ? Number(row.retry_after) : 0 };
+}

@@ -6,7 +6,7 @@
 //   discovery and every redirect carry absolute URLs under /t/T.
 // - Interactions (O2) answer before the provider; the SSO guard (O2) runs before the endpoints
 //   that can sign a user in (authorization and device), so the core SSO session stays the source
-//   of truth.
+//   of truth. Code entries at /oidc/device pass the device code throttle first.
 // - Anything else under the tenant is not ours: next().
 import { Router, type Request, type RequestHandler, type Response } from 'express';
 import type Provider from 'oidc-provider';
@@ -15,6 +15,7 @@ import { interactionRoutes } from './interaction-routes.ts';
 import { createProviderCache } from './provider-cache.ts';
 import type { ProviderFor } from './provider-types.ts';
 import { ssoGuard } from './sso-guard.ts';
+import { deviceCodeThrottle } from './device-code-throttle.ts';
 
 const DISCOVERY = new Set(['/.well-known/openid-configuration', '/.well-known/oauth-authorization-server']);
 
@@ -40,6 +41,7 @@ function handOff(providerFor: ProviderFor): RequestHandler {
 export function oidcRoutes(deps: OidcDeps, providerFor: ProviderFor = createProviderCache(deps)): Router {
   const router = Router({ mergeParams: true });
   router.use('/oidc/interaction', interactionRoutes(deps, providerFor));
+  router.post('/oidc/device', deviceCodeThrottle(deps.db));
   const guard = ssoGuard(deps, providerFor);
   // .all (not .use) keeps req.url whole for the guard and for the provider after it.
   router.all(['/oidc/auth', '/oidc/auth/{*rest}', '/oidc/device', '/oidc/device/{*rest}'], guard);
