@@ -3,20 +3,24 @@
 // replica shares, 429 with Retry-After on the Journey API, silent suppression of mail; and the
 // text a signup chooses reaches its mail short and never as a link.
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import * as oidc from 'openid-client';
 import { createMailer } from '../../core/infra/mail.ts';
+import { updateLegacySettings } from '../../core/legacy/legacy-settings.ts';
+import { createOidcClient } from '../../core/oidc/oidc-clients.ts';
 import { inertText, renderTemplate, USER_TEXT_MAX } from '../../core/infra/mail-templates.ts';
 import { hit, limitKey } from '../../core/infra/rate-limit.ts';
 import { createTenant } from '../../core/tenants/tenants.ts';
 import { startServer, uniqueTenantId, type RunningServer } from '../support/harness.ts';
+import { OidcBrowser } from '../support/oidc-browser.ts';
 import { useStack } from '../support/stack.ts';
 
 vi.setConfig({ testTimeout: 60_000 });
 
-const stack = useStack({ config: { trustProxy: true } });
+const stack = useStack({ localhost: true, config: { trustProxy: true } });
 let replica: RunningServer;
 
 beforeAll(async () => {
-  replica = await startServer(stack.config, stack.db);
+  replica = await startServer({ ...stack.config, port: 0 }, stack.db);
 });
 afterAll(async () => {
   await replica?.stop();
@@ -76,6 +80,31 @@ describe('journey starts', () => {
   it('keep counting with the defaults, generous enough for a test suite', async () => {
     const tenant = await tenantWithLimits({});
     for (let i = 0; i < 20; i++) expect((await start(stack.url, tenant, '192.0.2.9')).status).toBe(201);
+  });
+});
+
+describe('journeys the protocols start for a browser', () => {
+  it('count as journey starts: past the limit, OIDC and the legacy login answer 429 with Retry-After', async () => {
+    const tenant = await tenantWithLimits({ journeyStartsPerAddress: { limit: 2, window: '1m' } });
+    const client = await createOidcClient(stack.db, tenant, { redirect_uris: ['https://rp.example/cb'], grant_types: ['authorization_code'], first_party: true });
+    await updateLegacySettings(stack.db, tenant, { allowedNext: ['https://svc.example/app'] });
+    const authorize = async () => {
+      const url = new URL(`${stack.url}/t/${tenant}/oidc/auth`);
+      url.search = new URLSearchParams({
+        client_id: client.clientId, response_type: 'code', redirect_uri: 'https://rp.example/cb', scope: 'openid', state: 's',
+        code_challenge: await oidc.calculatePKCECodeChallenge(oidc.randomPKCECodeVerifier()), code_challenge_method: 'S256',
+      }).toString();
+      return new OidcBrowser(stack.url, tenant).follow(url.href);
+    };
+    expect((await authorize()).kind).toBe('journey');
+    expect((await authorize()).kind).toBe('journey');
+    const refused = await authorize();
+    expect(refused).toMatchObject({ kind: 'page', status: 429 });
+    expect(refused.kind === 'page' && refused.html).toContain('Too many sign-in attempts');
+
+    const legacy = await fetch(`${stack.url}/t/${tenant}/login?next=${encodeURIComponent('https://svc.example/app')}`, { redirect: 'manual' });
+    expect(legacy.status).toBe(429);
+    expect(Number(legacy.headers.get('retry-after'))).toBeGreaterThan(0);
   });
 });
 
