@@ -21,6 +21,8 @@ import { health } from './health.ts';
 import { HttpError } from './http-error.ts';
 import { errorHandler } from './middleware/error-handler.ts';
 import { loadTenant } from './middleware/load-tenant.ts';
+import { jsonBody } from './middleware/json-body.ts';
+import { limitJourneyStarts } from './middleware/journey-start-limits.ts';
 import { securityHeaders } from './middleware/security-headers.ts';
 import { uiAssets, uiPages } from './ui-routes.ts';
 import { adminConsoleRoutes } from './admin-console.ts';
@@ -38,13 +40,15 @@ export function createApp({ config, db, temporal }: AppDeps): express.Express {
   app.get('/', (_req, res) => res.redirect('/t/demo/ui/login'));
   app.use(uiAssets());
   app.use(adminConsoleRoutes());
-  // The dev mailbox shows sign-in codes: never in production.
-  if (!config.production) app.use(devMailRoutes(db));
+  // The dev mailbox shows sign-in codes: only when asked for (TESSERA_DEV_MAIL, or the demo).
+  if (config.devMail) app.use(devMailRoutes(db));
   app.use('/api/admin', globalAdminRoutes({ db, temporal, config }));
 
   const tenant = express.Router({ mergeParams: true });
   const journeys = new JourneyClient(temporal, config.taskQueue);
   const idleTimeoutMs = config.journeyIdleTimeoutMs;
+  // Journey starts are rate-limited per address and per tenant, before the route starts one.
+  tenant.post('/api/journeys', jsonBody, limitJourneyStarts(db));
   tenant.use('/api/journeys', journeyRoutes({ db, journeys, cookies, idleTimeoutMs }));
   tenant.use('/api/links', linkRoutes({ db, temporal, journeys, cookies, idleTimeoutMs }));
   tenant.use('/api/admin', adminRoutes({ db, temporal, config }));

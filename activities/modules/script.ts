@@ -42,7 +42,7 @@ export const scriptModule = defineModule({
       request: { ip: ctx.request.ip ?? null, userAgent: ctx.request.userAgent ?? null },
       outcomes: ctx.outcomes.map((o) => ({ node: o.node, outcome: o.outcome })),
     };
-    const result = await runScript({ source: config.source, context, timeoutMs: config.timeoutMs, memoryMb: config.memoryMb });
+    const result = await runScript({ source: config.source, context, timeoutMs: config.timeoutMs, memoryMb: config.memoryMb, tenant: ctx.tenant });
     // A full queue is the server's problem, not the script's: let the activity retry.
     if (!result.ok && result.reason === 'busy') throw new Error('script sandbox busy');
     const nodeState: Visits = { visits: visit };

@@ -15,7 +15,7 @@ const row = (i: InvitationJson) => ({ id: i.id, email: i.email, status: i.status
 
 function mailNote(config: Config): string {
   if (config.smtpUrl) return 'the invitation mail is on its way (SMTP)';
-  return config.production ? 'the invitation mail goes to the server log (no SMTP_URL)' : `read the invitation mail at ${config.publicUrl}/dev/mail`;
+  return config.devMail ? `read the invitation mail at ${config.publicUrl}/dev/mail` : 'the invitation mail goes to the dev mailbox (no SMTP_URL; /dev/mail with TESSERA_DEV_MAIL=1)';
 }
 
 export async function invitationsCommand(db: Db, verb: string, _args: string[], flags: Flags): Promise<void> {

@@ -1,12 +1,13 @@
 // The embedded Temporal: `temporal server start-dev` with its SQLite file under DATA_DIR, started
 // through the SDK's ephemeral-server support (which also tries the SDK's own download when no
 // binary is found). The frontend address is published in DATA_DIR/runtime/temporal.json.
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Config } from '../../core/infra/config.ts';
 import { findTemporalCli, TEMPORAL_CLI_HELP } from '../../core/infra/temporal-cli.ts';
+import { ensurePrivateDir } from '../../core/infra/private-files.ts';
 import { installTemporalRuntime } from './temporal-runtime.ts';
 
 export interface EmbeddedTemporal { address: string; uiUrl?: string; stop(): Promise<void> }
@@ -20,7 +21,8 @@ function portFree(port: number): Promise<boolean> {
 
 export async function startEmbeddedTemporal(config: Config, options: { ui?: boolean } = {}): Promise<EmbeddedTemporal> {
   const path = findTemporalCli(config.temporalCliPath);
-  await mkdir(join(config.dataDir, 'runtime'), { recursive: true });
+  await ensurePrivateDir(config.dataDir);
+  await ensurePrivateDir(join(config.dataDir, 'runtime'));
   const port = (await portFree(7233)) ? 7233 : undefined;
   const uiPort = options.ui && port && (await portFree(8233)) ? 8233 : undefined;
   installTemporalRuntime();

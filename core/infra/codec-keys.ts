@@ -1,9 +1,10 @@
 // Where the codec keys come from: TESSERA_CODEC_KEYS, else DATA_DIR/codec-keys (generated once,
 // mode 0600). Client, worker and CLI all read the same file, so they agree on the key.
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Config } from './config.ts';
 import { EncryptionCodec, newCodecKeyText, parseCodecKeys } from './codec.ts';
+import { ensurePrivateDir } from './private-files.ts';
 
 export async function loadCodec(config: Config): Promise<EncryptionCodec> {
   if (config.codecKeys) return new EncryptionCodec(parseCodecKeys(config.codecKeys));
@@ -12,7 +13,7 @@ export async function loadCodec(config: Config): Promise<EncryptionCodec> {
   try {
     text = await readFile(file, 'utf8');
   } catch {
-    await mkdir(config.dataDir, { recursive: true });
+    await ensurePrivateDir(config.dataDir);
     text = newCodecKeyText();
     // 'wx' fails if another process created it meanwhile; then read theirs.
     await writeFile(file, text, { mode: 0o600, flag: 'wx' }).catch(async () => {

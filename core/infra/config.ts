@@ -16,11 +16,24 @@ export interface Config {
   seed: string | undefined;
   journeyIdleTimeoutMs: number;
   production: boolean;
+  /**
+   * The dev mailbox at /dev/mail (it shows sign-in codes and links): TESSERA_DEV_MAIL=1 turns it
+   * on, =0 off; unset, it is on only for the demo (TESSERA_SEED=demo) outside production.
+   */
+  devMail: boolean;
   /** Codec keys as "id:base64key" pairs, first one encrypts; unset → generated under dataDir. */
   codecKeys: string | undefined;
   temporalCliPath: string | undefined;
   /** Express `trust proxy`: hop count, true, or a list of trusted addresses/subnets. */
   trustProxy: boolean | number | string;
+}
+
+function devMail(env: NodeJS.ProcessEnv): boolean {
+  const value = env.TESSERA_DEV_MAIL?.trim().toLowerCase();
+  if (value === '1' || value === 'true') return true;
+  if (value === '0' || value === 'false') return false;
+  if (value) throw new Error(`TESSERA_DEV_MAIL must be 1 or 0, got "${env.TESSERA_DEV_MAIL}"`);
+  return env.TESSERA_SEED === 'demo' && env.NODE_ENV !== 'production';
 }
 
 function trustProxy(value: string | undefined): boolean | number | string {
@@ -52,6 +65,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     seed: env.TESSERA_SEED || undefined,
     journeyIdleTimeoutMs: idle,
     production: env.NODE_ENV === 'production',
+    devMail: devMail(env),
     codecKeys: env.TESSERA_CODEC_KEYS || undefined,
     temporalCliPath: env.TEMPORAL_CLI_PATH || undefined,
     trustProxy: trustProxy(env.TRUST_PROXY),

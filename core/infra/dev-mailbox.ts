@@ -1,6 +1,6 @@
 // The dev mailbox: where mail goes when no SMTP_URL is set. Messages are rows of mail_messages
 // (transport 'dev', bodies kept) so that every process of an instance sees the same mailbox;
-// /dev/mail lists them outside production. The log line names the recipient and subject only:
+// /dev/mail lists them when enabled (TESSERA_DEV_MAIL). The log line names the recipient and subject only:
 // bodies hold sign-in codes and links, and logs travel further than the database.
 import type { Db } from './db.ts';
 

@@ -1,12 +1,19 @@
 // Embedded PostgreSQL: PGlite (WASM Postgres) stored under DATA_DIR, served on a loopback port
 // through pglite-socket's multiplexer. The port is published in DATA_DIR/runtime/db.json so the
-// CLI reaches the running instance instead of opening the same files a second time.
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+// CLI reaches the running instance instead of opening the same files a second time. Rules:
+// - only processes of the instance's user get in: DATA_DIR, pg/ and runtime/ are 0700, and every
+//   connection must prove the password in DATA_DIR/db-password (generated once, 0600) with
+//   SCRAM-SHA-256 (pg-password-gate.ts); the socket listens on 127.0.0.1 only;
+// - db.json holds the URL without the password: a reader adds it from db-password.
+import { readFile, rm, writeFile } from 'node:fs/promises';
+import type { Socket } from 'node:net';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { EMBEDDED_MARK } from './db.ts';
+import { passwordGate } from './pg-password-gate.ts';
 import { serializeExtendedProtocol } from './pglite-serial-protocol.ts';
+import { ensurePrivateDir, readOrCreateSecret } from './private-files.ts';
 
 export interface EmbeddedDb { url: string; stop(): Promise<void> }
 
@@ -25,33 +32,64 @@ function alive(pid: number): boolean {
   }
 }
 
-/** The URL of a PGlite that another live process serves from this DATA_DIR, if any. */
+/** The embedded database's password: DATA_DIR/db-password, made on first use. */
+export async function embeddedDbPassword(dataDir: string): Promise<string> {
+  await ensurePrivateDir(dataDir);
+  return readOrCreateSecret(join(dataDir, 'db-password'));
+}
+
+function withPassword(url: string, password: string): string {
+  const parsed = new URL(url);
+  parsed.password = password;
+  return parsed.toString();
+}
+
+/** The URL (with its password) of a PGlite that another live process serves from this DATA_DIR, if any. */
 export async function findRunningEmbeddedDb(dataDir: string): Promise<string | undefined> {
+  let info: RuntimeFile;
   try {
-    const info = JSON.parse(await readFile(runtimeFile(dataDir), 'utf8')) as RuntimeFile;
-    return info.pid !== process.pid && alive(info.pid) ? info.url : undefined;
+    info = JSON.parse(await readFile(runtimeFile(dataDir), 'utf8')) as RuntimeFile;
   } catch {
     return undefined;
   }
+  if (info.pid === process.pid || !alive(info.pid)) return undefined;
+  return withPassword(info.url, await embeddedDbPassword(dataDir));
+}
+
+/** Puts the password gate in front of every connection the socket server accepts. */
+function requirePassword(server: PGLiteSocketServer, password: string): void {
+  const gate = passwordGate(password);
+  const internals = server as unknown as { handleConnection?: (socket: Socket) => Promise<void> };
+  const accept = internals.handleConnection?.bind(server);
+  if (!accept) throw new Error('pglite-socket internals changed: re-check core/infra/embedded-db.ts');
+  internals.handleConnection = async (socket: Socket) => {
+    const startup = await gate.authenticate(socket);
+    if (!startup) return;
+    await accept(socket);
+    socket.emit('data', startup);
+    socket.resume();
+  };
 }
 
 /** Opens PGlite under dataDir/pg and serves it; `publish` advertises it to other processes. */
 export async function startEmbeddedDb(dataDir: string, publish: boolean): Promise<EmbeddedDb> {
   const pgDir = join(dataDir, 'pg');
-  await mkdir(pgDir, { recursive: true });
+  const password = await embeddedDbPassword(dataDir);
+  await ensurePrivateDir(pgDir);
   const db = await PGlite.create(pgDir);
   const server = new PGLiteSocketServer({ db, port: 0, host: '127.0.0.1', maxConnections: 64 });
   serializeExtendedProtocol(server, db);
+  requirePassword(server, password);
   await server.start();
   const conn = server.getServerConn();
-  const url = `postgres://postgres:postgres@${conn}/postgres?${EMBEDDED_MARK}=1`;
+  const url = `postgres://postgres@${conn}/postgres?${EMBEDDED_MARK}=1`;
   const file = runtimeFile(dataDir);
   if (publish) {
-    await mkdir(join(dataDir, 'runtime'), { recursive: true });
-    await writeFile(file, JSON.stringify({ pid: process.pid, url } satisfies RuntimeFile));
+    await ensurePrivateDir(join(dataDir, 'runtime'));
+    await writeFile(file, JSON.stringify({ pid: process.pid, url } satisfies RuntimeFile), { mode: 0o600 });
   }
   return {
-    url,
+    url: withPassword(url, password),
     async stop() {
       if (publish) await rm(file, { force: true });
       await server.stop();

@@ -7,6 +7,10 @@
 // placeholders, none of the secret ones in the subject, and HTML that escaping keeps safe: no
 // active content (script, frames, forms, event handlers, javascript: URLs), placeholders only in
 // text or in quoted attribute values, and a link attribute may start only with {{link}}.
+// Text that people choose (a signup's name, an inviter's name, a rejection reason) goes to
+// addresses they may also choose: it is cut to USER_TEXT_MAX characters and can never become a
+// link — the characters that make mail clients link it (dots inside words, slashes, `@`, `:`)
+// are replaced by look-alikes that no client links.
 import { z } from 'zod';
 
 export const TEMPLATE_NAMES = [
@@ -37,6 +41,22 @@ export const isTemplateName = (name: string): name is TemplateName => (TEMPLATE_
 
 /** Values that grant access: allowed in the body only. */
 const SECRET_VARS = new Set(['code', 'link']);
+
+/** Values people type, that the mail's reader did not choose. */
+const USER_TEXT_VARS = new Set(['name', 'inviter', 'reason']);
+export const USER_TEXT_MAX = 80;
+
+const LOOK_ALIKES: Record<string, string> = { '.': '\u2024', '/': '\u2215', '@': '\uff20', ':': '\ua789', '\\': '\u29f5' };
+
+/** `value` cut to USER_TEXT_MAX characters, on one line, with nothing a mail client would link. */
+export function inertText(value: string): string {
+  // eslint-disable-next-line no-control-regex
+  let text = value.replace(/[\u0000-\u001f\u007f\u200b-\u200f\u2028-\u202e\u2060-\u2064\ufeff]+/g, ' ').replace(/\s+/g, ' ').trim();
+  const chars = [...text];
+  if (chars.length > USER_TEXT_MAX) text = `${chars.slice(0, USER_TEXT_MAX - 1).join('').trimEnd()}…`;
+  // A dot ends a sentence or an initial ("J. Smith"); one inside a word ("evil.com") is neutralised.
+  return text.replace(/[.\u3002\uff0e\uff61](?=\S)|[/@:\\\uff0f]/g, (c) => LOOK_ALIKES[c] ?? (c === '\uff0f' ? LOOK_ALIKES['/']! : LOOK_ALIKES['.']!));
+}
 
 const IGNORE = 'If you did not try to sign in, you can ignore this email.';
 const NOT_YOU = 'If this was not you, you can ignore this email.';
@@ -121,7 +141,7 @@ function fill(template: string, value: (name: string) => string): string {
 export function renderTemplate(name: TemplateName, vars: Record<string, string>, override?: unknown): MailContent {
   const parsed = TemplateOverride.safeParse(override ?? {});
   const t = { ...DEFAULT_TEMPLATES[name], ...(parsed.success ? parsed.data : {}) };
-  const get = (key: string) => (Object.hasOwn(vars, key) ? vars[key]! : '');
+  const get = (key: string) => (!Object.hasOwn(vars, key) ? '' : USER_TEXT_VARS.has(key) ? inertText(vars[key]!) : vars[key]!);
   return {
     subject: fill(t.subject, (key) => (SECRET_VARS.has(key) ? '' : get(key))).replace(/[\r\n\t]+/g, ' ').trim().slice(0, 250),
     text: fill(t.text, get),

@@ -5,11 +5,17 @@
 // twice; mail that went out over SMTP keeps no body (bodies hold codes and links); errors never
 // carry the body nor an SMTP URL (it may hold a password); the From address is the tenant's
 // `smtp.from` with its own server, else MAIL_FROM (config.mailFrom).
+// Each recipient gets at most the tenant's mailsPerRecipient (core/infra/rate-limit-settings.ts):
+// past it a message is claimed as usual but recorded as `suppressed` (no body) and never sent, and
+// the caller is answered exactly as for a message that went out, so the journey behind it answers
+// the same and nothing tells whether the address was being flooded.
 import nodemailer, { type Transporter } from 'nodemailer';
 import { z } from 'zod';
 import type { Db } from './db.ts';
 import { devMailLogLine } from './dev-mailbox.ts';
 import { renderTemplate, type TemplateName } from './mail-templates.ts';
+import { hit, limitKey } from './rate-limit.ts';
+import { getRateLimits, ruleOf } from './rate-limit-settings.ts';
 
 export const DEFAULT_FROM = 'Tessera <no-reply@localhost>';
 
@@ -94,6 +100,11 @@ export function createMailer({ db, smtpUrl, from = DEFAULT_FROM, log = (line) =>
     return { override: row?.t ?? undefined, smtp: smtp.success ? smtp.data : undefined };
   }
 
+  async function overRecipientLimit(tenant: string, to: string): Promise<boolean> {
+    const rule = ruleOf(await getRateLimits(db, tenant), 'mailsPerRecipient');
+    return !(await hit(db, tenant, limitKey('mailsPerRecipient', to.toLowerCase()), rule)).allowed;
+  }
+
   return {
     transport,
     async send(req) {
@@ -111,6 +122,12 @@ export function createMailer({ db, smtpUrl, from = DEFAULT_FROM, log = (line) =>
       if (!claimed) {
         const [first] = await db`SELECT meta FROM mail_messages WHERE tenant_id = ${req.tenant} AND dedupe_key = ${req.dedupeKey}`;
         return { sent: false, meta: first?.meta ?? {} };
+      }
+      if (await overRecipientLimit(req.tenant, req.to)) {
+        await db`UPDATE mail_messages SET transport = 'suppressed', text_body = NULL, html_body = NULL
+          WHERE tenant_id = ${req.tenant} AND id = ${claimed.id}`;
+        log(`[mail] ${req.template} mail suppressed: its recipient is over the tenant's mailsPerRecipient limit`);
+        return { sent: true, meta };
       }
       if (dev) {
         log(devMailLogLine(req.to, content.subject));

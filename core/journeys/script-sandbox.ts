@@ -8,6 +8,10 @@
 // native code without checking it (a huge sparse Array#indexOf) — by running QuickJS in worker
 // threads that the pool terminates and replaces when they overrun the deadline. So a script can
 // neither escape, nor stall the worker's event loop, nor exhaust its memory, nor crash it.
+// Fairness between tenants: each tenant has its own queue (at most PER_TENANT_QUEUE waiting), and
+// free threads serve the tenants in turn; a tenant already running on PER_TENANT_THREADS threads
+// yields a free one to any other tenant that waits. So one tenant's slow or looping scripts delay
+// another tenant's by at most one script's time limit, never by their backlog.
 import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 
@@ -18,20 +22,68 @@ export interface SandboxJob { id: number; source: string; contextJson: string; t
 export interface SandboxStats { liveRuntimes: number; wasmBytes: number }
 export interface SandboxReply { id?: number; ready?: true; result?: SandboxResult; stats?: SandboxStats }
 
-export interface ScriptRun { source: string; context: unknown; timeoutMs?: number; memoryMb?: number }
+/** tenant: whose script it is, for fairness between tenants (one shared turn when unset). */
+export interface ScriptRun { source: string; context: unknown; timeoutMs?: number; memoryMb?: number; tenant?: string }
 
 export const SCRIPT_LIMITS = { sourceBytes: 10 * 1024, timeoutMs: 100, maxTimeoutMs: 1000, memoryMb: 16, maxMemoryMb: 64 } as const;
 /** Past its deadline plus this, a thread is stuck in native code: it is terminated. */
 const GRACE_MS = 500;
 const THREADS = Math.max(1, Math.min(2, availableParallelism()));
 const MAX_QUEUE = 500;
+/** Half the queue: one tenant cannot make every other tenant's scripts busy. */
+const PER_TENANT_QUEUE = MAX_QUEUE / 2;
+const PER_TENANT_THREADS = Math.max(1, THREADS - 1);
 
-interface Pending { job: SandboxJob; resolve(result: SandboxResult): void }
+interface Pending { job: SandboxJob; tenant: string; resolve(result: SandboxResult): void }
 interface Slot { worker: Worker; ready: boolean; retired?: boolean; current?: Pending; timer?: NodeJS.Timeout; stats: SandboxStats }
 
 const slots: Slot[] = [];
-const queue: Pending[] = [];
+/** Waiting jobs per tenant; the Map's order is the turn order (a tenant just served goes last). */
+const queues = new Map<string, Pending[]>();
+const running = new Map<string, number>();
+let queued = 0;
 let nextId = 1;
+
+function enqueue(pending: Pending): void {
+  const list = queues.get(pending.tenant);
+  if (list) list.push(pending);
+  else queues.set(pending.tenant, [pending]);
+  queued++;
+}
+
+/** The next job: the first tenant in turn below its thread share, else (no one else waits) the first in turn. */
+function dequeue(): Pending | undefined {
+  let tenant: string | undefined;
+  for (const candidate of queues.keys()) {
+    tenant ??= candidate;
+    if ((running.get(candidate) ?? 0) < PER_TENANT_THREADS) {
+      tenant = candidate;
+      break;
+    }
+  }
+  if (tenant === undefined) return undefined;
+  const list = queues.get(tenant)!;
+  const next = list.shift()!;
+  queues.delete(tenant);
+  if (list.length) queues.set(tenant, list);
+  queued--;
+  running.set(tenant, (running.get(tenant) ?? 0) + 1);
+  return next;
+}
+
+/** Resolves a job that ran (or was meant to) on a thread, and frees its tenant's share. */
+function finish(done: Pending, result: SandboxResult): void {
+  const count = (running.get(done.tenant) ?? 1) - 1;
+  if (count > 0) running.set(done.tenant, count);
+  else running.delete(done.tenant);
+  done.resolve(result);
+}
+
+function failAllWaiting(result: SandboxResult): void {
+  for (const list of queues.values()) for (const waiting of list) waiting.resolve(result);
+  queues.clear();
+  queued = 0;
+}
 
 function retire(slot: Slot, result: SandboxResult): void {
   if (slot.retired) return;
@@ -42,9 +94,9 @@ function retire(slot: Slot, result: SandboxResult): void {
   const current = slot.current;
   slot.current = undefined;
   void slot.worker.terminate();
-  if (current) current.resolve(result);
+  if (current) finish(current, result);
   // A thread that dies before it is ready would die again: fail what waits instead of looping.
-  else if (!slot.ready && !slots.some((s) => s.ready)) for (const waiting of queue.splice(0)) waiting.resolve(result);
+  else if (!slot.ready && !slots.some((s) => s.ready)) failAllWaiting(result);
   pump();
 }
 
@@ -60,7 +112,7 @@ function spawn(): Slot {
       clearTimeout(slot.timer);
       const done = slot.current!;
       slot.current = undefined;
-      done.resolve(reply.result);
+      finish(done, reply.result);
     }
     pump();
   });
@@ -71,10 +123,10 @@ function spawn(): Slot {
 }
 
 function pump(): void {
-  while (queue.length > 0) {
+  while (queued > 0) {
     const slot = slots.find((s) => s.ready && !s.current) ?? (slots.length < THREADS ? spawn() : undefined);
     if (!slot?.ready) return;
-    const next = queue.shift()!;
+    const next = dequeue()!;
     slot.current = next;
     slot.timer = setTimeout(() => retire(slot, { ok: false, reason: 'timeout', message: 'the script ran past its time limit' }), next.job.timeoutMs + GRACE_MS);
     slot.worker.postMessage(next.job);
@@ -88,10 +140,13 @@ export function runScript(run: ScriptRun): Promise<SandboxResult> {
   if (Buffer.byteLength(run.source) > SCRIPT_LIMITS.sourceBytes) {
     return Promise.resolve({ ok: false, reason: 'error', message: `the script is longer than ${SCRIPT_LIMITS.sourceBytes} bytes` });
   }
-  if (queue.length >= MAX_QUEUE) return Promise.resolve({ ok: false, reason: 'busy', message: 'too many scripts waiting' });
+  const tenant = run.tenant ?? '';
+  if (queued >= MAX_QUEUE || (queues.get(tenant)?.length ?? 0) >= PER_TENANT_QUEUE) {
+    return Promise.resolve({ ok: false, reason: 'busy', message: 'too many scripts waiting' });
+  }
   const job: SandboxJob = { id: nextId++, source: run.source, contextJson: JSON.stringify(run.context ?? null), timeoutMs, memoryMb };
   return new Promise((resolve) => {
-    queue.push({ job, resolve });
+    enqueue({ job, tenant, resolve });
     pump();
   });
 }

@@ -17,6 +17,10 @@ const BATCH = 500;
 export async function seed(db: Db, count: number): Promise<Seeded> {
   const tenant = `bench-${randomBytes(4).toString('hex')}`;
   await createTenant(db, tenant);
+  // The benchmark is one address starting thousands of journeys a minute: lift the rate limits.
+  const unlimited = { limit: 1_000_000_000, window: '1m' };
+  await db`UPDATE tenants SET settings = jsonb_set(settings, '{rateLimits}', ${db.json({ journeyStartsPerAddress: unlimited, journeyStartsPerTenant: unlimited } as never)})
+    WHERE id = ${tenant}`;
   const password = `bench-pw-${randomBytes(6).toString('hex')}`;
   const loginOf = (i: number) => `user${String(i).padStart(5, '0')}@${tenant}.example`;
   const first = await createUser(db, tenant, { email: loginOf(0), password });

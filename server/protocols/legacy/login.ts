@@ -24,6 +24,7 @@ import { completeLogin, currentSession, endSession } from '../../sso-session.ts'
 import type { LegacyDeps } from './deps.ts';
 import { refuse } from './refusal.ts';
 import { clearTokenCookie, readTokenCookie, setTokenCookie } from './token-cookie.ts';
+import { journeyStartRefused } from '../../middleware/journey-start-limits.ts';
 
 /** Astakos' flags carry no value: present means on. */
 function flag(req: Request, name: string): boolean {
@@ -44,6 +45,7 @@ async function tokenFor(deps: LegacyDeps, req: Request, res: Response, session: 
 async function startJourney(deps: LegacyDeps, req: Request, res: Response, tenant: string, returnTo: string): Promise<void> {
   const { db, journeys, cookies, idleTimeoutMs } = deps;
   await checkJourneyStart(db, tenant, 'login', 'login');
+  if (await journeyStartRefused(db, req, res)) return;
   const snapshot = await journeys.start({
     id: newJourneyId(), tenant, kind: 'login', tree: 'login', binding: ensureBinding(req, res, tenant, cookies), idleTimeoutMs,
     request: { ip: req.ip, userAgent: req.get('user-agent')?.slice(0, 300), returnTo, deviceId: ensureDevice(req, res, tenant, cookies) },

@@ -26,6 +26,7 @@ import { decideLogin, parseAuthRequest, sessionAnswers, type ParsedAuthRequest }
 import type { OidcDeps } from './deps.ts';
 import { interactionPath } from './provider-hooks.ts';
 import { endProviderSession } from './provider-session.ts';
+import { journeyStartRefused } from '../../middleware/journey-start-limits.ts';
 
 export type Interaction = Awaited<ReturnType<Provider['interactionDetails']>>;
 
@@ -73,6 +74,7 @@ export async function finishLogin(c: LoginContext, session: Session, request: Pa
 /** Starts the journey for this interaction and sends the browser to the login UI. */
 export async function startJourney(c: LoginContext, request: ParsedAuthRequest, session: Session | undefined, stepUp: boolean): Promise<void> {
   const { deps, tenant, req, res } = c;
+  if (await journeyStartRefused(deps.db, req, res)) return;
   const raising = stepUp && session !== undefined;
   const acr = await sharedAcrTrees(deps.db).treeFor(tenant, request.wantedAcrs, { stepUp: raising });
   const tree = acr?.tree ?? 'login';

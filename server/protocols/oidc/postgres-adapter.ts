@@ -6,15 +6,29 @@
 //   one batch on about 1 in 500 writes, never awaited by the request that triggered it.
 // - An upsert replaces the record, as the provider expects (consumed state included); `consume`
 //   marks it, and `find` reports it as `consumed` (what code and refresh token reuse detection read).
+// - `consume` is atomic: of N parallel redemptions that all found the record unconsumed, exactly
+//   one marks it; every other one is a replay the provider could not see, so it does what the
+//   provider does for a replay it sees — revoke the grant (its tokens and the grant itself, so
+//   tokens the winner saves afterwards are dead too) — and fails with invalid_grant.
 // - Clients are read-only here: they are managed by core/oidc/oidc-clients.ts (the CLI, the admin API).
 //   A client found is remembered for 1 s: every token request reads its client, and this keeps
 //   the client-credentials grant off the database entirely. A new client works at once (misses
 //   are not remembered); a changed or deleted one at once in the process that changed it (the
 //   cache is dropped when clientsGeneration() moves), within a second on every other replica.
-import type { Adapter, AdapterFactory, AdapterPayload } from 'oidc-provider';
+import { errors, type Adapter, type AdapterFactory, type AdapterPayload } from 'oidc-provider';
 import { builtinClient } from '../../../core/oidc/builtin-clients.ts';
 import type { Db } from '../../../core/infra/db.ts';
 import { clientsGeneration } from '../../../core/oidc/oidc-clients.ts';
+
+/** The models a grant's revocation removes (what the provider's own revoke() visits), and their labels. */
+const GRANT_BOUND: Record<string, string> = {
+  AccessToken: 'access token',
+  RefreshToken: 'refresh token',
+  AuthorizationCode: 'authorization code',
+  DeviceCode: 'device code',
+  BackchannelAuthenticationRequest: 'backchannel authentication request',
+  PreAuthorizedCode: 'pre-authorized code',
+};
 
 const SWEEP_EVERY = 500;
 const SWEEP_BATCH = 1000;
@@ -76,9 +90,21 @@ class PayloadAdapter implements Adapter {
     return withConsumed(row as never);
   }
 
+  /** Marks the record consumed; throws InvalidGrant (after revoking its grant) when another request did first. */
   async consume(id: string): Promise<void> {
-    await this.#db`UPDATE oidc_payloads SET consumed_at = now()
+    const won = await this.#db`UPDATE oidc_payloads SET consumed_at = now()
+      WHERE tenant_id = ${this.#tenant} AND model = ${this.#model} AND id = ${id} AND consumed_at IS NULL
+      RETURNING 1`;
+    if (won.length === 1) return;
+    const [row] = await this.#db`SELECT grant_id FROM oidc_payloads
       WHERE tenant_id = ${this.#tenant} AND model = ${this.#model} AND id = ${id}`;
+    if (row?.grant_id) await this.#revokeGrant(row.grant_id as string);
+    throw new errors.InvalidGrant(`${GRANT_BOUND[this.#model] ?? 'grant source'} already consumed`);
+  }
+
+  async #revokeGrant(grantId: string): Promise<void> {
+    await this.#db`DELETE FROM oidc_payloads WHERE tenant_id = ${this.#tenant}
+      AND ((grant_id = ${grantId} AND model IN ${this.#db(Object.keys(GRANT_BOUND))}) OR (model = 'Grant' AND id = ${grantId}))`;
   }
 
   async destroy(id: string): Promise<void> {

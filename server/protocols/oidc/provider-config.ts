@@ -19,6 +19,7 @@ import { errors } from 'oidc-provider';
 import { EXTRA_CLIENT_METADATA, EXTRA_METADATA_SCHEMAS } from '../../../core/oidc/oidc-client-metadata.ts';
 import { providerJwks } from '../../../core/oidc/signing-keys.ts';
 import { claimsConfig, extraTokenClaims, findAccount } from './account.ts';
+import { assertClaimsParameter, type AssertClaimsParameter, type ClaimsTable } from './claims-parameter.ts';
 import { cookieKeys } from './cookie-keys.ts';
 import type { OidcDeps } from './deps.ts';
 import { renderError } from './error-page.ts';
@@ -180,5 +181,8 @@ export async function providerSetup(deps: OidcDeps, tenant: string): Promise<{ i
       jwtUserinfo: { enabled: false },
     },
   };
-  return { issuer, configuration: mergeConfiguration(base, providerHooks(deps, tenant)) };
+  const configuration = mergeConfiguration(base, providerHooks(deps, tenant));
+  // The claims parameter reaches no further than the client's scopes, as the final claims table defines them.
+  const limit = assertClaimsParameter(configuration.claims as ClaimsTable) as unknown as AssertClaimsParameter;
+  return { issuer, configuration: mergeConfiguration(configuration, { features: { claimsParameter: { enabled: true, assertClaimsParameter: limit } } }) };
 }

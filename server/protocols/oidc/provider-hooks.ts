@@ -4,12 +4,15 @@
 //   (interaction-policy.ts: acr_values, login_hint, select_account);
 // - loadExistingGrant: first-party clients skip consent, third-party consent is remembered, and
 //   each signed-in client is recorded for back-channel logout (existing-grant.ts);
-// - RP-initiated logout and device flow pages (provider-pages.ts);
+// - RP-initiated logout and device flow pages (provider-pages.ts); wrong user codes are counted
+//   for the device code throttle (device-code-throttle.ts);
 // - back-channel logout: enabled so that clients may register backchannel_logout_uri and ID
 //   tokens carry `sid`; the provider itself never delivers logout tokens here, since logout goes
 //   through the interaction routes, which end the core session and start the back-channel
 //   logout workflow (retries, audit) instead of the provider's one-shot delivery.
+import type { Request } from 'express';
 import type { Configuration } from 'oidc-provider';
+import { recordWrongUserCode } from './device-code-throttle.ts';
 import type { OidcDeps } from './deps.ts';
 import { loadExistingGrant } from './existing-grant.ts';
 import { interactionPolicyFor } from './interaction-policy.ts';
@@ -54,7 +57,7 @@ export function providerHooks(deps: OidcDeps, tenant: string): Partial<Configura
       backchannelLogout: { enabled: true },
       deviceFlow: {
         enabled: true,
-        userCodeInputSource: userCodeInputSource(tenant),
+        userCodeInputSource: userCodeInputSource(tenant, (ctx) => recordWrongUserCode(deps.db, tenant, (ctx.req as unknown as Request).ip)),
         userCodeConfirmSource: userCodeConfirmSource(tenant) as never,
         successSource: deviceSuccessSource(tenant),
       },

@@ -49,8 +49,10 @@ function codeError(err: (Error & { userCode?: string }) | undefined): string | u
   return 'Something went wrong. Please try again.';
 }
 
-export function userCodeInputSource(tenant: string) {
+/** The code entry page; `onWrongCode` hears of every code that matched no device (device-code-throttle.ts). */
+export function userCodeInputSource(tenant: string, onWrongCode: (ctx: KoaContextWithOIDC) => Promise<void> = async () => {}) {
   return async (ctx: KoaContextWithOIDC, _form: string, _out?: unknown, err?: Error & { userCode?: string }): Promise<void> => {
+    if (err?.name === 'NotFoundError') await onWrongCode(ctx);
     const problem = codeError(err);
     send(ctx, pageHtml({
       tenant, title: 'Connect a device', description: 'Enter the code shown on your device.',

@@ -6,7 +6,7 @@
 //   discovery and every redirect carry absolute URLs under /t/T.
 // - Interactions (O2) answer before the provider; the SSO guard (O2) runs before the endpoints
 //   that can sign a user in (authorization and device), so the core SSO session stays the source
-//   of truth. Before both, an authorization request's unusable login_hint is dropped.
+//   of truth. Before both, an authorization request's unusable login_hint is dropped. Code entries at /oidc/device pass the device code throttle first.
 // - Anything else under the tenant is not ours: next().
 import { Router, type Request, type RequestHandler, type Response } from 'express';
 import type Provider from 'oidc-provider';
@@ -16,6 +16,7 @@ import { createProviderCache } from './provider-cache.ts';
 import type { ProviderFor } from './provider-types.ts';
 import { ssoGuard } from './sso-guard.ts';
 import { dropUnusableHint } from './unusable-hint.ts';
+import { deviceCodeThrottle } from './device-code-throttle.ts';
 
 const DISCOVERY = new Set(['/.well-known/openid-configuration', '/.well-known/oauth-authorization-server']);
 
@@ -41,6 +42,7 @@ function handOff(providerFor: ProviderFor): RequestHandler {
 export function oidcRoutes(deps: OidcDeps, providerFor: ProviderFor = createProviderCache(deps)): Router {
   const router = Router({ mergeParams: true });
   router.use('/oidc/interaction', interactionRoutes(deps, providerFor));
+  router.post('/oidc/device', deviceCodeThrottle(deps.db));
   const guard = ssoGuard(deps, providerFor);
   // .all (not .use) keeps req.url whole for the guard and for the provider after it.
   router.all('/oidc/auth', dropUnusableHint);

@@ -9,7 +9,8 @@
 //   is signed in as the core session's user first (prompt=none allows no interaction, so this is
 //   the only way a core session reaches the provider in that case);
 // - responses of /oidc/auth may be oidc-provider's form_post page, which submits itself to the
-//   client's redirect_uri: the CSP form-action names that URI's origin (see page.ts).
+//   client's redirect_uri: the CSP form-action names that URI's origin (see page.ts) — only when
+//   the client registered it; an unknown client or redirect_uri adds nothing.
 // The core session read here is shared with the provider's hooks (request-session.ts).
 import type { Request, RequestHandler, Response } from 'express';
 import type Provider from 'oidc-provider';
@@ -37,19 +38,25 @@ function routeOf(path: string): Route {
 
 const queryText = (req: Request, name: string) => (typeof req.query[name] === 'string' ? (req.query[name] as string) : undefined);
 
-/** Where this authorization request may send the browser: its redirect_uri, else the client's. */
+/**
+ * Where this authorization request may send the browser: its redirect_uri when the client has
+ * registered it (the provider checks it after this runs, and a refused request's error page must
+ * not allow posting anywhere else), else the client's registered URIs (PAR and request objects
+ * carry redirect_uri inside, bound by them).
+ */
 async function redirectTargets(provider: Provider, req: Request, route: Route): Promise<string[]> {
   if (route === 'resume') {
+    // An interaction exists only for a request the provider has already checked.
     const interaction = await provider.Interaction.find(req.path.split('/').pop()!);
     const uri = interaction?.params.redirect_uri;
     return typeof uri === 'string' ? [uri] : [];
   }
-  const uri = queryText(req, 'redirect_uri');
-  if (uri) return [uri];
-  // PAR and request objects carry redirect_uri inside; the client's registered URIs bound it.
   const clientId = queryText(req, 'client_id');
-  const client = clientId ? await provider.Client.find(clientId).catch(() => undefined) : undefined;
-  return [...(client?.redirectUris ?? [])];
+  const client = clientId && clientId.length <= 200 ? await provider.Client.find(clientId).catch(() => undefined) : undefined;
+  if (!client) return [];
+  const uri = queryText(req, 'redirect_uri');
+  if (uri !== undefined) return client.redirectUriAllowed(uri) ? [uri] : [];
+  return [...(client.redirectUris ?? [])];
 }
 
 async function allowFormPost(provider: Provider, req: Request, res: Response, route: Route): Promise<void> {

@@ -29,6 +29,7 @@ import { errorResponse, loginResponse, NAME_ID_FORMATS, SamlStatusError, UNSPECI
 import { sendPostForm } from './post-form.ts';
 import { refuse } from './refusal.ts';
 import { STATUS } from './response-xml.ts';
+import { journeyStartRefused } from '../../middleware/journey-start-limits.ts';
 
 /** How far an AuthnRequest's IssueInstant may be from now. */
 const MAX_AGE_MS = 5 * 60_000;
@@ -76,6 +77,7 @@ async function startJourney(deps: SamlDeps, req: Request, res: Response, sp: Sam
   const { db, journeys, cookies, idleTimeoutMs } = deps;
   const tenant = req.tenant!.id;
   await checkJourneyStart(db, tenant, 'login', 'login');
+  if (await journeyStartRefused(db, req, res)) return;
   const id = await savePending(db, tenant, p);
   const returnTo = `/t/${tenant}/saml/resume/${id}`;
   const snapshot = await journeys.start({

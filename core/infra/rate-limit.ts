@@ -1,0 +1,53 @@
+// Durable rate-limit counters in PostgreSQL, shared by every replica: fixed windows, one upsert
+// per hit. Rules:
+// - a key is hashed ("<limit>:<subject>"), so addresses and emails counted are not stored;
+// - windows are aligned on the database clock (every replica agrees on them);
+// - every hit counts, allowed or not (hammering does not reopen the window early);
+// - rows of past windows are deleted in the background, a batch on about 1 in 200 hits, never
+//   awaited by the request that triggered it;
+// - a tenant's limits come from tenants.settings.rateLimits, with defaults (rate-limit-settings.ts).
+import { createHash } from 'node:crypto';
+import type { Db } from './db.ts';
+
+export interface LimitRule { limit: number; windowMs: number }
+
+export interface LimitResult { allowed: boolean; hits: number; retryAfterS: number }
+
+const SWEEP_EVERY = 200;
+const SWEEP_BATCH = 1000;
+let hitsSeen = 0;
+
+function sweepSometimes(db: Db): void {
+  if (++hitsSeen % SWEEP_EVERY !== 0) return;
+  db`DELETE FROM rate_limit_hits WHERE (tenant_id, key_hash, window_start) IN (
+       SELECT tenant_id, key_hash, window_start FROM rate_limit_hits WHERE expires_at < now() ORDER BY expires_at LIMIT ${SWEEP_BATCH})`
+    .catch((err: { code?: string }) => console.error(`[rate-limit] sweeping old windows failed (${err.code ?? 'error'})`));
+}
+
+export function limitKey(limit: string, subject: string): string {
+  return createHash('sha256').update(`${limit}:${subject}`).digest('hex');
+}
+
+/** Counts one hit of `key` in its current window; `allowed` while the window's hits stay within the rule. */
+export async function hit(db: Db, tenant: string, key: string, rule: LimitRule): Promise<LimitResult> {
+  const seconds = Math.max(1, Math.round(rule.windowMs / 1000));
+  const [row] = await db`INSERT INTO rate_limit_hits AS r (tenant_id, key_hash, window_start, hits, expires_at)
+    SELECT ${tenant}, ${key}, w.start, 1, w.start + ${seconds}::float8 * interval '1 second'
+      FROM (SELECT to_timestamp(floor(extract(epoch FROM now()) / ${seconds}::float8) * ${seconds}::float8) AS start) w
+    ON CONFLICT (tenant_id, key_hash, window_start) DO UPDATE SET hits = r.hits + 1
+    RETURNING r.hits, greatest(1, ceil(extract(epoch FROM r.expires_at - now())))::int AS retry_after`;
+  sweepSometimes(db);
+  const hits = Number(row!.hits);
+  return { allowed: hits <= rule.limit, hits, retryAfterS: Number(row!.retry_after) };
+}
+
+/** The hits `key` has in its current window, counting none; `allowed` while they are below the rule's limit. */
+export async function peek(db: Db, tenant: string, key: string, rule: LimitRule): Promise<LimitResult> {
+  const seconds = Math.max(1, Math.round(rule.windowMs / 1000));
+  const [row] = await db`SELECT r.hits, greatest(1, ceil(extract(epoch FROM r.expires_at - now())))::int AS retry_after
+    FROM rate_limit_hits r
+    WHERE r.tenant_id = ${tenant} AND r.key_hash = ${key}
+      AND r.window_start = to_timestamp(floor(extract(epoch FROM now()) / ${seconds}::float8) * ${seconds}::float8)`;
+  const hits = row ? Number(row.hits) : 0;
+  return { allowed: hits < rule.limit, hits, retryAfterS: row ? Number(row.retry_after) : 0 };
+}

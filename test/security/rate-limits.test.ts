@@ -1,0 +1,163 @@
+// Rate limits (issue 13, item 6): journey starts per address and per tenant, signups (registration
+// journeys) per address, mails per recipient — durable counters in PostgreSQL that every server
+// replica shares, 429 with Retry-After on the Journey API, silent suppression of mail; and the
+// text a signup chooses reaches its mail short and never as a link.
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import * as oidc from 'openid-client';
+import { createMailer } from '../../core/infra/mail.ts';
+import { updateLegacySettings } from '../../core/legacy/legacy-settings.ts';
+import { createOidcClient } from '../../core/oidc/oidc-clients.ts';
+import { inertText, renderTemplate, USER_TEXT_MAX } from '../../core/infra/mail-templates.ts';
+import { hit, limitKey } from '../../core/infra/rate-limit.ts';
+import { createTenant } from '../../core/tenants/tenants.ts';
+import { startServer, uniqueTenantId, type RunningServer } from '../support/harness.ts';
+import { OidcBrowser } from '../support/oidc-browser.ts';
+import { useStack } from '../support/stack.ts';
+
+vi.setConfig({ testTimeout: 60_000 });
+
+const stack = useStack({ localhost: true, config: { trustProxy: true } });
+let replica: RunningServer;
+
+beforeAll(async () => {
+  replica = await startServer({ ...stack.config, port: 0 }, stack.db);
+});
+afterAll(async () => {
+  await replica?.stop();
+});
+
+async function tenantWithLimits(rateLimits: Record<string, unknown>): Promise<string> {
+  const tenant = uniqueTenantId('rl');
+  await createTenant(stack.db, tenant);
+  await stack.db`UPDATE tenants SET settings = jsonb_set(settings, '{rateLimits}', ${stack.db.json(rateLimits as never)}) WHERE id = ${tenant}`;
+  return tenant;
+}
+
+async function start(base: string, tenant: string, address: string, kind = 'login'): Promise<{ status: number; body: any; retryAfter: string | null }> {
+  const res = await fetch(`${base}/t/${tenant}/api/journeys`, {
+    method: 'POST', headers: { 'content-type': 'application/json', 'x-forwarded-for': address }, body: JSON.stringify({ kind }),
+  });
+  return { status: res.status, body: await res.json(), retryAfter: res.headers.get('retry-after') };
+}
+
+describe('journey starts', () => {
+  it('are limited per address and per tenant, on every replica alike, with 429 and Retry-After', async () => {
+    const tenant = await tenantWithLimits({ journeyStartsPerAddress: { limit: 3, window: '1m' }, journeyStartsPerTenant: { limit: 5, window: '1m' } });
+    for (let i = 0; i < 2; i++) expect((await start(stack.url, tenant, '203.0.113.1')).status).toBe(201);
+    // The third from the same address goes to another replica: the count is shared.
+    expect((await start(replica.url, tenant, '203.0.113.1')).status).toBe(201);
+    const refused = await start(replica.url, tenant, '203.0.113.1');
+    expect(refused.status).toBe(429);
+    expect(refused.body).toEqual({ error: { code: 'rate_limited', message: expect.any(String) } });
+    expect(Number(refused.retryAfter)).toBeGreaterThanOrEqual(1);
+    expect(Number(refused.retryAfter)).toBeLessThanOrEqual(60);
+    expect((await start(stack.url, tenant, '203.0.113.1')).status).toBe(429);
+
+    // Another address still gets in, until the tenant's own limit is reached.
+    expect((await start(stack.url, tenant, '203.0.113.2')).status).toBe(201);
+    expect((await start(stack.url, tenant, '203.0.113.2')).status).toBe(201);
+    expect((await start(stack.url, tenant, '203.0.113.3')).status).toBe(429);
+
+    // Another tenant is not affected; nothing stored names the address.
+    const other = await tenantWithLimits({});
+    expect((await start(stack.url, other, '203.0.113.1')).status).toBe(201);
+    const rows = await stack.db`SELECT key_hash FROM rate_limit_hits WHERE tenant_id = ${tenant}`;
+    expect(rows.length).toBeGreaterThan(0);
+    expect(JSON.stringify(rows)).not.toContain('203.0.113');
+  });
+
+  it('of registration journeys are also counted as signups per address', async () => {
+    const tenant = await tenantWithLimits({ signupsPerAddress: { limit: 2, window: '1h' } });
+    await stack.db`UPDATE tenants SET settings = jsonb_set(settings, '{registration}', '{"enabled": true}') WHERE id = ${tenant}`;
+    for (let i = 0; i < 2; i++) expect((await start(stack.url, tenant, '198.51.100.7', 'registration')).status).toBe(201);
+    const refused = await start(stack.url, tenant, '198.51.100.7', 'registration');
+    expect(refused.status).toBe(429);
+    expect(Number(refused.retryAfter)).toBeGreaterThan(60);
+    expect((await start(stack.url, tenant, '198.51.100.7', 'login')).status).toBe(201);
+    expect((await start(stack.url, tenant, '198.51.100.8', 'registration')).status).toBe(201);
+  });
+
+  it('keep counting with the defaults, generous enough for a test suite', async () => {
+    const tenant = await tenantWithLimits({});
+    for (let i = 0; i < 20; i++) expect((await start(stack.url, tenant, '192.0.2.9')).status).toBe(201);
+  });
+});
+
+describe('journeys the protocols start for a browser', () => {
+  it('count as journey starts: past the limit, OIDC and the legacy login answer 429 with Retry-After', async () => {
+    const tenant = await tenantWithLimits({ journeyStartsPerAddress: { limit: 2, window: '1m' } });
+    const client = await createOidcClient(stack.db, tenant, { redirect_uris: ['https://rp.example/cb'], grant_types: ['authorization_code'], first_party: true });
+    await updateLegacySettings(stack.db, tenant, { allowedNext: ['https://svc.example/app'] });
+    const authorize = async () => {
+      const url = new URL(`${stack.url}/t/${tenant}/oidc/auth`);
+      url.search = new URLSearchParams({
+        client_id: client.clientId, response_type: 'code', redirect_uri: 'https://rp.example/cb', scope: 'openid', state: 's',
+        code_challenge: await oidc.calculatePKCECodeChallenge(oidc.randomPKCECodeVerifier()), code_challenge_method: 'S256',
+      }).toString();
+      return new OidcBrowser(stack.url, tenant).follow(url.href);
+    };
+    expect((await authorize()).kind).toBe('journey');
+    expect((await authorize()).kind).toBe('journey');
+    const refused = await authorize();
+    expect(refused).toMatchObject({ kind: 'page', status: 429 });
+    expect(refused.kind === 'page' && refused.html).toContain('Too many sign-in attempts');
+
+    const legacy = await fetch(`${stack.url}/t/${tenant}/login?next=${encodeURIComponent('https://svc.example/app')}`, { redirect: 'manual' });
+    expect(legacy.status).toBe(429);
+    expect(Number(legacy.headers.get('retry-after'))).toBeGreaterThan(0);
+  });
+});
+
+describe('mails per recipient', () => {
+  it('are sent up to the limit, then silently not sent, answering the caller the same', async () => {
+    const tenant = await tenantWithLimits({ mailsPerRecipient: { limit: 2, window: '1h' } });
+    const lines: string[] = [];
+    const mailer = createMailer({ db: stack.db, log: (line) => lines.push(line) });
+    const receipts = [];
+    for (let i = 0; i < 4; i++) {
+      receipts.push(await mailer.send({ tenant, to: i % 2 ? 'Victim@Example.org' : 'victim@example.org', template: 'recovery-link', vars: { link: `https://x/${i}` }, dedupeKey: `k${i}`, meta: { i } }));
+    }
+    expect(receipts).toEqual([0, 1, 2, 3].map((i) => ({ sent: true, meta: { i } })));
+    const rows = await stack.db`SELECT dedupe_key, transport, text_body FROM mail_messages WHERE tenant_id = ${tenant} ORDER BY id`;
+    expect(rows.map((r) => r.transport)).toEqual(['dev', 'dev', 'suppressed', 'suppressed']);
+    expect(rows[2]!.text_body).toBeNull();
+    // A retried send of a suppressed message stays unsent and gets the first meta back.
+    expect(await mailer.send({ tenant, to: 'victim@example.org', template: 'recovery-link', vars: {}, dedupeKey: 'k2', meta: { i: 9 } }))
+      .toEqual({ sent: false, meta: { i: 2 } });
+    const suppressed = lines.filter((line) => line.includes('suppressed'));
+    expect(suppressed).toHaveLength(2);
+    expect(suppressed.join('\n')).not.toContain('victim');
+    // Another recipient is not affected.
+    await mailer.send({ tenant, to: 'other@example.org', template: 'recovery-link', vars: {}, dedupeKey: 'k9' });
+    const [other] = await stack.db`SELECT transport FROM mail_messages WHERE tenant_id = ${tenant} AND dedupe_key = 'k9'`;
+    expect(other!.transport).toBe('dev');
+  });
+});
+
+describe('counters', () => {
+  it('delete windows that have passed, in the background', async () => {
+    const tenant = await tenantWithLimits({});
+    await stack.db`INSERT INTO rate_limit_hits (tenant_id, key_hash, window_start, hits, expires_at)
+      VALUES (${tenant}, 'old', '2000-01-01T00:00:00Z', 5, '2000-01-01T00:01:00Z')`;
+    for (let i = 0; i < 200; i++) await hit(stack.db, tenant, limitKey('test', String(i % 3)), { limit: 1000, windowMs: 60_000 });
+    await vi.waitFor(async () => {
+      expect(await stack.db`SELECT 1 FROM rate_limit_hits WHERE tenant_id = ${tenant} AND key_hash = 'old'`).toHaveLength(0);
+    }, { timeout: 10_000, interval: 200 });
+  });
+});
+
+describe('text a signup chooses, in the mail to the address it chose', () => {
+  const bait = 'Claim your prize at https://evil.example/win or www.evil.example, mail me@evil.example';
+
+  it('never becomes a link and is cut short', () => {
+    const mail = renderTemplate('verify-email', { name: bait, link: 'https://idp.example/t/a/link/abc', tenant: 'a', expires: '1 day' });
+    for (const part of [mail.text, mail.html]) {
+      expect(part).not.toMatch(/evil\.example|https?:\/\/evil|www\.evil|@evil/);
+    }
+    expect(mail.html.match(/<a /g)).toHaveLength(1);
+    expect(mail.text).toContain('https://idp.example/t/a/link/abc');
+    expect([...inertText('x'.repeat(500))]).toHaveLength(USER_TEXT_MAX);
+    expect(inertText('J. R. Smith')).toBe('J. R. Smith');
+    expect(inertText('Ann\nLee\u202e')).toBe('Ann Lee');
+  });
+});
