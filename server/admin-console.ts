@@ -11,8 +11,9 @@ const DIR = new URL('../ui/admin/', import.meta.url);
 export function adminConsoleRoutes(): Router {
   const router = Router();
   let page: string | undefined;
-  router.get('/admin', (_req, res) => res.redirect(302, '/admin/'));
-  router.get('/admin/', async (_req, res) => {
+  // Express matches /admin and /admin/ alike: the page lives at /admin/ (its redirect URI).
+  router.get('/admin', async (req, res) => {
+    if (!req.path.endsWith('/')) return res.redirect(302, `/admin/${req.url.slice(req.path.length)}`);
     page ??= await readFile(new URL('index.html', DIR), 'utf8');
     res.type('html').send(page);
   });

@@ -48,7 +48,7 @@ export function frame(me, tenant, page, content) {
       toggle),
     switcher, nav,
     h('div', { class: 'who' },
-      h('span', { class: 'who-name' }, me.actor),
+      h('span', { class: 'who-name' }, me.displayName ?? me.actor),
       h('span', { class: 'who-roles' }, roles.join(', ') || 'no role here'),
       h('button', { type: 'button', class: 'btn btn-link', onclick: signOut }, 'Sign out')));
   return [side, h('div', { class: 'content' }, content)];

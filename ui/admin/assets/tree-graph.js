@@ -1,13 +1,17 @@
 // Draws a tree as the engine runs it: nodes as boxes (id and module), outcomes as labelled edges,
-// `success` and `failure` as terminals. Layered from the start node (breadth first); edges that go
-// back up (retries) bend along the side. Built from the same JSON the engine runs, as SVG elements
+// and an outcome that ends the tree as a small `success`/`failure` chip under its node (two shared
+// terminal boxes would draw a long edge from nearly every node). Layered from the start node
+// (breadth first); edges that go back up (retries) bend along the side. Built from the same JSON the engine runs, as SVG elements
 // (no inline style: colours come from classes). `onNode(id, node)` is called when a node is chosen.
 
 const SVG = 'http://www.w3.org/2000/svg';
 const W = 168;
 const H = 50;
 const GAP_X = 36;
-const GAP_Y = 62;
+const GAP_Y = 78;
+const CHIP_W = 112;
+const CHIP_H = 18;
+const TERMINALS = new Set(['success', 'failure']);
 
 function el(tag, attrs = {}, text) {
   const e = document.createElementNS(SVG, tag);
@@ -22,7 +26,7 @@ function layers(tree) {
   while (queue.length) {
     const id = queue.shift();
     for (const target of Object.values(tree.nodes[id]?.next ?? {})) {
-      if (!depth.has(target) && (tree.nodes[target] || target === 'success' || target === 'failure')) {
+      if (!depth.has(target) && tree.nodes[target]) {
         depth.set(target, depth.get(id) + 1);
         if (tree.nodes[target]) queue.push(target);
       }
@@ -31,8 +35,6 @@ function layers(tree) {
   // Nodes not reachable from the start still get drawn (validation will name them), below the rest.
   let max = Math.max(0, ...depth.values());
   for (const id of Object.keys(tree.nodes)) if (!depth.has(id)) depth.set(id, ++max);
-  const bottom = Math.max(...[...depth].filter(([id]) => tree.nodes[id]).map(([, d]) => d)) + 1;
-  for (const terminal of ['success', 'failure']) if (depth.has(terminal)) depth.set(terminal, bottom);
   const rows = [];
   for (const [id, d] of depth) (rows[d] ??= []).push(id);
   return rows.filter(Boolean);
@@ -65,7 +67,19 @@ export function treeGraph(tree, { faulty = new Set(), onNode, label = 'Tree grap
   let side = 0;
   for (const [id, node] of Object.entries(tree.nodes)) {
     const from = pos.get(id);
+    const ends = Object.entries(node.next ?? {}).filter(([, target]) => TERMINALS.has(target));
+    ends.forEach(([outcome, target], i) => {
+      if (!from) return;
+      const cx = from.x + W / 2 - ((ends.length - 1) * (CHIP_W + 6)) / 2 + i * (CHIP_W + 6);
+      const cy = from.y + H + 14;
+      edges.append(el('path', { d: `M${from.x + W / 2} ${from.y + H} L${cx} ${cy}`, class: `edge edge-${target}` }));
+      const chip = el('g', { class: `chip chip-${target}`, transform: `translate(${cx - CHIP_W / 2} ${cy})` });
+      chip.append(el('rect', { width: CHIP_W, height: CHIP_H, rx: CHIP_H / 2 }));
+      chip.append(el('text', { x: CHIP_W / 2, y: 13, 'text-anchor': 'middle' }, `${outcome} → ${target}`));
+      nodes.append(chip);
+    });
     for (const [outcome, target] of Object.entries(node.next ?? {})) {
+      if (TERMINALS.has(target)) continue;
       const to = pos.get(target);
       if (!from || !to) continue;
       let d;

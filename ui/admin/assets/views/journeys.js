@@ -20,7 +20,7 @@ const EVENT_TEXT = {
 };
 
 function timeline(t) {
-  return h('ol', { class: 'timeline' }, ...t.entries.map((e) => h('li', { class: `tl tl-${e.event}${e.outcome === 'failure' || e.outcome === 'bad' || e.errors ? ' tl-bad' : ''}` },
+  return h('ol', { class: 'timeline' }, ...t.entries.map((e) => h('li', { class: `tl tl-${e.event}${['failure', 'bad', 'failed', 'expired', 'disabled', 'locked'].includes(e.outcome) || e.errors ? ' tl-bad' : ''}` },
     h('span', { class: 'tl-time' }, when(e.at)),
     h('span', { class: 'tl-text' }, EVENT_TEXT[e.event]?.(e) ?? e.event),
     e.module ? badge(e.module) : null,

@@ -1,0 +1,158 @@
+// The admin console in Chromium against the real server, Temporal and database: an admin signs in
+// through Tessera's own login (code + PKCE as tessera-admin), approves a pending signup from the
+// queue — and the user is signed in by the mailed link; edits a tree and sees the graph mark the
+// faulty node as the server validates; opens a failed journey's timeline; and the queue at 360 px.
+// Screenshots are saved under test-artifacts/admin-console/ and checked for what they must show.
+import { mkdir } from 'node:fs/promises';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { setUserStatus } from '../../core/accounts/users.ts';
+import { grantRole } from '../../core/admin/roles.ts';
+import { listDevMail } from '../../core/infra/dev-mailbox.ts';
+import { awaitingApproval, moderatedTenant } from '../support/admin-api.ts';
+import { watchPage } from '../support/browser.ts';
+import { tenantWithUser } from '../support/harness.ts';
+import { JourneyApi } from '../support/journey-api.ts';
+import { ROOT } from '../support/processes.ts';
+import { useStack } from '../support/stack.ts';
+
+const stack = useStack({ browser: true, localhost: true });
+const { db } = stack;
+const ARTIFACTS = `${ROOT}/test-artifacts/admin-console`;
+await mkdir(ARTIFACTS, { recursive: true });
+
+async function shot(page: Page, name: string) {
+  await page.screenshot({ path: `${ARTIFACTS}/${name}.png`, fullPage: true });
+}
+
+/** A moderated tenant with an admin (tenant-admin, password) and one account awaiting approval. */
+async function setup() {
+  const { tenant } = await moderatedTenant(db);
+  const admin = await tenantWithUserIn(tenant);
+  await grantRole(db, tenant, admin.user.id, 'tenant-admin');
+  const pending = await awaitingApproval(db, stack.server.client, stack.config, tenant, 'Robin Applicant');
+  return { tenant, admin, pending };
+}
+
+async function tenantWithUserIn(tenant: string) {
+  const { createUser } = await import('../../core/accounts/users.ts');
+  const password = 'admin-pass-phrase-93';
+  const user = await createUser(db, tenant, { email: `admin@${tenant}.example`, password, name: 'Ada Admin' });
+  return { user, password, login: `admin@${tenant}.example` };
+}
+
+async function signIn(page: Page, tenant: string, login: string, password: string) {
+  await page.goto(`${stack.url}/admin/?tenant=${tenant}`);
+  await page.getByRole('heading', { name: 'Admin console' }).waitFor();
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByLabel('Username or email').fill(login);
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await page.getByLabel('Password', { exact: true }).fill(password);
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await page.getByRole('button', { name: 'Sign out' }).waitFor();
+}
+
+describe('admin console', () => {
+  it('signs in through Tessera, approves a pending signup from the queue, and the mailed link signs the user in', async () => {
+    const { tenant, admin, pending } = await setup();
+    const page = await (await stack.browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
+    page.setDefaultTimeout(20_000);
+    const watch = await watchPage(page);
+    await signIn(page, tenant, admin.login, admin.password);
+    await page.getByRole('heading', { name: 'Approvals' }).waitFor();
+    const card = page.locator('.approval', { hasText: 'Robin Applicant' });
+    await card.waitFor();
+    expect(await card.textContent()).toContain(pending.user.email!);
+    expect(await card.textContent()).toMatch(/Deadline/);
+    expect(await page.getByText(admin.login).isVisible()).toBe(true);
+    expect(await page.getByRole('button', { name: 'Approve selected' }).isVisible()).toBe(false);
+    await shot(page, 'approvals-queue');
+
+    await card.getByRole('textbox').fill('Known customer');
+    await card.getByRole('button', { name: 'Approve' }).click();
+    await page.getByText(`${pending.user.email}: approved.`).waitFor();
+    await shot(page, 'approvals-approved');
+    expect(await watch.cspViolations()).toEqual([]);
+    expect(watch.errors).toEqual([]);
+
+    // The user follows the mailed sign-in link in their own browser.
+    const deadline = Date.now() + 30_000;
+    let link: string | undefined;
+    while (!link && Date.now() < deadline) {
+      const mail = (await listDevMail(db, { tenant, to: pending.user.email! })).find((m) => /\/ui\/link#token=/.test(m.text) && /ready/i.test(m.subject));
+      link = mail ? /\/t\/[^/\s]+\/ui\/link#token=[A-Za-z0-9_-]{43}/.exec(mail.text)?.[0] : undefined;
+      if (!link) await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(link).toBeDefined();
+    const user = await (await stack.browser.newContext()).newPage();
+    await user.goto(`${stack.url}${link}`);
+    await user.getByRole('button', { name: 'Continue' }).click();
+    await user.getByRole('heading', { name: /signed in/i }).waitFor();
+    expect((await user.context().cookies()).some((c) => c.name === 'tessera_session')).toBe(true);
+    await shot(user, 'approved-user-signed-in');
+  });
+
+  it('edits a tree: the graph is drawn, and an error names the node and marks it in the graph', async () => {
+    const { tenant, admin } = await setup();
+    const page = await (await stack.browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
+    page.setDefaultTimeout(20_000);
+    const watch = await watchPage(page);
+    await signIn(page, tenant, admin.login, admin.password);
+    await page.goto(`${stack.url}/admin/#/t/${tenant}/trees/login`);
+    await page.getByRole('heading', { name: 'Tree login' }).waitFor();
+    const graph = page.getByRole('img', { name: 'Graph of login' });
+    await graph.waitFor();
+    expect(await graph.locator('g.node').count()).toBeGreaterThan(8);
+    expect(await graph.locator('text.edge-label', { hasText: 'bad' }).count()).toBeGreaterThan(0);
+    await shot(page, 'tree-graph');
+
+    const editor = page.getByRole('textbox', { name: 'Tree JSON' });
+    const tree = JSON.parse(await editor.inputValue());
+    tree.nodes.password.next.bad = 'nowhere';
+    await editor.fill(JSON.stringify(tree, null, 2));
+    const error = page.locator('.tree-errors li', { hasText: 'password' });
+    await error.waitFor();
+    expect(await error.textContent()).toMatch(/nowhere/);
+    await page.locator('g.node.faulty').first().waitFor();
+    expect(await page.locator('g.node.faulty').count()).toBeGreaterThan(0);
+    await shot(page, 'tree-invalid');
+    expect(await watch.cspViolations()).toEqual([]);
+    expect(watch.errors).toEqual([]);
+  });
+
+  it('opens a failed journey\'s timeline, and shows the queue at 360 px', async () => {
+    const { tenant, admin } = await setup();
+    // A disabled account tries to sign in: the journey fails at the account-status node.
+    const { createUser } = await import('../../core/accounts/users.ts');
+    const blocked = await createUser(db, tenant, { email: `blocked@${tenant}.example`, password: 'blocked-pass-phrase-1' });
+    await setUserStatus(db, tenant, blocked.id, 'disabled');
+    const api = new JourneyApi(stack.url, tenant);
+    await api.start();
+    await api.submit({ username: `blocked@${tenant}.example` });
+    await api.submit({ password: 'blocked-pass-phrase-1' });
+    const journeyId = api.journey!.id;
+
+    const page = await (await stack.browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
+    page.setDefaultTimeout(20_000);
+    await signIn(page, tenant, admin.login, admin.password);
+    await page.goto(`${stack.url}/admin/#/t/${tenant}/journeys/${journeyId}`);
+    const timeline = page.locator('ol.timeline');
+    await timeline.waitFor();
+    await page.locator('.tl', { hasText: 'status → disabled' }).waitFor();
+    expect(await timeline.textContent()).toMatch(/password → ok/);
+    expect(await timeline.textContent()).not.toContain('blocked-pass-phrase-1');
+    await shot(page, 'journey-timeline');
+
+    const narrow = await (await stack.browser.newContext({ viewport: { width: 360, height: 780 } })).newPage();
+    narrow.setDefaultTimeout(20_000);
+    await signIn(narrow, tenant, admin.login, admin.password);
+    await narrow.getByRole('heading', { name: 'Approvals' }).waitFor();
+    const width = await narrow.evaluate(() => document.documentElement.scrollWidth);
+    expect(width).toBeLessThanOrEqual(360);
+    const menu = narrow.getByRole('button', { name: 'Menu' });
+    expect(await menu.getAttribute('aria-expanded')).toBe('false');
+    await menu.click();
+    expect(await narrow.getByRole('link', { name: 'Users' }).isVisible()).toBe(true);
+    await shot(narrow, 'approvals-360');
+  });
+});
