@@ -24,6 +24,8 @@ export interface Config {
   /** Codec keys as "id:base64key" pairs, first one encrypts; unset → generated under dataDir. */
   codecKeys: string | undefined;
   temporalCliPath: string | undefined;
+  /** Origins of Temporal Web UIs that may call the codec server (TEMPORAL_UI_ORIGINS, comma-separated). */
+  temporalUiOrigins: string[];
   /** Express `trust proxy`: hop count, true, or a list of trusted addresses/subnets. */
   trustProxy: boolean | number | string;
 }
@@ -69,5 +71,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     codecKeys: env.TESSERA_CODEC_KEYS || undefined,
     temporalCliPath: env.TEMPORAL_CLI_PATH || undefined,
     trustProxy: trustProxy(env.TRUST_PROXY),
+    temporalUiOrigins: (env.TEMPORAL_UI_ORIGINS ?? '').split(',').map((o) => o.trim().replace(/\/+$/, '')).filter(Boolean),
   };
 }
