@@ -68,4 +68,24 @@ describe('journey timelines', () => {
       expect((await call(`/t/${a.tenant}/api/admin/journeys/${encodeURIComponent(bogus)}`, auditorA.token)).status, bogus).toBe(404);
     }
   });
+
+  it('counts the journeys in flight on each version of a tree', async () => {
+    const { tenant } = await tenantWithUser(stack.db);
+    const admin = (await createAdminToken(stack.db, tenant, 'ops')).token;
+    const start = async () => { const api = new JourneyApi(stack.url, tenant); expect((await api.start()).status).toBe(201); };
+    await start();
+    await start();
+    const tree = (await fetch(`${stack.url}/t/${tenant}/api/admin/trees/login`, { headers: { authorization: `Bearer ${admin}` } }).then((r) => r.json()) as any).tree;
+    const { name: _n, version: _v, ...definition } = tree;
+    const imported = await fetch(`${stack.url}/t/${tenant}/api/admin/trees/login/versions`, {
+      method: 'POST', headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' }, body: JSON.stringify({ ...definition, acr: 'urn:tessera:acr:v2' }),
+    });
+    expect(imported.status).toBe(201);
+    await start();
+    await vi.waitFor(async () => {
+      const res = await call(`/t/${tenant}/api/admin/trees/login/versions`, admin);
+      expect(res.body.items.map((v: { version: number; inFlight: number }) => [v.version, v.inFlight])).toEqual([[2, 1], [1, 2]]);
+      expect(res.body.inFlightComplete).toBe(true);
+    }, { timeout: 20_000, interval: 500 });
+  });
 });

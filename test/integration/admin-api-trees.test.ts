@@ -121,11 +121,11 @@ describe('versions and diffs', () => {
   it('lists versions newest first, a page at a time', async () => {
     const first = await api('GET', '/trees/login/versions?limit=2');
     expect(first.body.items).toEqual([
-      { version: 3, start: 'identify', nodes: Object.keys(login.nodes).length, createdAt: expect.any(String) },
+      { version: 3, start: 'identify', nodes: Object.keys(login.nodes).length, createdAt: expect.any(String), inFlight: 0 },
       expect.objectContaining({ version: 2 }),
     ]);
     const rest = await api('GET', `/trees/login/versions?limit=2&cursor=${first.body.next}`);
-    expect(rest.body).toEqual({ items: [expect.objectContaining({ version: 1 })], next: null });
+    expect(rest.body).toEqual({ items: [expect.objectContaining({ version: 1 })], next: null, inFlightComplete: true });
   });
 
   it('diffs two versions, by default the latest against the one before', async () => {

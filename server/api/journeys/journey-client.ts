@@ -34,6 +34,8 @@ export class JourneyClient {
       workflowId: input.id,
       taskQueue: this.#taskQueue,
       args: [input],
+      // What the admin API counts journeys in flight by (server/api/admin/journeys-in-flight.ts).
+      memo: { tenant: input.tenant, tree: input.tree },
       workflowIdConflictPolicy: 'FAIL',
     });
     return this.#client.workflow.executeUpdateWithStart(firstStepUpdate, { startWorkflowOperation });

@@ -10,14 +10,15 @@
 // (workflows/tree/validate.ts); an invalid tree → 400 `invalid_tree` with `errors: [{ node?, message }]`
 // naming the node, and nothing is stored; the body's name must be the path's (or is filled in
 // from it), its `version` is ignored; unknown trees and versions → 404.
-// Not offered: journeys in flight per version (journeys record their tree version only when they
-// end, in the audit log), and deleting versions.
+// Journeys in flight per version come from Temporal visibility (journeys-in-flight.ts). Versions
+// are never deleted.
 import { z } from 'zod';
 import { moduleCatalog } from '../../../../activities/registry.ts';
 import { diffTrees } from '../../../../core/journeys/tree-diff.ts';
 import { getTree, listTreeSummaries, listTreeVersions, saveTree, type StoredTree } from '../../../../core/journeys/trees.ts';
 import { formatTreeErrors, validateTree } from '../../../../workflows/tree/validate.ts';
 import { HttpError, notFound } from '../../../http-error.ts';
+import { journeysInFlight } from '../journeys-in-flight.ts';
 import { defineOperation, type Operation } from '../operation.ts';
 import { decodeCursor, ListQuery, page } from '../pagination.ts';
 import { Timestamp } from '../schemas.ts';
@@ -105,13 +106,21 @@ export const operations: Operation[] = [
   }),
   defineOperation({
     id: 'trees.versions', method: 'GET', path: '/trees/{name}/versions', scope: 'tenant', tag: 'trees', summary: "A tree's versions, newest first",
-    description: 'How many journeys run on each version is not answered: a journey records its tree version only when it ends (audit events `journey.<status>`, data `{ tree, version }`).',
-    access: read, params: NameParams, query: ListQuery, response: z.object({ items: z.array(VersionSummaryJson), next: z.string().nullable() }),
-    async run({ db, tenant }, { params, query }) {
+    description: '`inFlight`: journeys started on this tree and running now, by the version they run (from Temporal visibility; '
+      + '`inFlightComplete` false when more running journeys exist than were scanned).',
+    access: read, params: NameParams, query: ListQuery,
+    response: z.object({
+      items: z.array(VersionSummaryJson.extend({ inFlight: z.number().int().optional().describe('Absent when Temporal could not be asked (the CLI without Temporal).') })),
+      next: z.string().nullable(), inFlightComplete: z.boolean(),
+    }),
+    async run({ db, tenant, temporal }, { params, query }) {
       const before = decodeCursor(query.cursor, z.object({ version: z.number().int() }));
       const rows = await listTreeVersions(db, tenant, params.name, { before: before?.version, limit: query.limit + 1 });
       if (rows.length === 0 && !before) throw notFound('No such tree.');
-      return page(rows, query.limit, (v) => ({ version: v.version }), (v) => v);
+      // The CLI may run with no Temporal to ask: the versions are still worth listing.
+      const inFlight = await temporal().then((client) => journeysInFlight(client, db, tenant, params.name), () => undefined);
+      const result = page(rows, query.limit, (v) => ({ version: v.version }), (v) => ({ ...v, ...(inFlight ? { inFlight: inFlight.byVersion.get(v.version) ?? 0 } : {}) }));
+      return { ...result, inFlightComplete: inFlight?.complete ?? false };
     },
   }),
   defineOperation({
