@@ -9,6 +9,7 @@ import type { OidcDeps } from './deps.ts';
 import { providerSetup } from './provider-config.ts';
 import type { ProviderFor } from './provider-types.ts';
 import { allowPlainTokenResponse } from './plain-token-response.ts';
+import { handleJwtAccessTokens } from './jwt-token-endpoints.ts';
 import { registerTokenExchange } from './token-exchange.ts';
 
 const CHECK_EVERY_MS = 2000;
@@ -36,6 +37,7 @@ async function build(deps: OidcDeps, tenant: string): Promise<{ provider: Provid
     if (out) out.iss ??= issuer;
   });
   registerTokenExchange(provider, deps, tenant);
+  handleJwtAccessTokens(provider, deps, tenant);
   return { provider, version };
 }
 
