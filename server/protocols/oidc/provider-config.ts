@@ -3,7 +3,8 @@
 // pages) merged over it. Choices:
 // - PKCE (S256 only) is required for EVERY authorization request that returns a code, from
 //   confidential clients too (OAuth 2.1; oidc-provider's default requires it of public ones only).
-// - Refresh tokens rotate on every use; presenting a rotated (consumed) one revokes the whole grant
+// - Refresh tokens rotate on every use (once the requested resource is known to be servable,
+//   resource-policy.ts); presenting a rotated (consumed) one revokes the whole grant
 //   (oidc-provider lib/actions/grants/refresh_token.js: consumed → destroy + revoke(grantId)).
 // - Request objects: signed only (alg `none` is not an accepted alg); HS256 is verified with the
 //   client's secret only, so an HS256 object "signed" with one of our public keys fails.
@@ -123,7 +124,10 @@ export async function providerSetup(deps: OidcDeps, tenant: string): Promise<{ i
     responseTypes: RESPONSE_TYPES,
     routes: ROUTES,
     pkce: { required: () => true },
-    rotateRefreshToken: true,
+    rotateRefreshToken: (ctx) => {
+      checkRefreshResource(ctx);
+      return true;
+    },
     ttl: TTL as Configuration['ttl'],
     clientDefaults: {
       grant_types: ['authorization_code'],
