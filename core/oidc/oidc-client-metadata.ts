@@ -18,6 +18,7 @@ import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { ClaimRules } from './claim-rules.ts';
 import { parsePermission } from '../../guard/permissions.ts';
+import { SIGNING_ALGS } from './signing-keys.ts';
 
 export const GRANT_TYPES = [
   'authorization_code', 'implicit', 'refresh_token', 'client_credentials',
@@ -133,7 +134,8 @@ export const ClientInput = z.object({
   tos_uri: uri('web').optional(),
   jwks_uri: uri('web').optional(),
   jwks: Jwks.optional(),
-  id_token_signed_response_alg: z.enum(['ES256', 'RS256', 'PS256', 'EdDSA']).optional(),
+  id_token_signed_response_alg: z.enum(SIGNING_ALGS).optional()
+    .describe('How ID tokens for this client are signed; RS256 when absent. Keys for ES384/ES512/PS384/PS512/RS384/RS512 are made when a client first asks for them.'),
   first_party: z.boolean().optional().describe('First-party clients are never asked for consent.'),
   claim_rules: ClaimRules.optional().describe('Ordered rename / add / remove rules applied to the claims the client receives.'),
   token_exchange: TokenExchangeSettings.optional()

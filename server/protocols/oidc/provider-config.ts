@@ -18,14 +18,14 @@
 import type { Configuration } from 'oidc-provider';
 import { errors } from 'oidc-provider';
 import { EXTRA_CLIENT_METADATA, EXTRA_METADATA_SCHEMAS } from '../../../core/oidc/oidc-client-metadata.ts';
-import { providerJwks } from '../../../core/oidc/signing-keys.ts';
+import { providerJwks, SIGNING_ALGS as KEY_ALGS } from '../../../core/oidc/signing-keys.ts';
 import { claimsConfig, extraTokenClaims, findAccount } from './account.ts';
 import { cookieKeys } from './cookie-keys.ts';
 import type { OidcDeps } from './deps.ts';
 import { renderError } from './error-page.ts';
 import { postgresAdapter } from './postgres-adapter.ts';
 import { providerHooks } from './provider-hooks.ts';
-import { ACCESS_TOKEN_TTL, resourceIndicators } from './resource-policy.ts';
+import { ACCESS_TOKEN_TTL, checkRefreshResource, resourceIndicators } from './resource-policy.ts';
 
 export const ROUTES = {
   authorization: '/oidc/auth',
@@ -49,7 +49,7 @@ export const RESPONSE_TYPES: NonNullable<Configuration['responseTypes']> = [
   'code', 'id_token', 'code id_token', 'code token', 'id_token token', 'code id_token token', 'none',
 ];
 
-const SIGNING_ALGS = ['ES256', 'RS256', 'PS256', 'EdDSA'];
+const SIGNING_ALGS = [...KEY_ALGS];
 
 const HOUR = 3600;
 const DAY = 24 * HOUR;
