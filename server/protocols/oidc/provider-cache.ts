@@ -12,6 +12,7 @@ import type { ProviderFor } from './provider-types.ts';
 import { advertiseAllSigningAlgs } from './advertised-signing-algs.ts';
 import { allowPlainTokenResponse } from './plain-token-response.ts';
 import { handleJwtAccessTokens } from './jwt-token-endpoints.ts';
+import { registerPasswordGrant } from './password-grant.ts';
 import { registerTokenExchange } from './token-exchange.ts';
 
 const CHECK_EVERY_MS = 2000;
@@ -42,6 +43,7 @@ async function build(deps: OidcDeps, tenant: string): Promise<{ provider: Provid
   });
   registerTokenExchange(provider, deps, tenant);
   handleJwtAccessTokens(provider, deps, tenant);
+  registerPasswordGrant(provider, deps, tenant);
   return { provider, version };
 }
 
