@@ -11,3 +11,19 @@ CREATE TABLE revoked_access_tokens (
   PRIMARY KEY (tenant_id, jti)
 );
 CREATE INDEX revoked_access_tokens_expiry ON revoked_access_tokens (expires_at);
+
+-- What members of a group may do at an API: for one audience (a resource indicator or client_id),
+-- `VERB::path-regex` entries under a claim (`permissions`, or one claim per API as Astarte has
+-- them: a_aea, a_rma…). A user's access token for that audience carries the union over the user's
+-- groups (core/oidc/group-permissions.ts).
+CREATE TABLE group_permissions (
+  tenant_id    text NOT NULL,
+  group_id     uuid NOT NULL,
+  audience     text NOT NULL CHECK (length(audience) BETWEEN 1 AND 500),
+  claim        text NOT NULL DEFAULT 'permissions' CHECK (claim ~ '^[A-Za-z][A-Za-z0-9_]{0,63}$'),
+  permissions  text[] NOT NULL CHECK (cardinality(permissions) BETWEEN 1 AND 200),
+  updated_at   timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (tenant_id, group_id, audience, claim),
+  FOREIGN KEY (tenant_id, group_id) REFERENCES groups (tenant_id, id) ON DELETE CASCADE
+);
+CREATE INDEX group_permissions_by_audience ON group_permissions (tenant_id, audience);
