@@ -27,3 +27,24 @@ CREATE TABLE group_permissions (
   FOREIGN KEY (tenant_id, group_id) REFERENCES groups (tenant_id, id) ON DELETE CASCADE
 );
 CREATE INDEX group_permissions_by_audience ON group_permissions (tenant_id, audience);
+
+-- Dynamic client registration (RFC 7591/7592): initial access tokens (`tessera clients
+-- initial-token`) and each registered client's registration access token, both as sha256 only.
+CREATE TABLE oidc_initial_access_tokens (
+  tenant_id   text NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+  hash        text NOT NULL,
+  uses_left   integer NOT NULL CHECK (uses_left >= 0),
+  created_at  timestamptz NOT NULL DEFAULT now(),
+  expires_at  timestamptz NOT NULL,
+  PRIMARY KEY (tenant_id, hash)
+);
+
+CREATE TABLE oidc_client_registrations (
+  tenant_id   text NOT NULL,
+  client_id   text NOT NULL,
+  token_hash  text NOT NULL,
+  created_at  timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (tenant_id, client_id),
+  UNIQUE (tenant_id, token_hash),
+  FOREIGN KEY (tenant_id, client_id) REFERENCES oidc_clients (tenant_id, client_id) ON DELETE CASCADE
+);

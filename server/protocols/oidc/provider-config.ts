@@ -150,6 +150,8 @@ export async function providerSetup(deps: OidcDeps, tenant: string): Promise<{ i
     extraClientMetadata: { properties: [...EXTRA_CLIENT_METADATA], validator: validateExtraMetadata as never },
     interactions: { url: (_ctx, interaction) => `/t/${tenant}/oidc/interaction/${interaction.uid}` },
     renderError,
+    // Served by registration-routes.ts (Tessera's own RFC 7591/7592 endpoints).
+    discovery: { registration_endpoint: `${issuer}${ROUTES.registration}` },
     clientBasedCORS: (ctx, origin, client) => {
       // Browsers may call userinfo, and the token endpoint for public (SPA) clients, from the
       // origins of the client's registered redirect URIs only.
