@@ -1,18 +1,36 @@
 // Permissions of the form `VERB::path-regex` carried in an access token claim, e.g.
-// `GET::/api/items/[0-9]+`. Pure, no dependencies.
-// Rules: the regex is implicitly anchored (`^(?:regex)$`) and matched against the URL path only
-// (query and fragment dropped, no decoding); VERB is an HTTP method (case-insensitive) or `*` for
-// any; a list acts as OR; a malformed entry (no `::`, bad verb, regex that does not compile, too
-// long) is ignored, never thrown.
+// `GET::/api/items/[0-9]+` or, as Astarte writes them, `GET|PUT::devices/.*` and `.*::.*`.
+// Pure, no dependencies.
+// Rules: the path regex is implicitly anchored (`^(?:regex)$`) and matched against the URL path
+// only (query and fragment dropped, no decoding); VERB is itself a regular expression, anchored
+// the same way and matched case-insensitively against the HTTP method (`GET`, `GET|POST`, `.*`),
+// with `*` alone meaning any method; a list acts as OR; a malformed entry (no `::`, a verb with
+// characters no method pattern needs, a regex that does not compile on its own, too long) is
+// ignored, never thrown.
 
 export interface Permission {
+  /** The verb as written, upper-cased (`GET`, `GET|POST`, `*`). */
   method: string;
+  verb: RegExp;
   path: RegExp;
 }
 
 const MAX_ENTRY = 1000;
 const MAX_ENTRIES = 500;
-const VERB = /^(?:\*|[A-Za-z]{1,20})$/;
+// Letters and the regex syntax a method pattern needs; no spaces, slashes or `::`.
+const VERB = /^(?:\*|[A-Za-z.*+?|()[\]^$-]{1,100})$/;
+
+/** The anchored regex for `source`, or null when it does not compile on its own. */
+function anchored(source: string, flags = ''): RegExp | null {
+  try {
+    // Compiled alone first: a source that does not stand on its own (e.g. `/a)|(?:.*`) could
+    // otherwise close the anchoring group and match anything.
+    new RegExp(source);
+    return new RegExp(`^(?:${source})$`, flags);
+  } catch {
+    return null;
+  }
+}
 
 // Compiled entries, shared by every token carrying the same permission (bounded).
 const compiled = new Map<string, Permission | null>();
@@ -27,15 +45,9 @@ export function parsePermission(entry: unknown): Permission | null {
   const split = entry.indexOf('::');
   const verb = split > 0 ? entry.slice(0, split) : '';
   if (VERB.test(verb)) {
-    const source = entry.slice(split + 2);
-    try {
-      // Compiled alone first: a source that does not stand on its own (e.g. `/a)|(?:.*`) could
-      // otherwise close the anchoring group and match anything.
-      new RegExp(source);
-      permission = { method: verb.toUpperCase(), path: new RegExp(`^(?:${source})$`) };
-    } catch {
-      permission = null;
-    }
+    const verbRegex = anchored(verb === '*' ? '.*' : verb, 'i');
+    const path = anchored(entry.slice(split + 2));
+    permission = verbRegex && path ? { method: verb.toUpperCase(), verb: verbRegex, path } : null;
   }
   if (compiled.size >= CACHE_MAX) compiled.clear();
   compiled.set(entry, permission);
@@ -61,7 +73,7 @@ export function permits(claim: unknown, method: string, target: string): boolean
   const path = pathOnly(target);
   for (const entry of permissionEntries(claim)) {
     const permission = parsePermission(entry);
-    if (permission && (permission.method === '*' || permission.method === verb) && permission.path.test(path)) return true;
+    if (permission && permission.verb.test(verb) && permission.path.test(path)) return true;
   }
   return false;
 }

@@ -11,17 +11,20 @@
 // - response_types follow from grant_types (code for authorization_code, every implicit and
 //   hybrid combination when implicit is allowed too), or are a given subset of those.
 // - scope: only the scopes every tenant's provider supports; API rights are `permissions`.
-// - Public clients cannot use client_credentials or token exchange (nothing authenticates them).
+// - Public clients cannot use client_credentials, token exchange or the password grant (nothing
+//   authenticates them). The password grant (ROPC) is never a default: a client opts in by listing it.
 // - Token lifetimes (access_token_ttl, id_token_ttl, refresh_token_ttl, seconds) are optional and
 //   bounded; the provider's defaults apply when absent (server/protocols/oidc/provider-config.ts).
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { ClaimRules } from './claim-rules.ts';
 import { parsePermission } from '../../guard/permissions.ts';
+import { SIGNING_ALGS } from './signing-keys.ts';
 
 export const GRANT_TYPES = [
   'authorization_code', 'implicit', 'refresh_token', 'client_credentials',
   'urn:ietf:params:oauth:grant-type:device_code', 'urn:ietf:params:oauth:grant-type:token-exchange',
+  'password',
 ] as const;
 
 export const AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'client_secret_jwt', 'private_key_jwt', 'none'] as const;
@@ -133,7 +136,8 @@ export const ClientInput = z.object({
   tos_uri: uri('web').optional(),
   jwks_uri: uri('web').optional(),
   jwks: Jwks.optional(),
-  id_token_signed_response_alg: z.enum(['ES256', 'RS256', 'PS256', 'EdDSA']).optional(),
+  id_token_signed_response_alg: z.enum(SIGNING_ALGS).optional()
+    .describe('How ID tokens for this client are signed; RS256 when absent. Keys for ES384/ES512/PS384/PS512/RS384/RS512 are made when a client first asks for them.'),
   first_party: z.boolean().optional().describe('First-party clients are never asked for consent.'),
   claim_rules: ClaimRules.optional().describe('Ordered rename / add / remove rules applied to the claims the client receives.'),
   token_exchange: TokenExchangeSettings.optional()
@@ -176,8 +180,8 @@ export function buildClientMetadata(input: unknown): ClientMetadata {
   if (isPublic && c.client_secret) throw new OidcClientInputError('a public client has no secret');
   const redirects = c.redirect_uris ?? [];
   const grants = [...new Set(c.grant_types ?? (redirects.length ? ['authorization_code', 'refresh_token'] : ['client_credentials']))];
-  if (isPublic && grants.some((g) => g === 'client_credentials' || g.endsWith(':token-exchange'))) {
-    throw new OidcClientInputError('a public client cannot use client_credentials or token exchange');
+  if (isPublic && grants.some((g) => g === 'client_credentials' || g === 'password' || g.endsWith(':token-exchange'))) {
+    throw new OidcClientInputError('a public client cannot use client_credentials, the password grant or token exchange');
   }
   const allowedTypes = responseTypesFor(grants);
   const foreign = c.response_types?.filter((t) => !allowedTypes.includes(t)) ?? [];

@@ -6,6 +6,8 @@
 // Every change also bumps this process's clientsGeneration(), which the provider's client cache
 // (server/protocols/oidc/postgres-adapter.ts) checks, so a change is effective at once here (and
 // within the cache's second on other processes).
+// A client that asks for a signing algorithm the tenant has no key for yet (id_token_signed_response_alg
+// ES384, PS512…) gets that key made before it is saved (core/oidc/signing-keys.ts).
 // Updates: `null` removes a property; the secret stays unless rotated (rotateClientSecret), and
 // goes when the client becomes public; response_types are re-derived when grant_types change
 // and none are given.
@@ -13,6 +15,7 @@ import { randomBytes } from 'node:crypto';
 import type { Db } from '../infra/db.ts';
 import { isBuiltinClientId } from './builtin-clients.ts';
 import { buildClientMetadata, OidcClientInputError, type ClientMetadata } from './oidc-client-metadata.ts';
+import { DEFAULT_SIGNING_ALGS, ensureSigningKeys, isSigningAlg, type SigningAlg } from './signing-keys.ts';
 
 export {
   AUTH_METHODS, buildClientMetadata, ClientInput, EXTRA_CLIENT_METADATA, EXTRA_METADATA_SCHEMAS, GRANT_TYPES,
@@ -47,10 +50,24 @@ export function sanitizedClient(client: OidcClient): Record<string, unknown> {
   return { ...rest, created_at: client.createdAt, updated_at: client.updatedAt };
 }
 
+/** Metadata properties that name an algorithm the provider signs with for the client. */
+const SIGNED_RESPONSE_ALGS = ['id_token_signed_response_alg'] as const;
+
+const signingAlgsOf = (metadata: Record<string, unknown>): SigningAlg[] =>
+  SIGNED_RESPONSE_ALGS.map((key) => metadata[key]).filter(isSigningAlg);
+
+/** The signing algorithms the tenant's clients ask for beyond the default ones. */
+export async function clientSigningAlgs(db: Db, tenant: string): Promise<SigningAlg[]> {
+  const rows = await db`SELECT DISTINCT metadata->>'id_token_signed_response_alg' AS alg FROM oidc_clients
+    WHERE tenant_id = ${tenant} AND metadata ? 'id_token_signed_response_alg'`;
+  return rows.map((r) => r.alg).filter(isSigningAlg).filter((alg) => !DEFAULT_SIGNING_ALGS.includes(alg));
+}
+
 /** @throws OidcClientInputError for invalid input or a taken client_id. */
 export async function createOidcClient(db: Db, tenant: string, input: unknown): Promise<OidcClient> {
   const metadata = buildClientMetadata(input);
   if (isBuiltinClientId(metadata.client_id)) throw new OidcClientConflictError(`"${metadata.client_id}" is reserved for Tessera's own console`);
+  await ensureSigningKeys(db, tenant, signingAlgsOf(metadata));
   const rows = await db`INSERT INTO oidc_clients (tenant_id, client_id, metadata)
     VALUES (${tenant}, ${metadata.client_id}, ${db.json(metadata as never)})
     ON CONFLICT (tenant_id, client_id) DO NOTHING RETURNING *`;
@@ -79,6 +96,7 @@ export async function updateOidcClient(db: Db, tenant: string, clientId: string,
   const current = await getOidcClient(db, tenant, clientId);
   if (!current) return undefined;
   const metadata = updatedMetadata(current.metadata, allowed);
+  await ensureSigningKeys(db, tenant, signingAlgsOf(metadata));
   const [row] = await db`UPDATE oidc_clients SET metadata = ${db.json(metadata as never)}, updated_at = now()
     WHERE tenant_id = ${tenant} AND client_id = ${clientId} RETURNING *`;
   return row ? changed(toClient(row)) : undefined;

@@ -3,6 +3,10 @@
 // Rules:
 // - A tenant gets ES256, RS256, PS256 and EdDSA keys on first use, exactly once even when several
 //   processes ask at the same moment (the tenant row is locked while checking).
+// - ES384, ES512, PS384, PS512, RS384 and RS512 keys are made on demand: when a client of the tenant
+//   asks for that algorithm (core/oidc/oidc-clients.ts, and the provider build for clients saved
+//   before), the same way and exactly once. From then on they are published, and rotated with the
+//   others (a rotation renews every algorithm the tenant has an active key for).
 // - The provider's JWKS lists active keys first: oidc-provider signs with the FIRST key of the
 //   wanted alg (lib/helpers/keystore.js selectForSign filters the configured keys in order, then
 //   a stable sort on a score that is equal for all our keys, since each carries `alg` and `use`),
@@ -15,8 +19,13 @@ import { calculateJwkThumbprint, importJWK, SignJWT, type JWK, type JWTPayload }
 import type { TransactionSql } from 'postgres';
 import type { Db } from '../infra/db.ts';
 
-export const SIGNING_ALGS = ['ES256', 'RS256', 'PS256', 'EdDSA'] as const;
+/** Every algorithm a tenant may sign with (and that Tessera accepts when verifying its own tokens). */
+export const SIGNING_ALGS = ['ES256', 'RS256', 'PS256', 'EdDSA', 'ES384', 'ES512', 'PS384', 'PS512', 'RS384', 'RS512'] as const;
 export type SigningAlg = (typeof SIGNING_ALGS)[number];
+/** The algorithms every tenant has keys for from the start. */
+export const DEFAULT_SIGNING_ALGS: readonly SigningAlg[] = ['ES256', 'RS256', 'PS256', 'EdDSA'];
+
+export const isSigningAlg = (value: unknown): value is SigningAlg => (SIGNING_ALGS as readonly unknown[]).includes(value);
 
 /** Longer than any signed token we issue lives (ID tokens and JWT access tokens: at most 1 h),
  * with room for relying parties that cache the JWKS for a day. */
@@ -29,7 +38,8 @@ export interface SigningKeyInfo {
 const generate = promisify(generateKeyPair) as (type: string, options: object) => Promise<{ privateKey: KeyObject }>;
 
 async function newKey(alg: SigningAlg): Promise<JWK & { kid: string }> {
-  const { privateKey } = alg === 'ES256' ? await generate('ec', { namedCurve: 'P-256' })
+  const curve = { ES256: 'P-256', ES384: 'P-384', ES512: 'P-521' }[alg as string];
+  const { privateKey } = curve ? await generate('ec', { namedCurve: curve })
     : alg === 'EdDSA' ? await generate('ed25519', {})
     : await generate('rsa', { modulusLength: 2048 });
   const jwk = privateKey.export({ format: 'jwk' }) as JWK;
@@ -38,10 +48,15 @@ async function newKey(alg: SigningAlg): Promise<JWK & { kid: string }> {
 }
 
 let rotations = 0;
-/** Bumped by every rotation this process makes: the provider cache then checks the keys at once. */
+/** Bumped by every rotation (or new key) this process makes: the provider cache then checks the keys at once. */
 export const keysGeneration = () => rotations;
 
-const newKeySet = () => Promise.all(SIGNING_ALGS.map(newKey));
+const newKeySet = (algs: readonly SigningAlg[]) => Promise.all(algs.map(newKey));
+
+async function activeAlgs(db: Db | TransactionSql, tenant: string): Promise<Set<string>> {
+  const rows = await db`SELECT DISTINCT alg FROM signing_keys WHERE tenant_id = ${tenant} AND status = 'active'`;
+  return new Set(rows.map((r) => r.alg as string));
+}
 
 async function insertKeys(tx: TransactionSql, tenant: string, keys: (JWK & { kid: string })[]): Promise<void> {
   for (const key of keys) {
@@ -50,25 +65,31 @@ async function insertKeys(tx: TransactionSql, tenant: string, keys: (JWK & { kid
   }
 }
 
-/** Creates the tenant's keys when it has no active key. @throws Error when the tenant does not exist. */
-export async function ensureSigningKeys(db: Db, tenant: string): Promise<void> {
-  const [existing] = await db`SELECT 1 FROM signing_keys WHERE tenant_id = ${tenant} AND status = 'active' LIMIT 1`;
-  if (existing) return;
+/** Creates the tenant's keys for `algs` (default: the default set) that it has no active key for.
+ * @throws Error when the tenant does not exist. */
+export async function ensureSigningKeys(db: Db, tenant: string, algs: readonly SigningAlg[] = DEFAULT_SIGNING_ALGS): Promise<void> {
+  const have = await activeAlgs(db, tenant);
+  const missing = [...new Set(algs)].filter((alg) => !have.has(alg));
+  if (missing.length === 0) return;
   // Generated outside the transaction (RSA takes a while); dropped if another process won.
-  const keys = await newKeySet();
-  await db.begin(async (tx) => {
+  const keys = await newKeySet(missing);
+  const added = await db.begin(async (tx) => {
     const [owner] = await tx`SELECT id FROM tenants WHERE id = ${tenant} FOR UPDATE`;
     if (!owner) throw new Error(`no tenant "${tenant}"`);
-    const [again] = await tx`SELECT 1 FROM signing_keys WHERE tenant_id = ${tenant} AND status = 'active' LIMIT 1`;
-    if (!again) await insertKeys(tx, tenant, keys);
+    const now = await activeAlgs(tx, tenant);
+    const fresh = keys.filter((key) => !now.has(key.alg!));
+    await insertKeys(tx, tenant, fresh);
+    return fresh.length;
   });
+  if (added) rotations += 1;
 }
 
-/** New active keys for every algorithm; the previous ones are published for `graceMs` more.
+/** New active keys for every algorithm the tenant signs with; the previous ones are published for `graceMs` more.
  * @throws Error when the tenant does not exist or graceMs is negative. */
 export async function rotateSigningKeys(db: Db, tenant: string, graceMs = DEFAULT_KEY_GRACE_MS): Promise<SigningKeyInfo[]> {
   if (!Number.isFinite(graceMs) || graceMs < 0) throw new Error('grace must be a non-negative duration');
-  const keys = await newKeySet();
+  const algs = new Set<SigningAlg>([...DEFAULT_SIGNING_ALGS, ...[...await activeAlgs(db, tenant)].filter(isSigningAlg)]);
+  const keys = await newKeySet([...algs]);
   await db.begin(async (tx) => {
     const [owner] = await tx`SELECT id FROM tenants WHERE id = ${tenant} FOR UPDATE`;
     if (!owner) throw new Error(`no tenant "${tenant}"`);

@@ -161,14 +161,16 @@ describe('client credentials and resource indicators', () => {
     }, { timeout: 5000, interval: 300 });
   });
 
-  it('answers introspection and revocation for unknown tokens, and refuses JWTs there', async () => {
+  it('answers introspection and revocation for unknown tokens and for JWT access tokens', async () => {
     const rp = await rpFor(service);
     expect(await oidc.tokenIntrospection(rp, 'not-a-token-we-issued')).toMatchObject({ active: false });
     await oidc.tokenRevocation(rp, 'not-a-token-we-issued');
-    // JWT access tokens are not stored: the provider cannot say they were revoked, so it refuses
-    // to pretend (resource servers verify them against the JWKS instead).
+    // JWT access tokens are verified and checked against the revocation list
+    // (oidc-jwt-introspection.test.ts has the details).
     const { access_token } = await oidc.clientCredentialsGrant(rp);
-    expect(await oauthError(oidc.tokenIntrospection(rp, access_token))).toMatchObject({ error: 'unsupported_token_type' });
+    expect(await oidc.tokenIntrospection(rp, access_token)).toMatchObject({ active: true, client_id: service.clientId });
+    await oidc.tokenRevocation(rp, access_token);
+    expect(await oidc.tokenIntrospection(rp, access_token)).toMatchObject({ active: false });
     expect(await oauthError(oidc.tokenIntrospection(await rpFor(service, 'y'.repeat(43)), 'whatever'))).toMatchObject({ error: 'invalid_client' });
   });
 });

@@ -63,7 +63,10 @@ describe('buildClientMetadata', () => {
     ]));
     expect(responseTypesFor(['implicit'])).not.toContain('code');
     expect(refused({ grant_types: ['authorization_code'] })).toMatch(/redirect_uris are required/);
-    expect(refused({ grant_types: ['password'], redirect_uris: ['https://a.example/cb'] })).toMatch(/grant_types/);
+    expect(refused({ grant_types: ['urn:example:unknown'], redirect_uris: ['https://a.example/cb'] })).toMatch(/grant_types/);
+    // The password grant only by opting in, and only for confidential clients.
+    expect(buildClientMetadata({ grant_types: ['password'] }).grant_types).toEqual(['password']);
+    expect(refused({ public: true, grant_types: ['password'] })).toMatch(/password grant/);
   });
 
   it('validates Tessera metadata: claim rules, token exchange, permissions', () => {

@@ -24,6 +24,20 @@ describe('permits', () => {
     expect(permits(['*::/a'], 'DELETE', '/b')).toBe(false);
   });
 
+  it('reads the verb as an anchored, case-insensitive regex (Astarte style)', () => {
+    expect(permits(['GET|PUT::devices/.*'], 'PUT', 'devices/d1')).toBe(true);
+    expect(permits(['GET|PUT::devices/.*'], 'DELETE', 'devices/d1')).toBe(false);
+    expect(permits(['.*::.*'], 'PATCH', '/anything')).toBe(true);
+    expect(permits(['P.*::/a'], 'POST', '/a')).toBe(true);
+    expect(permits(['P.*::/a'], 'GET', '/a')).toBe(false);
+    // Anchored: a verb regex never matches part of a method.
+    expect(permits(['GE::/a'], 'GET', '/a')).toBe(false);
+    expect(permits(['ET::/a'], 'GET', '/a')).toBe(false);
+    expect(permits(['(get|post)::/a'], 'POST', '/a')).toBe(true);
+    // A verb that escapes its anchoring, does not compile, or holds what no method needs is malformed.
+    for (const entry of ['GET)|(.*::/a', 'GET(::/a', 'G ET::/a', 'GET/x::/a']) expect(parsePermission(entry), entry).toBeNull();
+  });
+
   it('treats a list as OR', () => {
     const list = ['GET::/items', 'POST::/items', 'DELETE::/items/[0-9]+'];
     expect(permits(list, 'POST', '/items')).toBe(true);

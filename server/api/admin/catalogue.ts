@@ -12,6 +12,7 @@ import { operations as journeys } from './resources/journeys.ts';
 import { operations as keys } from './resources/keys.ts';
 import { operations as mailTemplates } from './resources/mail-templates.ts';
 import { operations as me } from './resources/me.ts';
+import { operations as permissions } from './resources/permissions.ts';
 import { operations as roles } from './resources/roles.ts';
 import { operations as samlSps } from './resources/saml-sps.ts';
 import { operations as services } from './resources/services.ts';
@@ -21,7 +22,7 @@ import { operations as trees } from './resources/trees.ts';
 import { operations as users } from './resources/users.ts';
 
 export const OPERATIONS: Operation[] = [
-  ...me, ...tenants, ...users, ...groups, ...roles, ...clients, ...keys, ...trees, ...idps, ...samlSps, ...terms,
+  ...me, ...tenants, ...users, ...groups, ...permissions, ...roles, ...clients, ...keys, ...trees, ...idps, ...samlSps, ...terms,
   ...invitations, ...approvals, ...services, ...mailTemplates, ...adminTokens, ...auditEvents, ...journeys,
 ];
 

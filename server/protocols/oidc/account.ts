@@ -13,10 +13,14 @@
 // - Access tokens of the client itself (client credentials, or a token-exchange service principal)
 //   carry the client's `permissions` (VERB::path-regex, for guard/resource-guard.ts); a token
 //   exchange's `act` is kept.
+// - A user's JWT access token for a resource (its audience) carries what the user's groups allow
+//   there (core/oidc/group-permissions.ts): one claim per API as the groups name it, `permissions`
+//   by default. Read when the token is issued: a change applies to the next token.
 import type Provider from 'oidc-provider';
 import type { Client, Configuration } from 'oidc-provider';
 import { applyClaimRules, ClaimRules, type ClaimRule } from '../../../core/oidc/claim-rules.ts';
 import { loadUserClaims } from '../../../core/accounts/user-claims.ts';
+import { userPermissionClaims } from '../../../core/oidc/group-permissions.ts';
 import type { OidcDeps } from './deps.ts';
 import { isServicePrincipal } from './token-exchange.ts';
 
@@ -78,8 +82,8 @@ function permissionsOf(client: Client | undefined): string[] | undefined {
 }
 
 /** oidc-provider's `extraTokenClaims` for the tenant. */
-export function extraTokenClaims(_deps: OidcDeps, _tenant: string): NonNullable<Configuration['extraTokenClaims']> {
-  return (_ctx, token) => {
+export function extraTokenClaims(deps: OidcDeps, tenant: string): NonNullable<Configuration['extraTokenClaims']> {
+  return async (_ctx, token) => {
     const claims: Record<string, unknown> = {};
     // Put on the token by the token-exchange grant before saving.
     const act = token.extra?.act;
@@ -87,6 +91,10 @@ export function extraTokenClaims(_deps: OidcDeps, _tenant: string): NonNullable<
     const ofClient = token.kind === 'ClientCredentials' || isServicePrincipal(token.accountId, token.clientId);
     const permissions = ofClient ? permissionsOf(token.client) : undefined;
     if (permissions) claims.permissions = permissions;
+    const audience = (token as { resourceServer?: { audience?: unknown } }).resourceServer?.audience;
+    if (!ofClient && token.accountId && typeof audience === 'string') {
+      Object.assign(claims, await userPermissionClaims(deps.db, tenant, token.accountId, audience));
+    }
     return Object.keys(claims).length ? claims : undefined;
   };
 }

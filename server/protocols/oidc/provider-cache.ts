@@ -4,11 +4,15 @@
 // restart. Requests keep using the current provider while a check or a rebuild runs; a build that
 // fails is forgotten, so the next request tries again.
 import Provider from 'oidc-provider';
-import { ensureSigningKeys, keysGeneration, keysVersion } from '../../../core/oidc/signing-keys.ts';
+import { clientSigningAlgs } from '../../../core/oidc/oidc-clients.ts';
+import { DEFAULT_SIGNING_ALGS, ensureSigningKeys, keysGeneration, keysVersion } from '../../../core/oidc/signing-keys.ts';
 import type { OidcDeps } from './deps.ts';
 import { providerSetup } from './provider-config.ts';
 import type { ProviderFor } from './provider-types.ts';
+import { advertiseAllSigningAlgs } from './advertised-signing-algs.ts';
 import { allowPlainTokenResponse } from './plain-token-response.ts';
+import { handleJwtAccessTokens } from './jwt-token-endpoints.ts';
+import { registerPasswordGrant } from './password-grant.ts';
 import { registerTokenExchange } from './token-exchange.ts';
 
 const CHECK_EVERY_MS = 2000;
@@ -17,11 +21,13 @@ const MAX_TENANTS = 1000;
 interface Entry { provider: Promise<Provider>; version: string; checkedAt: number; generation: number; checking?: Promise<void> }
 
 async function build(deps: OidcDeps, tenant: string): Promise<{ provider: Provider; version: string }> {
-  await ensureSigningKeys(deps.db, tenant);
+  // The default keys, and those of algorithms clients saved before ask for.
+  await ensureSigningKeys(deps.db, tenant, [...DEFAULT_SIGNING_ALGS, ...await clientSigningAlgs(deps.db, tenant)]);
   const version = await keysVersion(deps.db, tenant);
   const { issuer, configuration } = await providerSetup(deps, tenant);
   const provider = new Provider(issuer, configuration);
   allowPlainTokenResponse(provider);
+  advertiseAllSigningAlgs(provider);
   provider.proxy = !!deps.config.trustProxy;
   // Koa would print whole errors (stacks, and database errors may quote query values).
   provider.silent = true;
@@ -36,6 +42,8 @@ async function build(deps: OidcDeps, tenant: string): Promise<{ provider: Provid
     if (out) out.iss ??= issuer;
   });
   registerTokenExchange(provider, deps, tenant);
+  handleJwtAccessTokens(provider, deps, tenant);
+  registerPasswordGrant(provider, deps, tenant);
   return { provider, version };
 }
 

@@ -3,7 +3,8 @@
 // pages) merged over it. Choices:
 // - PKCE (S256 only) is required for EVERY authorization request that returns a code, from
 //   confidential clients too (OAuth 2.1; oidc-provider's default requires it of public ones only).
-// - Refresh tokens rotate on every use; presenting a rotated (consumed) one revokes the whole grant
+// - Refresh tokens rotate on every use (once the requested resource is known to be servable,
+//   resource-policy.ts); presenting a rotated (consumed) one revokes the whole grant
 //   (oidc-provider lib/actions/grants/refresh_token.js: consumed → destroy + revoke(grantId)).
 // - Request objects: signed only (alg `none` is not an accepted alg); HS256 is verified with the
 //   client's secret only, so an HS256 object "signed" with one of our public keys fails.
@@ -17,7 +18,7 @@
 import type { Configuration } from 'oidc-provider';
 import { errors } from 'oidc-provider';
 import { EXTRA_CLIENT_METADATA, EXTRA_METADATA_SCHEMAS } from '../../../core/oidc/oidc-client-metadata.ts';
-import { providerJwks } from '../../../core/oidc/signing-keys.ts';
+import { providerJwks, SIGNING_ALGS as KEY_ALGS } from '../../../core/oidc/signing-keys.ts';
 import { claimsConfig, extraTokenClaims, findAccount } from './account.ts';
 import { assertClaimsParameter, type AssertClaimsParameter, type ClaimsTable } from './claims-parameter.ts';
 import { cookieKeys } from './cookie-keys.ts';
@@ -25,7 +26,7 @@ import type { OidcDeps } from './deps.ts';
 import { renderError } from './error-page.ts';
 import { postgresAdapter } from './postgres-adapter.ts';
 import { providerHooks } from './provider-hooks.ts';
-import { ACCESS_TOKEN_TTL, resourceIndicators } from './resource-policy.ts';
+import { ACCESS_TOKEN_TTL, checkRefreshResource, resourceIndicators } from './resource-policy.ts';
 
 export const ROUTES = {
   authorization: '/oidc/auth',
@@ -49,7 +50,7 @@ export const RESPONSE_TYPES: NonNullable<Configuration['responseTypes']> = [
   'code', 'id_token', 'code id_token', 'code token', 'id_token token', 'code id_token token', 'none',
 ];
 
-const SIGNING_ALGS = ['ES256', 'RS256', 'PS256', 'EdDSA'];
+const SIGNING_ALGS = [...KEY_ALGS];
 
 const HOUR = 3600;
 const DAY = 24 * HOUR;
@@ -124,7 +125,10 @@ export async function providerSetup(deps: OidcDeps, tenant: string): Promise<{ i
     responseTypes: RESPONSE_TYPES,
     routes: ROUTES,
     pkce: { required: () => true },
-    rotateRefreshToken: true,
+    rotateRefreshToken: (ctx) => {
+      checkRefreshResource(ctx);
+      return true;
+    },
     ttl: TTL as Configuration['ttl'],
     clientDefaults: {
       grant_types: ['authorization_code'],
@@ -147,6 +151,8 @@ export async function providerSetup(deps: OidcDeps, tenant: string): Promise<{ i
     extraClientMetadata: { properties: [...EXTRA_CLIENT_METADATA], validator: validateExtraMetadata as never },
     interactions: { url: (_ctx, interaction) => `/t/${tenant}/oidc/interaction/${interaction.uid}` },
     renderError,
+    // Served by registration-routes.ts (Tessera's own RFC 7591/7592 endpoints).
+    discovery: { registration_endpoint: `${issuer}${ROUTES.registration}` },
     clientBasedCORS: (ctx, origin, client) => {
       // Browsers may call userinfo, and the token endpoint for public (SPA) clients, from the
       // origins of the client's registered redirect URIs only.

@@ -7,11 +7,13 @@
 // - Interactions (O2) answer before the provider; the SSO guard (O2) runs before the endpoints
 //   that can sign a user in (authorization and device), so the core SSO session stays the source
 //   of truth. Before both, an authorization request's unusable login_hint is dropped. Code entries at /oidc/device pass the device code throttle first.
+// - Dynamic client registration answers before the provider (registration-routes.ts).
 // - Anything else under the tenant is not ours: next().
 import { Router, type Request, type RequestHandler, type Response } from 'express';
 import type Provider from 'oidc-provider';
 import type { OidcDeps } from './deps.ts';
 import { interactionRoutes } from './interaction-routes.ts';
+import { registrationRoutes } from './registration-routes.ts';
 import { createProviderCache } from './provider-cache.ts';
 import type { ProviderFor } from './provider-types.ts';
 import { ssoGuard } from './sso-guard.ts';
@@ -43,6 +45,8 @@ export function oidcRoutes(deps: OidcDeps, providerFor: ProviderFor = createProv
   const router = Router({ mergeParams: true });
   router.use('/oidc/interaction', interactionRoutes(deps, providerFor));
   router.post('/oidc/device', deviceCodeThrottle(deps.db));
+  // Dynamic client registration (RFC 7591/7592) is Tessera's own, through core/oidc/oidc-clients.ts.
+  router.use('/oidc/reg', registrationRoutes(deps));
   const guard = ssoGuard(deps, providerFor);
   // .all (not .use) keeps req.url whole for the guard and for the provider after it.
   router.all('/oidc/auth', dropUnusableHint);

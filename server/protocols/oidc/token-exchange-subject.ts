@@ -4,14 +4,14 @@
 //   (so a revoked one, or one whose grant is gone, is not found), or a JWT access token whose
 //   signature verifies against the tenant's published keys, with `typ: at+jwt` (an ID token is not
 //   an access token), this issuer, and not expired. JWT access tokens are never stored by the
-//   provider, so for them expiry and the user's status are what can be checked.
+//   provider, so for them expiry, the revocation list (core/oidc/jwt-access-tokens.ts) and the
+//   user's status are what can be checked.
 // - The presenting client is the one the token was issued to, or one of its audiences (a resource
 //   server exchanging the token it received): nobody else may use a token they came across.
 // - The subject is an active user of the tenant (not a client or a service principal).
 // Every refusal is invalid_grant, saying which rule failed but nothing of the token.
-import { createLocalJWKSet, jwtVerify, type JWK, type JWTPayload } from 'jose';
 import { errors, type KoaContextWithOIDC } from 'oidc-provider';
-import { providerJwks, SIGNING_ALGS } from '../../../core/oidc/signing-keys.ts';
+import { verifyAccessTokenJwt } from '../../../core/oidc/jwt-access-tokens.ts';
 import { loadUserClaims } from '../../../core/accounts/user-claims.ts';
 import type { OidcDeps } from './deps.ts';
 
@@ -35,25 +35,14 @@ interface FoundToken {
   act?: unknown;
 }
 
-const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'k', 'oth'];
 const JWS_COMPACT = /^[\w-]+\.[\w-]+\.[\w-]+$/;
 
-function publicKeys(keys: JWK[]): { keys: JWK[] } {
-  return { keys: keys.map((key) => Object.fromEntries(Object.entries(key).filter(([name]) => !PRIVATE_MEMBERS.includes(name))) as JWK) };
-}
-
 async function verifiedJwt(ctx: KoaContextWithOIDC, deps: OidcDeps, tenant: string, value: string): Promise<FoundToken | undefined> {
-  const jwks = createLocalJWKSet(publicKeys((await providerJwks(deps.db, tenant)).keys));
-  let payload: JWTPayload;
-  try {
-    ({ payload } = await jwtVerify(value, jwks, {
-      issuer: ctx.oidc.provider.issuer, typ: 'at+jwt', algorithms: [...SIGNING_ALGS], requiredClaims: ['exp', 'sub', 'client_id'],
-    }));
-  } catch {
-    return undefined;
-  }
+  const verified = await verifyAccessTokenJwt(deps.db, tenant, ctx.oidc.provider.issuer, value);
+  if (!verified) return undefined;
+  const { payload } = verified;
   return {
-    accountId: payload.sub, clientId: payload.client_id as string, aud: payload.aud, exp: payload.exp,
+    accountId: payload.sub, clientId: payload.client_id, aud: payload.aud, exp: payload.exp,
     scope: typeof payload.scope === 'string' ? payload.scope : undefined, act: payload.act,
   };
 }
