@@ -96,15 +96,15 @@ describe('user permissions in access tokens', () => {
     ]);
   });
 
-  it('offers the same through management operations (groups/{group}/permissions)', async () => {
+  it('offers the same through management operations (groups/{id}/permissions, by name too)', async () => {
     const [listOp, setOp] = operations;
     const ctx = { db: stack.db, tenant: user.tenant, note: () => {} } as never;
-    const after = await setOp!.run(ctx, { params: { group: 'operators' }, query: {}, body: { audience: OTHER_API, permissions: ['POST::/reports'] } } as never);
+    const after = await setOp!.run(ctx, { params: { id: 'operators' }, query: {}, body: { audience: OTHER_API, permissions: ['POST::/reports'] } } as never);
     expect((after as { items: unknown[] }).items).toHaveLength(2);
-    const listed = await listOp!.run(ctx, { params: { group: 'operators' }, query: {}, body: undefined } as never);
+    const listed = await listOp!.run(ctx, { params: { id: 'operators' }, query: {}, body: undefined } as never);
     expect(listed).toMatchObject({ items: [{ audience: ASTARTE }, { audience: OTHER_API, claim: 'permissions', permissions: ['POST::/reports'] }] });
-    await expect(setOp!.run(ctx, { params: { group: 'operators' }, query: {}, body: { audience: OTHER_API, permissions: ['nope'] } } as never))
+    await expect(setOp!.run(ctx, { params: { id: 'operators' }, query: {}, body: { audience: OTHER_API, permissions: ['nope'] } } as never))
       .rejects.toMatchObject({ status: 400 });
-    await expect(listOp!.run(ctx, { params: { group: 'ghosts' }, query: {}, body: undefined } as never)).rejects.toMatchObject({ status: 404 });
+    await expect(listOp!.run(ctx, { params: { id: 'ghosts' }, query: {}, body: undefined } as never)).rejects.toMatchObject({ status: 404 });
   });
 });
