@@ -1,17 +1,15 @@
 // tessera users create|list|show|update|activate|deactivate|delete|set-password|reset-password|
 //   sessions|end-sessions|approve|reject --tenant T
-// Every verb but approve and reject runs the management API's operation (bin/admin-operations.ts):
-// the same checks, the same code and an audit event naming `cli:<os user>`. Ending sessions (and
-// disabling, deleting or a new password for a user who has some) starts back-channel logouts, and
-// reset-password runs the recovery journey: those need Temporal, as approve and reject always do
-// (TEMPORAL_ADDRESS, or a `tessera start` running on this DATA_DIR).
+// Every verb runs the management API's operation (bin/admin-operations.ts): the same checks, the
+// same code and an audit event naming `cli:<os user>`; approve and reject find the user's approval
+// and run approvals.approve|reject. Ending sessions (and disabling, deleting or a new password for
+// a user who has some) starts back-channel logouts, and reset-password runs the recovery journey:
+// those need Temporal, as approve and reject always do (TEMPORAL_ADDRESS, or a `tessera start`
+// running on this DATA_DIR).
 import { findApprovalForUser } from '../../core/registration/approvals.ts';
-import { loadConfig } from '../../core/infra/config.ts';
 import type { Db } from '../../core/infra/db.ts';
 import { getTenant } from '../../core/tenants/tenants.ts';
 import { findUserByLogin, getUser, type User } from '../../core/accounts/users.ts';
-import { decideApproval } from '../../server/api/admin/decide-approval.ts';
-import { withCliTemporal } from '../runtime/cli-temporal.ts';
 import { UsageError, required, type Flags } from '../cli-args.ts';
 import { printOne, printRows } from '../cli-output.ts';
 import { runOperation } from '../admin-operations.ts';
@@ -29,8 +27,8 @@ async function decide(db: Db, tenant: string, user: User, kind: 'approve' | 'rej
   const approval = await findApprovalForUser(db, tenant, user.id);
   if (!approval) throw new Error(`no approval is pending for this user in tenant "${tenant}"`);
   if (approval.status !== 'pending') throw new Error(`already decided (${approval.status})`);
-  const result = await withCliTemporal(loadConfig(), (temporal) => decideApproval(temporal, approval, kind, { by: 'cli', ...(reason ? { reason } : {}) }));
-  if (!result.ok) throw new Error('already decided');
+  const result = await runOperation<{ status: string }>(db, `approvals.${kind}`, { tenant, params: { id: approval.id }, body: reason ? { reason } : {} })
+    .catch((err: Error) => { throw /already been decided/i.test(err.message) ? new Error('already decided') : err; });
   const updated = (await getUser(db, tenant, user.id)) ?? user;
   printOne({ ...row(updated), approval: result.status }, flags.json);
 }
