@@ -20,6 +20,7 @@ import { emailLinkModule } from './modules/email-link.ts';
 import { newPasswordModule } from './modules/new-password.ts';
 import { idpModule, oidcIdpModule, samlIdpModule } from './modules/upstream-idp.ts';
 import { idpLinkModule } from './modules/idp-link.ts';
+import { recentAuthModule } from './modules/recent-auth.ts';
 
 export const modules: AuthModule[] = [
   usernameModule,
@@ -43,6 +44,7 @@ export const modules: AuthModule[] = [
   oidcIdpModule,
   samlIdpModule,
   idpLinkModule,
+  recentAuthModule,
 ];
 
 const byType = new Map(modules.map((m) => [m.type, m]));
