@@ -11,7 +11,8 @@ const DIR = new URL('../ui/account/', import.meta.url);
 
 /** Mounted in the tenant router (/t/:tenant). */
 export function accountConsoleRoutes(): Router {
-  const router = Router({ mergeParams: true });
+  // Strict: /account and /account/ are different routes (the first redirects to the second).
+  const router = Router({ mergeParams: true, strict: true });
   let page: string | undefined;
   router.get('/account', (req, res) => res.redirect(302, `/t/${encodeURIComponent(req.tenant!.id)}/account/`));
   router.get('/account/', async (_req, res) => {
