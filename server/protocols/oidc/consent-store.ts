@@ -4,6 +4,8 @@
 // Stored in oidc_payloads under a model name of Tessera's own (no expiry), keyed
 // "<accountId>:<clientId>" (account ids are UUIDs, so the first colon splits the key); the payload
 // names the client too, so deleting the client (core/oidc/oidc-clients.ts) deletes its consents.
+// The account console lists a user's consents and grants per client, and revoking one removes the
+// consent, the provider's grants and everything issued under them (codes, refresh tokens).
 import type { Db } from '../../../core/infra/db.ts';
 
 const MODEL = 'TesseraConsent';
