@@ -21,6 +21,7 @@ import { newPasswordModule } from './modules/new-password.ts';
 import { idpModule, oidcIdpModule, samlIdpModule } from './modules/upstream-idp.ts';
 import { idpLinkModule } from './modules/idp-link.ts';
 import { recentAuthModule } from './modules/recent-auth.ts';
+import { totpRemoveModule } from './modules/totp-remove.ts';
 
 export const modules: AuthModule[] = [
   usernameModule,
@@ -45,6 +46,7 @@ export const modules: AuthModule[] = [
   samlIdpModule,
   idpLinkModule,
   recentAuthModule,
+  totpRemoveModule,
 ];
 
 const byType = new Map(modules.map((m) => [m.type, m]));

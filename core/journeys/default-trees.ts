@@ -178,8 +178,11 @@ function accountTree(name: string, change: Tree['nodes'][string]): Tree {
 export const defaultAccountPasswordTree = accountTree('account-password', { type: 'new-password', next: { ok: 'success', retry: 'change' } });
 export const defaultAccountTotpTree = accountTree('account-totp', { type: 'totp', config: { enroll: true }, next: { ok: 'success', bad: 'change', skip: 'failure' } });
 export const defaultAccountPasskeyTree = accountTree('account-passkey', { type: 'webauthn', config: { mode: 'register' }, next: { ok: 'success', bad: 'change' } });
+export const defaultAccountTotpRemoveTree = accountTree('account-totp-remove', { type: 'totp-remove', next: { ok: 'success', none: 'failure' } });
 
-export const accountTrees: Tree[] = [defaultAccountStepUpTree, defaultAccountPasswordTree, defaultAccountTotpTree, defaultAccountPasskeyTree];
+export const accountTrees: Tree[] = [
+  defaultAccountStepUpTree, defaultAccountPasswordTree, defaultAccountTotpTree, defaultAccountPasskeyTree, defaultAccountTotpRemoveTree,
+];
 
 export const defaultTrees: Tree[] = [
   defaultLoginTree, defaultMfaTree, defaultLoginMfaTree, defaultPasswordlessTree, defaultRegistrationTree, defaultRecoveryTree, defaultLinkSignInTree,

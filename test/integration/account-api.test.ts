@@ -6,7 +6,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { getSession } from '../../core/accounts/sessions.ts';
 import { recordAcceptance, addTerms } from '../../core/accounts/terms.ts';
-import { newTotpSecret, saveTotpSecret } from '../../core/accounts/totp.ts';
+import { getTotpSecret, newTotpSecret, saveTotpSecret } from '../../core/accounts/totp.ts';
 import { createUser, setUserStatus } from '../../core/accounts/users.ts';
 import { listCredentials, saveCredential } from '../../core/accounts/webauthn-credentials.ts';
 import { linkIdentity } from '../../core/federation/federated-identities.ts';
@@ -273,5 +273,22 @@ describe('account journeys', () => {
     expect(started.body.step.image.src).toMatch(/^data:image\/svg\+xml;base64,/);
     expect(api.cookies.get('tessera_session')).toBe(before);
     expect((await getSession(db, tenant, before!))?.userId).toBe(user.id);
+  });
+
+  it('removes the authenticator app after fresh proof, and only the signed-in user\'s', async () => {
+    const { tenant, user, login, password } = await tenantWithUser(db);
+    const bob = await createUser(db, tenant, { email: `bob@${tenant}.example`, password: 'bob-password-123' });
+    const api = await signIn(tenant, login, password);
+    await saveTotpSecret(db, tenant, user.id, newTotpSecret(), 0);
+    await saveTotpSecret(db, tenant, bob.id, newTotpSecret(), 0);
+    await db`UPDATE sessions SET auth_time = now() - interval '10 minutes' WHERE tenant_id = ${tenant} AND user_id = ${user.id}`;
+    await api.start('account', 'account-totp-remove');
+    expect(api.journey!.step!.type).toBe('choice');
+    expect(await getTotpSecret(db, tenant, user.id)).toBeDefined();
+    await api.submit({ choice: 'password' });
+    const done = await api.submit({ password });
+    expect(done.body).toMatchObject({ kind: 'account', status: 'succeeded' });
+    expect(await getTotpSecret(db, tenant, user.id)).toBeUndefined();
+    expect(await getTotpSecret(db, tenant, bob.id)).toBeDefined();
   });
 });

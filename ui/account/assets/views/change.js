@@ -13,6 +13,7 @@ import { button, errorBox, h, pageView, toast } from '../ui.js';
 const CHANGES = {
   password: { tree: 'account-password', title: 'Change your password', done: 'Your password was changed.' },
   totp: { tree: 'account-totp', title: 'Set up an authenticator app', done: 'Your authenticator app is set up.' },
+  'totp-remove': { tree: 'account-totp-remove', title: 'Remove your authenticator app', done: 'Your authenticator app was removed.' },
   passkey: { tree: 'account-passkey', title: 'Add a passkey', done: 'Your passkey was added. Give it a name so you can tell it apart.' },
 };
 

@@ -72,7 +72,9 @@ export async function render(ctx) {
       h('div', { class: 'form-actions' }, button(creds.password.set ? 'Change password' : 'Set a password', () => go('change', 'password')))),
     panel('Authenticator app',
       h('p', {}, creds.totp.enrolled ? `Set up ${when(creds.totp.enrolledAt)}. You are asked for a code when a sign-in needs a second step.` : 'Not set up. An app such as Google Authenticator or 1Password gives you a code as a second step.'),
-      creds.totp.enrolled ? null : h('div', { class: 'form-actions' }, button('Set up an authenticator app', () => go('change', 'totp')))),
+      h('div', { class: 'form-actions' }, creds.totp.enrolled
+        ? button('Remove authenticator app', () => go('change', 'totp-remove'))
+        : button('Set up an authenticator app', () => go('change', 'totp')))),
     panel('Passkeys',
       h('p', {}, 'Sign in with your fingerprint, face, screen lock or a security key instead of a password.'),
       creds.passkeys.length ? passkeyList : emptyNote('You have no passkeys yet.'),
