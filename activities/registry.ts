@@ -20,6 +20,8 @@ import { emailLinkModule } from './modules/email-link.ts';
 import { newPasswordModule } from './modules/new-password.ts';
 import { idpModule, oidcIdpModule, samlIdpModule } from './modules/upstream-idp.ts';
 import { idpLinkModule } from './modules/idp-link.ts';
+import { recentAuthModule } from './modules/recent-auth.ts';
+import { totpRemoveModule } from './modules/totp-remove.ts';
 
 export const modules: AuthModule[] = [
   usernameModule,
@@ -43,6 +45,8 @@ export const modules: AuthModule[] = [
   oidcIdpModule,
   samlIdpModule,
   idpLinkModule,
+  recentAuthModule,
+  totpRemoveModule,
 ];
 
 const byType = new Map(modules.map((m) => [m.type, m]));

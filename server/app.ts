@@ -27,6 +27,8 @@ import { limitJourneyStarts } from './middleware/journey-start-limits.ts';
 import { securityHeaders } from './middleware/security-headers.ts';
 import { uiAssets, uiPages } from './ui-routes.ts';
 import { adminConsoleRoutes } from './admin-console.ts';
+import { accountRoutes } from './api/account/routes.ts';
+import { accountConsoleRoutes } from './account-console.ts';
 
 export interface AppDeps { config: Config; db: Db; temporal: Client }
 
@@ -55,6 +57,7 @@ export function createApp({ config, db, temporal }: AppDeps): express.Express {
   tenant.use('/api/links', linkRoutes({ db, temporal, journeys, cookies, idleTimeoutMs }));
   tenant.use('/api/admin', adminRoutes({ db, temporal, config }));
   tenant.use('/api/invitations', userInvitationRoutes({ db, temporal, config }));
+  tenant.use('/api/account', accountRoutes({ db, temporal, config, cookies }));
   tenant.use(legacyRoutes({ db, journeys, cookies, idleTimeoutMs, config }));
   tenant.use(federationRoutes({ db, config, journeys, cookies }));
   // One provider per tenant, shared by the OIDC routes and the logout that also ends its session.
@@ -63,6 +66,7 @@ export function createApp({ config, db, temporal }: AppDeps): express.Express {
   tenant.use(oidcRoutes({ db, config, temporal, journeys, cookies, idleTimeoutMs }, providerFor));
   tenant.use(samlIdpRoutes({ db, config, temporal, journeys, cookies, idleTimeoutMs, onLogout: [endOidcBrowserSession(providerFor)] }));
   tenant.use(uiPages(db));
+  tenant.use(accountConsoleRoutes());
   app.use('/t/:tenant', loadTenant(db), tenant);
 
   app.use((_req, _res, next) => next(new HttpError(404, 'not_found', 'No such route.')));

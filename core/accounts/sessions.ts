@@ -6,6 +6,8 @@ import { newSecretToken, sha256 } from '../infra/secret-token.ts';
 export const SESSION_TTL_MS = 12 * 3_600_000;
 
 export interface Session {
+  /** The public id (never the cookie or its hash). */
+  id: string;
   tenant: string;
   userId: string;
   journeyId: string;
@@ -18,14 +20,18 @@ export interface Session {
 
 export { sha256 };
 
-export interface NewSession { tenant: string; userId: string; journeyId: string; ssoId: string; acr: string; amr: string[]; authTime: Date }
+export interface NewSession {
+  tenant: string; userId: string; journeyId: string; ssoId: string; acr: string; amr: string[]; authTime: Date;
+  /** The browser's User-Agent (cut to 300 characters), for people to recognise the session. */
+  userAgent?: string;
+}
 
 /** Returns the cookie value, or undefined when this journey already produced a session. */
 export async function createSession(db: Db, s: NewSession, ttlMs = SESSION_TTL_MS): Promise<string | undefined> {
   const token = newSecretToken();
-  const rows = await db`INSERT INTO sessions (tenant_id, id_hash, user_id, journey_id, sso_id, acr, amr, auth_time, expires_at)
+  const rows = await db`INSERT INTO sessions (tenant_id, id_hash, user_id, journey_id, sso_id, acr, amr, auth_time, expires_at, user_agent)
     VALUES (${s.tenant}, ${sha256(token)}, ${s.userId}, ${s.journeyId}, ${s.ssoId}, ${s.acr}, ${s.amr}, ${s.authTime},
-            ${new Date(Date.now() + ttlMs)})
+            ${new Date(Date.now() + ttlMs)}, ${s.userAgent?.slice(0, 300) ?? null})
     ON CONFLICT (tenant_id, journey_id) DO NOTHING RETURNING id_hash`;
   return rows.length > 0 ? token : undefined;
 }
@@ -37,7 +43,7 @@ export async function getSession(db: Db, tenant: string, token: string): Promise
       AND s.expires_at > now() AND u.status = 'active'`;
   if (!row) return undefined;
   return {
-    tenant: row.tenant_id, userId: row.user_id, journeyId: row.journey_id, ssoId: row.sso_id, acr: row.acr,
+    id: row.id, tenant: row.tenant_id, userId: row.user_id, journeyId: row.journey_id, ssoId: row.sso_id, acr: row.acr,
     amr: row.amr, authTime: row.auth_time, expiresAt: row.expires_at,
   };
 }
@@ -56,6 +62,8 @@ export interface SessionRecord {
   createdAt: Date;
   lastSeenAt: Date;
   expiresAt: Date;
+  /** The browser that signed in, as it named itself; null for sessions older than this column. */
+  userAgent: string | null;
 }
 
 /** Where the previous page of sessions ended: creation time as PostgreSQL writes it (microseconds) and id. */
@@ -64,7 +72,7 @@ export interface SessionCursor { at: string; id: string }
 function toRecord(row: Record<string, any>): SessionRecord & { cursor: SessionCursor } {
   return {
     id: row.id, ssoId: row.sso_id, acr: row.acr, amr: row.amr, authTime: row.auth_time, createdAt: row.created_at,
-    lastSeenAt: row.last_seen_at, expiresAt: row.expires_at, cursor: { at: row.created_key, id: row.id },
+    lastSeenAt: row.last_seen_at, expiresAt: row.expires_at, userAgent: row.user_agent ?? null, cursor: { at: row.created_key, id: row.id },
   };
 }
 

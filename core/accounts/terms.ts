@@ -90,3 +90,11 @@ export async function recordAcceptance(db: Db, tenant: string, userId: string, v
   await db`INSERT INTO terms_acceptances (tenant_id, user_id, version, journey_id)
     VALUES (${tenant}, ${userId}, ${version}, ${journeyId ?? null}) ON CONFLICT DO NOTHING`;
 }
+
+/** The terms versions a user accepted, newest first, with when. */
+export async function listUserAcceptances(db: Db, tenant: string, userId: string): Promise<(TermsVersion & { acceptedAt: Date })[]> {
+  const rows = await db`SELECT v.*, a.accepted_at FROM terms_acceptances a
+    JOIN terms_versions v ON v.tenant_id = a.tenant_id AND v.version = a.version
+    WHERE a.tenant_id = ${tenant} AND a.user_id = ${userId} ORDER BY a.version DESC LIMIT 100`;
+  return rows.map((r) => ({ ...toTerms(r), acceptedAt: r.accepted_at }));
+}

@@ -15,15 +15,20 @@ export interface StoredCredential {
   aaguid: string;
   createdAt: Date;
   lastUsedAt: Date | null;
+  /** A name the user gave it (account console), or null. */
+  name: string | null;
 }
 
-export type NewCredential = Omit<StoredCredential, 'createdAt' | 'lastUsedAt'>;
+export type NewCredential = Omit<StoredCredential, 'createdAt' | 'lastUsedAt' | 'name'>;
+
+/** A passkey name: one line of 1 to 64 characters. */
+export const PASSKEY_NAME = /^[^\p{Cc}]{1,64}$/u;
 
 function toCredential(row: Record<string, any>): StoredCredential {
   return {
     tenant: row.tenant_id, id: row.credential_id, userId: row.user_id, publicKey: new Uint8Array(row.public_key),
     counter: Number(row.counter), transports: row.transports, deviceType: row.device_type, backedUp: row.backed_up,
-    aaguid: row.aaguid, createdAt: row.created_at, lastUsedAt: row.last_used_at,
+    aaguid: row.aaguid, createdAt: row.created_at, lastUsedAt: row.last_used_at, name: row.name ?? null,
   };
 }
 
@@ -72,6 +77,13 @@ export async function recordCredentialUse(
 /** Removes one of the user's credentials; false when the user has none with this id. */
 export async function deleteCredential(db: Db, tenant: string, userId: string, credentialId: string): Promise<boolean> {
   const rows = await db`DELETE FROM webauthn_credentials
+    WHERE tenant_id = ${tenant} AND user_id = ${userId} AND credential_id = ${credentialId} RETURNING credential_id`;
+  return rows.length > 0;
+}
+
+/** Names one of the user's credentials; false when the user has none with this id. */
+export async function renameCredential(db: Db, tenant: string, userId: string, credentialId: string, name: string): Promise<boolean> {
+  const rows = await db`UPDATE webauthn_credentials SET name = ${name}
     WHERE tenant_id = ${tenant} AND user_id = ${userId} AND credential_id = ${credentialId} RETURNING credential_id`;
   return rows.length > 0;
 }

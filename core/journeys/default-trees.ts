@@ -133,9 +133,61 @@ export const defaultLinkSignInTree: Tree = {
   },
 };
 
+/**
+ * The account console's proof (server/api/journeys: `account` journeys only): a session signed in
+ * within the last 5 minutes goes on at once; otherwise the user proves it is them again, with
+ * their password or a passkey (no passkey: the password). Internal: it runs inside the account
+ * trees below, or alone as the step-up of a signed-in user.
+ */
+export const defaultAccountStepUpTree: Tree = {
+  name: 'account-step-up',
+  internal: true,
+  start: 'recent',
+  nodes: {
+    recent: { type: 'recent-auth', config: { within: '5m' }, next: { fresh: 'success', stale: 'how' } },
+    how: {
+      type: 'choice',
+      config: {
+        title: 'Confirm it\u2019s you',
+        description: 'For your security, prove it is you before changing how you sign in.',
+        options: [{ value: 'password', label: 'Enter my password' }, { value: 'passkey', label: 'Use a passkey' }],
+      },
+      next: { password: 'password', passkey: 'passkey' },
+    },
+    password: { type: 'password', next: { ok: 'success', bad: 'password-failed' } },
+    'password-failed': { type: 'throttle', config: LIMITS, next: { retry: 'password', captcha: 'captcha', locked: 'failure' } },
+    captcha: { type: 'captcha', next: { ok: 'password', bad: 'captcha' } },
+    passkey: { type: 'webauthn', config: { mode: 'authenticate' }, next: { ok: 'success', bad: 'how', none: 'password' } },
+  },
+};
+
+/** An account tree: the step-up proof, then the change itself (`change`). */
+function accountTree(name: string, change: Tree['nodes'][string]): Tree {
+  return {
+    name,
+    start: 'proof',
+    acr: 'urn:tessera:acr:password',
+    nodes: {
+      proof: { type: 'tree', config: { tree: defaultAccountStepUpTree.name }, next: { success: 'change', failure: 'failure' } },
+      change,
+    },
+  };
+}
+
+/** The account console's sensitive changes, each an `account` journey (its trees are named account-*). */
+export const defaultAccountPasswordTree = accountTree('account-password', { type: 'new-password', next: { ok: 'success', retry: 'change' } });
+export const defaultAccountTotpTree = accountTree('account-totp', { type: 'totp', config: { enroll: true }, next: { ok: 'success', bad: 'change', skip: 'failure' } });
+export const defaultAccountPasskeyTree = accountTree('account-passkey', { type: 'webauthn', config: { mode: 'register' }, next: { ok: 'success', bad: 'change' } });
+export const defaultAccountTotpRemoveTree = accountTree('account-totp-remove', { type: 'totp-remove', next: { ok: 'success', none: 'failure' } });
+
+export const accountTrees: Tree[] = [
+  defaultAccountStepUpTree, defaultAccountPasswordTree, defaultAccountTotpTree, defaultAccountPasskeyTree, defaultAccountTotpRemoveTree,
+];
+
 export const defaultTrees: Tree[] = [
   defaultLoginTree, defaultMfaTree, defaultLoginMfaTree, defaultPasswordlessTree, defaultRegistrationTree, defaultRecoveryTree, defaultLinkSignInTree,
+  ...accountTrees,
 ];
 
 /** Trees a tenant created before they existed gets on first use (see core/journeys/trees.ts). */
-export const lateDefaultTrees: Tree[] = [defaultRegistrationTree, defaultRecoveryTree, defaultLinkSignInTree, defaultLoginMfaTree];
+export const lateDefaultTrees: Tree[] = [defaultRegistrationTree, defaultRecoveryTree, defaultLinkSignInTree, defaultLoginMfaTree, ...accountTrees];

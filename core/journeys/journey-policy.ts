@@ -5,7 +5,9 @@
 //   signed-in user; it is answered as if it did not exist;
 // - a tree that signs people up (a `signup` node in it or in a tree it runs) runs only as a
 //   `registration` journey, and the built-in `recovery` tree only as a `recovery` journey;
-// - a `registration` journey starts only while the tenant's registration is enabled.
+// - a `registration` journey starts only while the tenant's registration is enabled;
+// - the account trees (named `account-*`) run only as `account` journeys, and an `account`
+//   journey (started by the server for the signed-in user, server/api/journeys) runs nothing else.
 import type { JourneyKind } from './journey-types.ts';
 import type { Tree } from './tree-types.ts';
 
@@ -19,6 +21,11 @@ export interface StartRefusal { status: 400 | 403; code: string; message: string
 
 export function isInternalTree(tree: Pick<Tree, 'name' | 'internal'>): boolean {
   return tree.internal === true || INTERNAL_TREE_NAMES.has(tree.name);
+}
+
+/** A tree of the account console (an `account` journey's only trees). */
+export function isAccountTree(tree: Pick<Tree, 'name'>): boolean {
+  return tree.name.startsWith('account-');
 }
 
 /** Names of the trees a tree's `tree` nodes run (DESIGN.md §3). */
@@ -48,7 +55,8 @@ export function startRefusal(kind: JourneyKind, root: Tree, inner: Tree[], facts
   if (kind === 'registration' && !facts.registrationEnabled) {
     return { status: 403, code: 'registration_disabled', message: 'This service does not accept new accounts.' };
   }
-  const only = KIND_OF_TREE[root.name] ?? (signsUp([root, ...inner]) ? 'registration' : undefined);
+  const only = KIND_OF_TREE[root.name] ?? (signsUp([root, ...inner]) ? 'registration' : isAccountTree(root) ? 'account' : undefined);
+  if (kind === 'account' && only !== 'account') return { status: 400, code: 'tree_not_allowed', message: `An account journey cannot run the tree "${root.name}".` };
   if (only && only !== kind) return { status: 400, code: 'tree_not_allowed', message: `A ${kind} journey cannot run the tree "${root.name}".` };
   return undefined;
 }

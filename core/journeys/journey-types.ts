@@ -1,7 +1,8 @@
 // The Journey API's shapes (DESIGN.md §4) and what travels between server, workflow and modules.
 // Types only: the workflow sandbox imports this file with `import type`.
 
-export type JourneyKind = 'login' | 'registration' | 'recovery';
+/** `account`: a signed-in user changes their own account (the account console); server-started only. */
+export type JourneyKind = 'login' | 'registration' | 'recovery' | 'account';
 export type JourneyStatus = 'waiting' | 'succeeded' | 'failed' | 'expired';
 export type StepType = 'form' | 'webauthn.create' | 'webauthn.get' | 'choice' | 'message' | 'redirect';
 export type FieldType = 'text' | 'email' | 'password' | 'otp' | 'checkbox' | 'hidden';
@@ -95,6 +96,13 @@ export interface JourneyRequest {
    * (activities/journey.ts), so only the missing part of the tree asks the user.
    */
   stepUp?: { userId: string; amr: string[]; acr?: string };
+  /**
+   * Set by the server only, for an `account` journey: the SSO session (cookie) of the signed-in
+   * user whose account the journey changes — when it signed in and what it proved. The journey's
+   * user is this one (with `stepUp`, amr empty: nothing counts as proven by the session alone);
+   * the `recent-auth` module decides whether the session is fresh enough to skip a new proof.
+   */
+  account?: { userId: string; authTime: number; amr: string[] };
 }
 
 /** What a relying party asked for when a protocol started the journey (no secrets). */

@@ -2,6 +2,7 @@
 // still be explained later. Validation happens before this layer (workflows/tree/validate.ts).
 import type { Db } from '../infra/db.ts';
 import { lateDefaultTrees } from './default-trees.ts';
+import { innerTreeNames } from './journey-policy.ts';
 import type { Tree } from './tree-types.ts';
 
 export interface StoredTree { name: string; version: number; tree: Tree; createdAt: Date }
@@ -71,13 +72,16 @@ export async function listTreeVersions(db: Db, tenant: string, name: string, opt
 
 /**
  * True when the tenant has the tree; a default tree added to Tessera after the tenant was
- * created (registration, recovery, link-sign-in, login-mfa) is stored as its version 1 on first use.
+ * created (registration, recovery, link-sign-in, login-mfa, the account-* trees) is stored as its
+ * version 1 on first use, with the default trees it runs (account-step-up for the account trees).
  */
-export async function ensureDefaultTree(db: Db, tenant: string, name: string): Promise<boolean> {
-  if (await treeExists(db, tenant, name)) return true;
-  const tree = lateDefaultTrees.find((t) => t.name === name);
-  if (!tree) return false;
-  await db`INSERT INTO trees (tenant_id, name, version, definition)
-    VALUES (${tenant}, ${name}, 1, ${db.json({ ...tree, version: 1 } as never)}) ON CONFLICT DO NOTHING`;
+export async function ensureDefaultTree(db: Db, tenant: string, name: string, depth = 0): Promise<boolean> {
+  const late = lateDefaultTrees.find((t) => t.name === name);
+  if (!(await treeExists(db, tenant, name))) {
+    if (!late) return false;
+    await db`INSERT INTO trees (tenant_id, name, version, definition)
+      VALUES (${tenant}, ${name}, 1, ${db.json({ ...late, version: 1 } as never)}) ON CONFLICT DO NOTHING`;
+  }
+  if (late && depth < 3) for (const inner of innerTreeNames(late)) await ensureDefaultTree(db, tenant, inner, depth + 1);
   return true;
 }

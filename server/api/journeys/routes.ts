@@ -1,10 +1,14 @@
 // The Journey API (DESIGN.md §4): start, read and answer journeys of a tenant. Which tree a
 // journey kind may start on is checked first (start-policy.ts); a step's input with control
-// characters is refused before it reaches the journey (step-input.ts).
+// characters is refused before it reaches the journey (step-input.ts). An `account` journey (the
+// account console's changes: trees account-*) starts only for the browser's signed-in user: the
+// server names that user and session from the SSO session cookie (request.stepUp and
+// request.account), never from the body; without a live session it is refused with 401.
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import type { Db } from '../../../core/infra/db.ts';
-import type { JourneyKind } from '../../../core/journeys/journey-types.ts';
+import type { Session } from '../../../core/accounts/sessions.ts';
+import type { JourneyKind, JourneyRequest } from '../../../core/journeys/journey-types.ts';
 import type { CookieSettings } from '../../cookies.ts';
 import { HttpError } from '../../http-error.ts';
 import { jsonBody } from '../../middleware/json-body.ts';
@@ -16,9 +20,9 @@ import { checkJourneyStart } from './start-policy.ts';
 import { uncleanFields } from './step-input.ts';
 
 const StartBody = z.object({
-  kind: z.enum(['login', 'registration', 'recovery']),
+  kind: z.enum(['login', 'registration', 'recovery', 'account']),
   tree: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/).optional(),
-}).strict();
+}).strict().refine((b) => b.kind !== 'account' || b.tree !== undefined, { message: 'an account journey names its tree', path: ['tree'] });
 
 export interface JourneyRouteDeps { db: Db; journeys: JourneyClient; cookies: CookieSettings; idleTimeoutMs: number }
 
@@ -27,9 +31,16 @@ function requestInfo(req: Request) {
 }
 
 /** Where a new journey's remembered results come from: the browser's SSO session and device. */
-async function rememberScopes(db: Db, req: Request, res: Response, tenant: string, cookies: CookieSettings) {
-  const session = await currentSession(db, req, tenant, cookies);
+function rememberScopes(req: Request, res: Response, tenant: string, cookies: CookieSettings, session: Session | undefined) {
   return { ...(session ? { ssoId: session.ssoId } : {}), deviceId: ensureDevice(req, res, tenant, cookies) };
+}
+
+/** An account journey's user: the session's, with nothing counted as proven (account-step-up asks). */
+function accountOf(session: Session): Pick<JourneyRequest, 'stepUp' | 'account'> {
+  return {
+    stepUp: { userId: session.userId, amr: [] },
+    account: { userId: session.userId, authTime: session.authTime.getTime(), amr: [...session.amr] },
+  };
 }
 
 export function journeyRoutes({ db, journeys, cookies, idleTimeoutMs }: JourneyRouteDeps): Router {
@@ -40,11 +51,14 @@ export function journeyRoutes({ db, journeys, cookies, idleTimeoutMs }: JourneyR
     if (!body.success) throw new HttpError(400, 'invalid_request', body.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '));
     const tenant = req.tenant!.id;
     const tree = body.data.tree ?? body.data.kind;
-    await checkJourneyStart(db, tenant, body.data.kind, tree);
+    const kind: JourneyKind = body.data.kind;
+    const session = await currentSession(db, req, tenant, cookies);
+    if (kind === 'account' && !session) throw new HttpError(401, 'login_required', 'Sign in first: account changes are for the signed-in user.');
+    await checkJourneyStart(db, tenant, kind, tree, { stepUp: kind === 'account' });
     const binding = ensureBinding(req, res, tenant, cookies);
     const snapshot = await journeys.start({
-      id: newJourneyId(), tenant, kind: body.data.kind as JourneyKind, tree, binding, idleTimeoutMs,
-      request: { ...requestInfo(req), ...(await rememberScopes(db, req, res, tenant, cookies)) },
+      id: newJourneyId(), tenant, kind, tree, binding, idleTimeoutMs,
+      request: { ...requestInfo(req), ...rememberScopes(req, res, tenant, cookies, session), ...(kind === 'account' ? accountOf(session!) : {}) },
     });
     await completeLogin(db, req, res, snapshot, cookies);
     res.status(201).json(snapshot.view);

@@ -1,5 +1,6 @@
 // Which tree of a tenant achieves an ACR: the tree whose `acr` equals it. Rules: trees that are
-// not sign-in journeys (registration, recovery, link-sign-in) never count; when several trees
+// not sign-in journeys (registration, recovery, link-sign-in, the account console's account-*)
+// never count; when several trees
 // claim one ACR, `login` wins, then the first by name. An internal tree (e.g. `mfa`: second
 // factors only, core/journeys/journey-policy.ts) achieves its ACR only as a step-up of a
 // signed-in user, where it is preferred (it asks only what is missing); without a session the
@@ -8,7 +9,7 @@
 // tenant's trees are cached for a few seconds (every authorization request with acr_values asks).
 import type { Db } from '../../../core/infra/db.ts';
 import { lateDefaultTrees } from '../../../core/journeys/default-trees.ts';
-import { isInternalTree } from '../../../core/journeys/journey-policy.ts';
+import { isAccountTree, isInternalTree } from '../../../core/journeys/journey-policy.ts';
 import type { Tree } from '../../../core/journeys/tree-types.ts';
 import { listTrees } from '../../../core/journeys/trees.ts';
 
@@ -36,7 +37,7 @@ export function acrTrees(db: Db): AcrTrees {
     const index: AcrIndex = new Map();
     const stored = (await listTrees(db, tenant)).map((t) => t.tree);
     const missing = lateDefaultTrees.filter((d) => !stored.some((t) => t.name === d.name));
-    const trees: Tree[] = [...stored, ...missing].filter((t) => t.acr && !NOT_SIGN_IN.has(t.name));
+    const trees: Tree[] = [...stored, ...missing].filter((t) => t.acr && !NOT_SIGN_IN.has(t.name) && !isAccountTree(t));
     trees.sort((a, b) => rank(a.name).localeCompare(rank(b.name)));
     for (const tree of trees) {
       const entry = index.get(tree.acr!) ?? {};
