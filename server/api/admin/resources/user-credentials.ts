@@ -51,7 +51,7 @@ export const operations: Operation[] = [
         password: { set: password !== undefined, updatedAt: password ?? null },
         totp: { enrolled: totp !== undefined, enrolledAt: totp ?? null },
         passkeys: passkeys.map((p) => ({
-          id: p.id, name: null, deviceType: p.deviceType, backedUp: p.backedUp, transports: p.transports, createdAt: p.createdAt, lastUsedAt: p.lastUsedAt,
+          id: p.id, name: p.name ?? null, deviceType: p.deviceType, backedUp: p.backedUp, transports: p.transports, createdAt: p.createdAt, lastUsedAt: p.lastUsedAt,
         })),
       };
     },
