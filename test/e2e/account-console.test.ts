@@ -3,7 +3,7 @@
 // "localhost", through the CDP virtual authenticator): signing in as `tessera-account`, adding a
 // passkey through the `account-step-up` journey (a password asked again: the sign-in is older
 // than 5 minutes), renaming it, and ending a session made by a second browser context. Each main
-// page is saved as a screenshot (/tmp/tessera-account-*.png) and checked for what it shows; the
+// page is saved as a screenshot (test-artifacts/account-console/*.png) and checked for what it shows; the
 // page is also checked at 360 px wide and for CSP violations.
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
@@ -12,6 +12,11 @@ import { listCredentials } from '../../core/accounts/webauthn-credentials.ts';
 import { watchPage } from '../support/browser.ts';
 import { tenantWithUser } from '../support/harness.ts';
 import { useStack } from '../support/stack.ts';
+import { mkdirSync } from 'node:fs';
+import { ROOT } from '../support/processes.ts';
+
+const ARTIFACTS = `${ROOT}/test-artifacts/account-console`;
+mkdirSync(ARTIFACTS, { recursive: true });
 
 const stack = useStack({ browser: true, localhost: true });
 const { db } = stack;
@@ -50,7 +55,7 @@ describe('account console in Chromium', () => {
 
     await signInToConsole(page, tenant, login, password);
     await page.getByText(login).first().waitFor();
-    await page.screenshot({ path: '/tmp/tessera-account-profile.png', fullPage: true });
+    await page.screenshot({ path: `${ARTIFACTS}/profile.png`, fullPage: true });
 
     // The sign-in is older than 5 minutes now: the change asks for the password again.
     await db`UPDATE sessions SET auth_time = now() - interval '10 minutes' WHERE tenant_id = ${tenant} AND user_id = ${user.id}`;
@@ -59,7 +64,7 @@ describe('account console in Chromium', () => {
     await page.getByText('You have no passkeys yet.').waitFor();
     await page.getByRole('button', { name: 'Add a passkey' }).click();
     await page.getByRole('heading', { name: 'Confirm it\u2019s you' }).waitFor();
-    await page.screenshot({ path: '/tmp/tessera-account-step-up.png', fullPage: true });
+    await page.screenshot({ path: `${ARTIFACTS}/step-up.png`, fullPage: true });
     await page.getByRole('button', { name: 'Enter my password' }).click();
     await page.getByLabel('Password', { exact: true }).fill(password);
     await page.getByRole('button', { name: 'Continue' }).click();
@@ -76,7 +81,7 @@ describe('account console in Chromium', () => {
     await page.getByRole('status').filter({ hasText: 'Passkey renamed' }).waitFor();
     expect(await renamed.isVisible()).toBe(true);
     expect((await listCredentials(db, tenant, user.id))[0]!.name).toBe('Work laptop');
-    await page.screenshot({ path: '/tmp/tessera-account-passkeys.png', fullPage: true });
+    await page.screenshot({ path: `${ARTIFACTS}/passkeys.png`, fullPage: true });
 
     // A second browser signs in too; this one ends that session.
     const other = await newPage();
@@ -87,21 +92,21 @@ describe('account console in Chromium', () => {
     await page.getByRole('heading', { name: 'Sessions', level: 1 }).waitFor();
     await expect.poll(() => page.locator('li[data-session]').count()).toBe(2);
     await page.locator('li[data-current] .badge', { hasText: 'This device' }).waitFor();
-    await page.screenshot({ path: '/tmp/tessera-account-sessions-before.png', fullPage: true });
+    await page.screenshot({ path: `${ARTIFACTS}/sessions-before.png`, fullPage: true });
     await page.locator(`li[data-session="${otherSession!.id}"]`).getByRole('button', { name: /^Sign out of/ }).click();
     await page.getByRole('status').filter({ hasText: /Signed out of/ }).waitFor();
     await expect.poll(() => page.locator('li[data-session]').count()).toBe(1);
     expect(await page.locator('li[data-current]').count()).toBe(1);
     expect(await sessionOf(other, tenant)).toBeUndefined();
     expect(await sessionOf(page, tenant)).toBeDefined();
-    await page.screenshot({ path: '/tmp/tessera-account-sessions.png', fullPage: true });
+    await page.screenshot({ path: `${ARTIFACTS}/sessions.png`, fullPage: true });
 
     // 360 px wide: nothing sticks out sideways, the passkey's name is still shown.
     await page.setViewportSize({ width: 360, height: 780 });
     await page.getByRole('link', { name: 'Signing in' }).click();
     await renamed.waitFor();
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
-    await page.screenshot({ path: '/tmp/tessera-account-narrow.png', fullPage: true });
+    await page.screenshot({ path: `${ARTIFACTS}/narrow.png`, fullPage: true });
 
     expect(await watch.cspViolations()).toEqual([]);
     expect(watch.errors).toEqual([]);
