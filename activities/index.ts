@@ -1,5 +1,6 @@
 // Every activity the worker registers, built once from its dependencies (the samples' factory).
 import { createJourneyActivities, type JourneyActivityDeps } from './journey.ts';
+import { withJourneyChain } from './journey-chain.ts';
 import { createLockoutActivities } from './lockout.ts';
 import { createInvitationActivities } from './invitations.ts';
 import { createRegistrationActivities } from './registration.ts';
@@ -8,7 +9,7 @@ import { createBackchannelLogoutActivities } from './backchannel-logout.ts';
 
 export function createActivities(deps: JourneyActivityDeps) {
   return {
-    ...createJourneyActivities(deps),
+    ...withJourneyChain(createJourneyActivities(deps)),
     ...createLockoutActivities(deps),
     ...createInvitationActivities(deps),
     ...createRegistrationActivities(deps),

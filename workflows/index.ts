@@ -5,3 +5,4 @@ export { invitationWorkflow } from './invitation.ts';
 export { registrationWorkflow } from './registration.ts';
 export { signupNoticeWorkflow } from './signup-notice.ts';
 export { backchannelLogoutWorkflow } from './backchannel-logout.ts';
+export { temporalFloorWorkflow } from './floor.ts';

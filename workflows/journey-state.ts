@@ -16,6 +16,33 @@ const MAX_OUTCOMES_KEPT = 100;
 export const GENERIC_FAILURE = { code: 'login_failed', message: 'Sign-in failed. Please start again.' };
 export const INTERNAL_FAILURE = { code: 'internal_error', message: 'Something went wrong on our side. Please start again.' };
 
+/** Applies a module's patch to the context, as the workflow does (and the chain activity, ahead of it). */
+export function applyPatch(ctx: JourneyContext, nodeId: string, patch: ContextPatch | undefined): void {
+  if (!patch) return;
+  if (patch.login !== undefined) ctx.login = patch.login;
+  if (patch.user === null) delete ctx.user;
+  else if (patch.user) ctx.user = patch.user;
+  if (patch.resetAmr) ctx.amr = [];
+  if (patch.amr) ctx.amr = [...new Set([...ctx.amr, ...patch.amr])];
+  if (patch.nodeState === null) delete ctx.nodeState[nodeId];
+  else if (patch.nodeState !== undefined) ctx.nodeState[nodeId] = patch.nodeState;
+  if (patch.error) ctx.error = patch.error;
+  if (patch.notice) ctx.notice = patch.notice;
+  if (patch.federated === null) delete ctx.federated;
+  else if (patch.federated) ctx.federated = patch.federated;
+}
+
+/** Remembers a node's outcome in the context (the last MAX_OUTCOMES_KEPT, for scripts). */
+export function recordOutcome(ctx: JourneyContext, nodeId: string, outcome: string): void {
+  ctx.outcomes.push({ node: nodeId, outcome });
+  if (ctx.outcomes.length > MAX_OUTCOMES_KEPT) ctx.outcomes.shift();
+}
+
+/** Where an outcome leads, or undefined when the node does not route it. */
+export function nextOf(node: TreeNode, outcome: string): string | undefined {
+  return Object.hasOwn(node.next, outcome) ? node.next[outcome] : undefined;
+}
+
 export class JourneyState {
   readonly ctx: JourneyContext;
   status: JourneyStatus = 'waiting';
@@ -130,18 +157,17 @@ export class JourneyState {
 
   apply(nodeId: string, patch: ContextPatch | undefined, errors?: StepError[]): void {
     if (errors?.length) this.#carry = errors;
-    if (!patch) return;
-    if (patch.login !== undefined) this.ctx.login = patch.login;
-    if (patch.user === null) delete this.ctx.user;
-    else if (patch.user) this.ctx.user = patch.user;
-    if (patch.resetAmr) this.ctx.amr = [];
-    if (patch.amr) this.ctx.amr = [...new Set([...this.ctx.amr, ...patch.amr])];
-    if (patch.nodeState === null) delete this.ctx.nodeState[nodeId];
-    else if (patch.nodeState !== undefined) this.ctx.nodeState[nodeId] = patch.nodeState;
-    if (patch.error) this.ctx.error = patch.error;
-    if (patch.notice) this.ctx.notice = patch.notice;
-    if (patch.federated === null) delete this.ctx.federated;
-    else if (patch.federated) this.ctx.federated = patch.federated;
+    applyPatch(this.ctx, nodeId, patch);
+  }
+
+  /** How many more routes this journey may take before route() stops it (see the limits above). */
+  get routesLeft(): number {
+    return Math.min(MAX_TRANSITIONS - this.#transitions, MAX_VISITS_WITHOUT_INPUT - this.#sinceStep);
+  }
+
+  /** How often each node showed its step: a node's next call is attempt n + 1. */
+  get attempts(): Record<string, number> {
+    return { ...this.#attempts };
   }
 
   /**
@@ -149,10 +175,9 @@ export class JourneyState {
    * after too many transitions in all or since the last step shown.
    */
   route(nodeId: string, node: TreeNode, outcome: string): string | undefined {
-    this.ctx.outcomes.push({ node: nodeId, outcome });
-    if (this.ctx.outcomes.length > MAX_OUTCOMES_KEPT) this.ctx.outcomes.shift();
+    recordOutcome(this.ctx, nodeId, outcome);
     if (++this.#transitions > MAX_TRANSITIONS || ++this.#sinceStep > MAX_VISITS_WITHOUT_INPUT) return undefined;
-    return Object.hasOwn(node.next, outcome) ? node.next[outcome] : undefined;
+    return nextOf(node, outcome);
   }
 
   /**

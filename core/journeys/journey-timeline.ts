@@ -1,7 +1,8 @@
 // A journey's decisions in order, rebuilt from its Temporal history: the tree it loaded (name,
 // version), each node it ran (module, outcome, whether a remembered result skipped it), each step
 // it showed and when input came, the errors a module answered (codes only), inner trees, and how
-// it ended. Pure: the caller decodes the history into HistoryRecords (journey-history.ts).
+// it ended. A node's decision is a prepareNode / verifyNode result (journeys recorded before the
+// journey-chain patch) or one entry of an advanceJourney result's `decisions` (a module chain). Pure: the caller decodes the history into HistoryRecords (journey-history.ts).
 // Rules: what a user typed never appears — a submit contributes only its step id; step and error
 // entries carry codes and titles, never field values; a history this code does not understand
 // still yields every module call in order (the walk stops being followed, nothing is invented).
@@ -42,6 +43,9 @@ export function buildTimeline(records: HistoryRecord[]): Timeline {
   let bundle: TreeBundle | undefined;
   const frames: Frame[] = [];
   let lost = false;
+  // A fired timer is the expiry only if the journey then ended expired: the idle deadline of the
+  // journey-chain shape may fire early, while input is still to come, and start the next timer.
+  let timerFired: string | undefined;
   const current = () => frames[frames.length - 1];
   const nodeOf = (f: Frame | undefined) => (f?.node ? f.tree.nodes[f.node] : undefined);
   const name = (f: Frame) => f.prefix + (f.node ?? '');
@@ -67,6 +71,34 @@ export function buildTimeline(records: HistoryRecord[]): Timeline {
     }
   }
 
+  /** One module's decision (a prepareNode or verifyNode result) at the walk's current node. */
+  function decide(at: string, type: 'prepareNode' | 'verifyNode', result: Record<string, any> | null | undefined): void {
+    if (lost) return;
+    const frame = current();
+    const node = nodeOf(frame);
+    if (!frame || !node || !result) {
+      lost = true;
+      push({ at, event: 'node', module: type, detail: 'history not followed further' });
+      return;
+    }
+    const base = { at, node: name(frame), module: node.type };
+    if (type === 'verifyNode') {
+      const errors = Array.isArray(result.errors) ? result.errors.map((e: { code?: string }) => String(e.code)) : undefined;
+      push({ ...base, event: 'node', outcome: result.outcome, ...(errors?.length ? { errors } : {}) });
+      advance(result.outcome, at);
+    } else if (result.kind === 'step') {
+      push({ ...base, event: 'step', stepType: result.step?.type, title: result.step?.title });
+    } else if (result.kind === 'subtree') {
+      const inner = bundle?.inner?.[result.tree];
+      push({ ...base, event: 'subtree', tree: result.tree, version: inner?.version });
+      if (inner) frames.push({ tree: inner, node: inner.start, prefix: `${name(frame)}/` });
+      else lost = true;
+    } else {
+      push({ ...base, event: 'node', outcome: result.outcome, ...(result.remembered ? { remembered: true } : {}) });
+      advance(result.outcome, at);
+    }
+  }
+
   for (const r of records) {
     switch (r.kind) {
       case 'started':
@@ -74,15 +106,19 @@ export function buildTimeline(records: HistoryRecord[]): Timeline {
         push({ at: r.at, event: 'started', tree: r.tree });
         break;
       case 'submit':
+        timerFired = undefined;
         push({ at: r.at, event: 'input', node: r.stepId.replace(/#\d+$/, ''), detail: r.stepId });
         break;
       case 'link':
+        timerFired = undefined;
         push({ at: r.at, event: 'link' });
         break;
       case 'expired':
-        push({ at: r.at, event: 'expired' });
+        timerFired = r.at;
         break;
       case 'closed':
+        if (timerFired && (r.status ?? r.outcome) === 'expired') push({ at: timerFired, event: 'expired' });
+        timerFired = undefined;
         out.endedAt = r.at;
         out.status = r.status ?? r.outcome;
         push({ at: r.at, event: 'ended', outcome: r.status ?? r.outcome });
@@ -100,30 +136,12 @@ export function buildTimeline(records: HistoryRecord[]): Timeline {
           push({ at: r.at, event: 'tree', tree: bundle.name, version: bundle.version });
         } else if (r.type === 'requiredActions') {
           if (result) frames.push({ tree: result as Tree, node: (result as Tree).start, prefix: 'required/' });
-        } else if ((r.type === 'prepareNode' || r.type === 'verifyNode') && !lost) {
-          const frame = current();
-          const node = nodeOf(frame);
-          if (!frame || !node || !result) {
-            lost = true;
-            push({ at: r.at, event: 'node', module: r.type, detail: 'history not followed further' });
-            break;
-          }
-          const base = { at: r.at, node: name(frame), module: node.type };
-          if (r.type === 'verifyNode') {
-            const errors = Array.isArray(result.errors) ? result.errors.map((e: { code?: string }) => String(e.code)) : undefined;
-            push({ ...base, event: 'node', outcome: result.outcome, ...(errors?.length ? { errors } : {}) });
-            advance(result.outcome, r.at);
-          } else if (result.kind === 'step') {
-            push({ ...base, event: 'step', stepType: result.step?.type, title: result.step?.title });
-          } else if (result.kind === 'subtree') {
-            const inner = bundle?.inner?.[result.tree];
-            push({ ...base, event: 'subtree', tree: result.tree, version: inner?.version });
-            if (inner) frames.push({ tree: inner, node: inner.start, prefix: `${name(frame)}/` });
-            else lost = true;
-          } else {
-            push({ ...base, event: 'node', outcome: result.outcome, ...(result.remembered ? { remembered: true } : {}) });
-            advance(result.outcome, r.at);
-          }
+        } else if (r.type === 'advanceJourney') {
+          // One module chain: each node's decision, in order, as if each had been its own call.
+          const decisions = Array.isArray(result?.decisions) ? result.decisions : [];
+          for (const d of decisions) decide(r.at, d?.phase === 'verify' ? 'verifyNode' : 'prepareNode', d?.result);
+        } else if (r.type === 'prepareNode' || r.type === 'verifyNode') {
+          decide(r.at, r.type, result);
         }
         break;
       }

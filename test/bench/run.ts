@@ -11,6 +11,8 @@
 // BENCH_OIDC_CONCURRENCY (default 32) sets their concurrent connections.
 // Before them, complete OIDC logins (test/bench/oidc-login.ts): BENCH_OIDC_LOGIN=0 skips them,
 // BENCH_OIDC_LOGIN_CONCURRENCY (default "1,8,32"), BENCH_OIDC_LOGIN_USERS (default 1000).
+// After the password + TOTP phases, Temporal's floor (test/bench/floor.ts) at the same levels:
+// BENCH_FLOOR=0 skips it.
 // Last, SP-initiated SAML SSO and the server's memory under it (test/bench/saml.ts): BENCH_SAML=0
 // skips it, BENCH_SAML_CONCURRENCY (default "1,8") sets its concurrent browsers.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -26,6 +28,7 @@ import { formatReport, type Report } from './report.ts';
 import { formatOidcReport, runOidcBench } from './oidc.ts';
 import { formatOidcLoginReport, runOidcLoginBench } from './oidc-login.ts';
 import { formatSamlReport, runSamlBench } from './saml.ts';
+import { formatFloorReport, runFloorBench } from './floor.ts';
 import { seed, unseed, UserPool } from './seed.ts';
 import { startTessera } from './tessera.ts';
 
@@ -85,6 +88,9 @@ async function main(): Promise<void> {
   if (stopping()) return; // interrupted: no report from half-stopped processes
 
   const memory = memoryByName(tessera.pids);
+  const floor = process.env.BENCH_FLOOR === '0' ? undefined
+    : await runFloorBench(infra.temporalAddress, tessera.taskQueue, tessera.codecKeys, { levels, seconds, warmup: warmupLogins }, tessera.cpuMeters, log);
+  if (stopping()) return;
   const oidcLogin = process.env.BENCH_OIDC_LOGIN === '0' ? undefined
     : await runOidcLoginBench(infra.db, tessera.base, { users: intEnv('BENCH_OIDC_LOGIN_USERS', 1000), levels: oidcLevels, seconds, warmup: warmupLogins }, tessera.cpuMeters, log);
   if (stopping()) return;
@@ -105,11 +111,12 @@ async function main(): Promise<void> {
     childErrors: failed ? tessera.errorLog() : [],
   };
   console.log(formatReport(report));
+  if (floor) console.log(`\n${formatFloorReport(floor, phases)}`);
   if (oidcLogin) console.log(`\n${formatOidcLoginReport(oidcLogin, report.machine.cores)}`);
   if (oidcResult) console.log(`\n${formatOidcReport(oidcResult)}`);
   if (samlResult) console.log(`\n${formatSamlReport(samlResult, report.machine.cores)}`);
   const json = join(tmpdir(), `tessera-bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-  await writeFile(json, JSON.stringify({ ...report, oidcLogin, oidc: oidcResult, saml: samlResult }, null, 2));
+  await writeFile(json, JSON.stringify({ ...report, floor, oidcLogin, oidc: oidcResult, saml: samlResult }, null, 2));
   console.log(`\nJSON copy: ${json}`);
   const oidcFailed = oidcResult ? [oidcResult.clientCredentials, oidcResult.refresh, oidcResult.introspection].reduce((n, l) => n + l.errors, 0) : 0;
   const oidcLoginFailed = oidcLogin ? [oidcLogin.warmup, ...oidcLogin.phases].reduce((n, p) => n + p.errors, 0) : 0;

@@ -15,6 +15,9 @@ export interface Tessera {
   pids: Record<string, number>;
   /** CPU seconds used so far, per process (or group of processes), by name. */
   cpuMeters: Record<string, () => number>;
+  /** The payload codec keys both processes use (TESSERA_CODEC_KEYS). */
+  codecKeys: string;
+  taskQueue: string;
   /** Lines the server and worker logged that look like errors (for the report). */
   errorLog(): string[];
 }
@@ -56,7 +59,7 @@ export async function startTessera(infra: Infra, tmp: string): Promise<Tessera> 
     const lines = child.output().split('\n').filter((line) => /error|failed/i.test(line));
     return [...new Set(lines)].slice(0, 5).map((line) => `[${child.name}] ${line.trim().slice(0, 300)}`);
   });
-  return { base, server, worker, pids, cpuMeters, errorLog };
+  return { base, server, worker, pids, cpuMeters, errorLog, codecKeys: env.TESSERA_CODEC_KEYS, taskQueue: TASK_QUEUE };
 }
 
 /** Waits until the worker polls the task queue (it bundles the workflow code first). */

@@ -1,5 +1,6 @@
 // Replays recorded journey histories through the current workflow code: a change that is not
-// deterministic (not patched) fails here. RECORD_HISTORIES=1 records them afresh first.
+// deterministic (not patched) fails here. RECORD_HISTORIES=1 records them afresh first (keep the
+// histories of the shapes before a patch under a new name: *-before-<patch>.json).
 import { readdir, readFile } from 'node:fs/promises';
 import { beforeAll, expect, inject, it } from 'vitest';
 import { Worker } from '@temporalio/worker';
@@ -33,6 +34,9 @@ it('replays every recorded journey history without non-determinism', async () =>
     'login-recorded-before-required-actions.json', 'registration-verify.json', 'link-sign-in-profile-review.json',
     'registration-workflow-verified.json', 'recovery-link-reset.json', 'registration-workflow-approved.json',
     'invitation-workflow-accepted.json', 'signup-notice-workflow.json', 'backchannel-logout-delivered.json',
+    // Recorded before the journey-chain patch (a local activity per module, a timer per step).
+    ...['login-password-totp-with-retries', 'login-disabled-account', 'login-totp-enrolment', 'login-expired', 'login-inner-tree-first',
+      'login-inner-tree-remembered', 'registration-verify', 'link-sign-in-profile-review', 'recovery-link-reset'].map((name) => `${name}-before-journey-chain.json`),
   ]));
   const histories = await Promise.all(files.map(async (file) => ({
     workflowId: file,

@@ -11,7 +11,8 @@ import { EncryptionCodec, parseCodecKeys } from '../../core/infra/codec.ts';
 import { connectClient } from '../../core/infra/temporal-client.ts';
 import { createTenant } from '../../core/tenants/tenants.ts';
 import { createUser, type User } from '../../core/accounts/users.ts';
-import { createActivities } from '../../activities/index.ts';
+import { createActivities, type Activities } from '../../activities/index.ts';
+import { withJourneyChain } from '../../activities/journey-chain.ts';
 import { listen } from '../../bin/runtime/http-server.ts';
 import { installTemporalRuntime } from '../../bin/runtime/temporal-runtime.ts';
 import { TEST_CODEC_KEYS } from './codec-key.ts';
@@ -58,7 +59,7 @@ export async function startWorker(config: Config, db: Db, activities?: object): 
   const worker = await Worker.create({
     connection, namespace: config.temporalNamespace, taskQueue: config.taskQueue,
     workflowBundle: { code: await readFile(inject('bundlePath'), 'utf8') },
-    activities: activities ?? createActivities({ db, config, temporal }), dataConverter: { payloadCodecs: [codec] },
+    activities: withJourneyChain((activities ?? createActivities({ db, config, temporal })) as Activities), dataConverter: { payloadCodecs: [codec] },
   });
   const running = worker.run();
   return {

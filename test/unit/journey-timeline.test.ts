@@ -28,8 +28,10 @@ const brief = (e: { event: string; node?: string; outcome?: string; errors?: str
   [e.event, e.node, e.outcome, e.errors?.join(',')].filter(Boolean).join(' ');
 
 describe('journey timeline', () => {
-  it('follows a password + TOTP login with retries, node by node, without what the user typed', async () => {
-    const t = await timelineOf('login-password-totp-with-retries.json');
+  // The same login recorded in both shapes: a local activity per module and a timer per step
+  // (before the journey-chain patch), and one module chain per step with one idle deadline.
+  it.each(['login-password-totp-with-retries.json', 'login-password-totp-with-retries-before-journey-chain.json'])('follows a password + TOTP login with retries, node by node, without what the user typed (%s)', async (file) => {
+    const t = await timelineOf(file);
     expect(t).toMatchObject({ kind: 'login', tree: 'login', version: 1, status: 'succeeded' });
     expect(t.entries.map(brief)).toEqual([
       'started', 'tree',
@@ -49,8 +51,8 @@ describe('journey timeline', () => {
     for (const typed of ['wrong-password', '000000', 'pw-']) expect(serialized).not.toContain(typed);
   });
 
-  it('walks into an inner tree and back out with its terminal as the outer node\'s outcome', async () => {
-    const t = await timelineOf('login-inner-tree-first.json');
+  it.each(['login-inner-tree-first.json', 'login-inner-tree-first-before-journey-chain.json'])('walks into an inner tree and back out with its terminal as the outer node\'s outcome (%s)', async (file) => {
+    const t = await timelineOf(file);
     const briefs = t.entries.map(brief);
     const subtree = t.entries.findIndex((e) => e.event === 'subtree');
     expect(subtree).toBeGreaterThan(0);
@@ -59,11 +61,11 @@ describe('journey timeline', () => {
     expect(briefs).not.toContain('node history not followed further');
   });
 
-  it('records an expired journey and a disabled account\'s refusal', async () => {
-    const expired = await timelineOf('login-expired.json');
+  it.each(['', '-before-journey-chain'])('records an expired journey and a disabled account\'s refusal (%s)', async (suffix) => {
+    const expired = await timelineOf(`login-expired${suffix}.json`);
     expect(expired.entries.map((e) => e.event)).toContain('expired');
     expect(expired.status).toBe('expired');
-    const disabled = await timelineOf('login-disabled-account.json');
+    const disabled = await timelineOf(`login-disabled-account${suffix}.json`);
     expect(disabled.entries.map(brief)).toContain('node status disabled');
     expect(disabled.status).toBe('failed');
   });

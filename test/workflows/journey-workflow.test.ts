@@ -37,6 +37,7 @@ const fakes = {
     if (values.who === 'crash') throw ApplicationFailure.nonRetryable('module exploded', 'Boom');
     if (values.who === 'unrouted') return { outcome: 'sideways' };
     if (values.who === 'weird') return { outcome: 'weird' };
+    if (values.who === 'again') return { outcome: 'bad' };
     if (values.who === 'slow') await new Promise((r) => setTimeout(r, 300));
     return { outcome: 'ok', patch: { login: values.who, user: { id: `id-${values.who}`, username: values.who!, status: 'active' }, amr: ['fake'] } };
   },
@@ -150,6 +151,26 @@ describe('journey workflow', () => {
     expect(snap.view).toMatchObject({ status: 'expired', error: { code: 'expired' } });
     expect(snap.view.step).toBeUndefined();
     expect(ends).toContainEqual(expect.objectContaining({ journeyId: input.id, status: 'expired' }));
+  });
+
+  it('keeps one idle deadline that each step moves: no timer per step, no expiry while steps keep coming', async () => {
+    const input = await start(1500);
+    const pause = () => new Promise((r) => setTimeout(r, 900));
+    await pause();
+    expect((await submit(input, 'again')).view.step?.id).toBe('ask#2');
+    await pause(); // 1.8 s since the start, 0.9 s since the last step: the first timer fired early
+    expect((await submit(input, 'again', 'ask#2')).view.step?.id).toBe('ask#3');
+    expect((await submit(input, 'alice', 'ask#3')).view.status).toBe('succeeded');
+    const events = (await client.workflow.getHandle(input.id).fetchHistory()).events ?? [];
+    const types = events.map((e) => String(e.eventType));
+    const count = (type: string) => types.filter((t) => t === type || t === `EVENT_TYPE_${type}`).length;
+    expect(count('TIMER_CANCELED')).toBe(0);
+    expect(count('TIMER_STARTED')).toBeLessThanOrEqual(2);
+    // Then, with the deadline moved by a step, it still expires once nobody answers.
+    const idle = await start(1000);
+    await new Promise((r) => setTimeout(r, 600));
+    await submit(idle, 'again');
+    expect(await client.workflow.getHandle(idle.id).result()).toEqual({ status: 'expired' });
   });
 
   it('loads the tree once, at the start', async () => {
