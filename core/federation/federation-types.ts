@@ -107,10 +107,13 @@ export interface UpstreamIdentity {
 /** Every refusal of an upstream answer: a code for the audit log and a message safe to show. */
 export class UpstreamError extends Error {
   readonly code: string;
-  constructor(code: string, message: string) {
+  /** For the operator's log only (never shown to the user): what exactly was refused, without secrets or document text. */
+  readonly detail?: string;
+  constructor(code: string, message: string, detail?: string) {
     super(message);
     this.name = 'UpstreamError';
     this.code = code;
+    if (detail) this.detail = detail;
   }
 }
 
