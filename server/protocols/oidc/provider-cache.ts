@@ -8,6 +8,7 @@ import { ensureSigningKeys, keysGeneration, keysVersion } from '../../../core/oi
 import type { OidcDeps } from './deps.ts';
 import { providerSetup } from './provider-config.ts';
 import type { ProviderFor } from './provider-types.ts';
+import { includeSidForFrontchannel } from './frontchannel-logout.ts';
 import { allowPlainTokenResponse } from './plain-token-response.ts';
 import { registerTokenExchange } from './token-exchange.ts';
 
@@ -36,6 +37,7 @@ async function build(deps: OidcDeps, tenant: string): Promise<{ provider: Provid
     if (out) out.iss ??= issuer;
   });
   registerTokenExchange(provider, deps, tenant);
+  includeSidForFrontchannel(provider);
   return { provider, version };
 }
 
