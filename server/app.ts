@@ -20,6 +20,7 @@ import { devMailRoutes } from './dev-mail.ts';
 import { health } from './health.ts';
 import { HttpError } from './http-error.ts';
 import { errorHandler } from './middleware/error-handler.ts';
+import { journeyCors } from './middleware/journey-cors.ts';
 import { loadTenant } from './middleware/load-tenant.ts';
 import { securityHeaders } from './middleware/security-headers.ts';
 import { uiAssets, uiPages } from './ui-routes.ts';
@@ -43,7 +44,7 @@ export function createApp({ config, db, temporal }: AppDeps): express.Express {
   const tenant = express.Router({ mergeParams: true });
   const journeys = new JourneyClient(temporal, config.taskQueue);
   const idleTimeoutMs = config.journeyIdleTimeoutMs;
-  tenant.use('/api/journeys', journeyRoutes({ db, journeys, cookies, idleTimeoutMs }));
+  tenant.use('/api/journeys', journeyCors(db), journeyRoutes({ db, journeys, cookies, idleTimeoutMs }));
   tenant.use('/api/links', linkRoutes({ db, temporal, journeys, cookies, idleTimeoutMs }));
   tenant.use('/api/admin', adminRoutes({ db, temporal, config }));
   tenant.use('/api/invitations', userInvitationRoutes({ db, temporal, config }));

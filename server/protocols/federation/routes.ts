@@ -31,6 +31,7 @@ import { escapeHtml, pageHtml } from '../../html-page.ts';
 import { HttpError } from '../../http-error.ts';
 import { completeLogin } from '../../sso-session.ts';
 import { callbackParams } from './callback-params.ts';
+import { journeyLocation } from '../../tenant-ui.ts';
 
 export interface FederationDeps { db: Db; config: Config; journeys: JourneyClient; cookies: CookieSettings }
 
@@ -73,7 +74,7 @@ export function federationRoutes({ db, config, journeys, cookies }: FederationDe
       throw err;
     }
     await completeLogin(db, req, res, snapshot, cookies);
-    res.redirect(303, `/t/${tenant}/ui/journey/${snapshot.view.id}`);
+    res.redirect(303, await journeyLocation(db, tenant, snapshot.view.id));
   }
 
   // The journey's redirect step: on to the upstream, for the journey's own browser only.

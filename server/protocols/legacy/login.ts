@@ -24,6 +24,7 @@ import { completeLogin, currentSession, endSession } from '../../sso-session.ts'
 import type { LegacyDeps } from './deps.ts';
 import { refuse } from './refusal.ts';
 import { clearTokenCookie, readTokenCookie, setTokenCookie } from './token-cookie.ts';
+import { journeyLocation } from '../../tenant-ui.ts';
 
 /** Astakos' flags carry no value: present means on. */
 function flag(req: Request, name: string): boolean {
@@ -49,7 +50,7 @@ async function startJourney(deps: LegacyDeps, req: Request, res: Response, tenan
     request: { ip: req.ip, userAgent: req.get('user-agent')?.slice(0, 300), returnTo, deviceId: ensureDevice(req, res, tenant, cookies) },
   });
   await completeLogin(db, req, res, snapshot, cookies);
-  res.redirect(303, `/t/${tenant}/ui/journey/${snapshot.view.id}`);
+  res.redirect(303, await journeyLocation(db, tenant, snapshot.view.id));
 }
 
 export function loginHandler(deps: LegacyDeps): RequestHandler {
