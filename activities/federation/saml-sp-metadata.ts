@@ -59,6 +59,8 @@ export function samlSpMetadata(idp: IdentityProvider, urls: UpstreamUrls, creden
   return withEncryptionMethods(saml().ServiceProvider({
     entityID: urls.spEntityId,
     assertionConsumerService: [{ Binding: 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST', Location: urls.acs }],
+    // Where the IdP answers our LogoutRequest (server/upstream-logout.ts).
+    singleLogoutService: urls.slo ? [{ Binding: 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect', Location: urls.slo }] : [],
     authnRequestsSigned: signsAuthnRequests(idp),
     wantAssertionsSigned: idp.saml.wantAssertionsSigned,
     signingCert: credentials.certificatePem,

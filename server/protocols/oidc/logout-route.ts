@@ -6,12 +6,14 @@
 // and the provider session with it (grants revoked but those that persist logout), then the
 // browser goes to the post_logout_redirect_uri the provider validated against the client's
 // registered ones (with `state`), or to the provider's signed-out page — through the front-channel
-// logout page first when clients of the session registered a frontchannel_logout_uri. The token
+// logout page first when clients of the session registered a frontchannel_logout_uri, and through
+// the upstream IdP's logout when the session was federated (server/upstream-logout.ts). The token
 // and the mark come from the provider's own session: never from the request.
 import { timingSafeEqual } from 'node:crypto';
 import type { Request, RequestHandler, Response } from 'express';
 import type Provider from 'oidc-provider';
 import { logOut } from '../../sso-logout.ts';
+import { upstreamLogoutUrl } from '../../upstream-logout.ts';
 import { currentSession } from '../../sso-session.ts';
 import type { OidcDeps } from './deps.ts';
 import { frontchannelTargets, sendFrontchannelPage } from './frontchannel-logout.ts';
@@ -35,7 +37,9 @@ async function finishLogout(deps: OidcDeps, provider: Provider, session: Provide
   await endProviderSession(provider, session);
   const target = state.postLogoutRedirectUri ? new URL(state.postLogoutRedirectUri) : undefined;
   if (target && state.state !== undefined) target.searchParams.set('state', state.state);
-  const next = target?.href ?? `/t/${tenant}/oidc/session/end/success`;
+  const after = target?.href ?? `/t/${tenant}/oidc/session/end/success`;
+  // A federated session also ends at the upstream IdP, which sends the browser on to `after`.
+  const next = (core && await upstreamLogoutUrl(deps.db, deps.config, tenant, core.ssoId, after)) || after;
   if (frontchannel.length) return sendFrontchannelPage(res, tenant, frontchannel, next);
   res.redirect(303, next);
 }
