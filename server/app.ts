@@ -21,6 +21,7 @@ import { devMailRoutes } from './dev-mail.ts';
 import { health } from './health.ts';
 import { HttpError } from './http-error.ts';
 import { errorHandler } from './middleware/error-handler.ts';
+import { journeyCors } from './middleware/journey-cors.ts';
 import { loadTenant } from './middleware/load-tenant.ts';
 import { jsonBody } from './middleware/json-body.ts';
 import { limitJourneyStarts } from './middleware/journey-start-limits.ts';
@@ -51,7 +52,9 @@ export function createApp({ config, db, temporal }: AppDeps): express.Express {
   const tenant = express.Router({ mergeParams: true });
   const journeys = new JourneyClient(temporal, config.taskQueue);
   const idleTimeoutMs = config.journeyIdleTimeoutMs;
-  // Journey starts are rate-limited per address and per tenant, before the route starts one.
+  // Journey starts are rate-limited per address and per tenant, before the route starts one; the
+  // tenant's own login UI (a decoupled UI) gets CORS first, preflight included.
+  tenant.use('/api/journeys', journeyCors(db));
   tenant.post('/api/journeys', jsonBody, limitJourneyStarts(db));
   tenant.use('/api/journeys', journeyRoutes({ db, journeys, cookies, idleTimeoutMs }));
   tenant.use('/api/links', linkRoutes({ db, temporal, journeys, cookies, idleTimeoutMs }));

@@ -144,7 +144,9 @@ export function createOidcUpstream(deps: OidcUpstreamDeps = {}): UpstreamProtoco
           throw upstreamFailure('userinfo', err);
         }
       }
-      return { subject: idToken.sub, claims };
+      // What RP-initiated logout at the upstream needs later (server/upstream-logout.ts); kept out of claims.
+      const session = server.end_session_endpoint && tokens.id_token ? { idToken: tokens.id_token, endSessionEndpoint: server.end_session_endpoint } : undefined;
+      return { subject: idToken.sub, claims, ...(session ? { session } : {}) };
     },
   };
 }

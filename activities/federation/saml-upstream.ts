@@ -48,25 +48,43 @@ export function createSamlUpstream(deps: SamlUpstreamDeps): UpstreamProtocol {
       return { url, kept: { requestId: id } };
     },
 
-    async finish({ idp, urls, params, kept }: FinishInput): Promise<UpstreamIdentity> {
-      const config = configOf(idp);
-      const metadata = idpMetadata(config.metadata);
-      const credentials = await deps.credentials(idp.tenant);
-      const { response, assertion } = await checkResponse(params.SAMLResponse, {
-        certificates: metadata.signingCertificates,
-        wantAssertionsSigned: config.wantAssertionsSigned,
-        decryptionKey: credentials.privateKeyPem,
-      });
-      const at = now();
-      const accepted = checkAssertion(response, assertion, {
-        idpEntityId: metadata.entityId, acs: urls.acs, spEntityId: urls.spEntityId, requestId: kept.requestId, now: at,
-      });
-      await rememberAssertion(deps.db, idp.tenant, idp.alias, accepted.id, accepted.keepUntil, at);
-      return {
-        subject: accepted.nameId,
-        claims: samlClaims({ ...accepted, trustEmail: config.trustEmail === true }),
-        session: { nameId: accepted.nameId, nameIdFormat: accepted.nameIdFormat, sessionIndex: accepted.sessionIndex },
-      };
+    async finish(input: FinishInput): Promise<UpstreamIdentity> {
+      try {
+        return await finish(input);
+      } catch (error) {
+        if (error instanceof UpstreamError) logRefusal(input.idp, error);
+        throw error;
+      }
     },
   };
+
+  async function finish({ idp, urls, params, kept }: FinishInput): Promise<UpstreamIdentity> {
+    const config = configOf(idp);
+    const metadata = idpMetadata(config.metadata);
+    const credentials = await deps.credentials(idp.tenant);
+    const { response, assertion } = await checkResponse(params.SAMLResponse, {
+      certificates: metadata.signingCertificates,
+      wantAssertionsSigned: config.wantAssertionsSigned,
+      decryptionKey: credentials.privateKeyPem,
+    });
+    const at = now();
+    const accepted = checkAssertion(response, assertion, {
+      idpEntityId: metadata.entityId, acs: urls.acs, spEntityId: urls.spEntityId, requestId: kept.requestId, now: at,
+    });
+    await rememberAssertion(deps.db, idp.tenant, idp.alias, accepted.id, accepted.keepUntil, at);
+    return {
+      subject: accepted.nameId,
+      claims: samlClaims({ ...accepted, trustEmail: config.trustEmail === true }),
+      session: { nameId: accepted.nameId, nameIdFormat: accepted.nameIdFormat, sessionIndex: accepted.sessionIndex },
+    };
+  }
+}
+
+/**
+ * The real cause of a refused response, for the operator: the code and the detail the check left
+ * (element names, algorithms, the step that failed), never the document, a NameID or key material.
+ * The user's page shows only the generic message.
+ */
+export function logRefusal(idp: FinishInput['idp'], error: UpstreamError, log: (line: string) => void = console.warn): void {
+  log(`[saml-sp] tenant=${idp.tenant} idp=${idp.alias} refused a SAML response: ${error.code}${error.detail ? ` (${error.detail})` : ''}`);
 }

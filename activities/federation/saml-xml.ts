@@ -6,6 +6,7 @@
 // Helpers read elements by namespace + local name, never by prefix.
 import { DOMParser } from '@xmldom/xmldom';
 import { UpstreamError } from '../../core/federation/federation-types.ts';
+import { SchemaError } from '../../core/saml/saml-schema-validator.ts';
 import { saml } from '../../core/saml/saml-setup.ts';
 
 export const NS = {
@@ -40,8 +41,10 @@ export async function checkSchema(xml: string): Promise<void> {
   try {
     // core/saml/saml-setup.ts keeps the validator from logging fragments of the document or leaking.
     await saml().SamlLib.isValidXml(xml);
-  } catch {
-    throw new UpstreamError('invalid_xml', 'The SAML response is not a valid SAML document.');
+  } catch (error) {
+    // The reason names elements and what was wrong, never the document's values (saml-schema-validator.ts).
+    const reason = error instanceof SchemaError ? error.message : 'schema validation failed';
+    throw new UpstreamError('invalid_xml', 'The SAML response is not a valid SAML document.', `schema: ${reason}`);
   }
 }
 

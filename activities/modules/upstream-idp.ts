@@ -22,6 +22,7 @@ import { resolveUpstreamAccount } from '../federation/upstream-account.ts';
 import { upstreamPerson } from '../federation/upstream-claims.ts';
 import { upstreamProtocol } from '../federation/upstream-protocols.ts';
 import { defineModule, type AuthModule, type ModuleDeps } from './module.ts';
+import { saveUpstreamSession } from '../../core/federation/upstream-sessions.ts';
 
 /** How long the upstream may take (the user signing in there). */
 const ROUND_TRIP_MS = 15 * 60_000;
@@ -86,6 +87,8 @@ function upstreamModule(type: string, kind: UpstreamKind | undefined): AuthModul
           idp, urls: upstreamUrls(deps.config.publicUrl, ctx.tenant, idp.alias), params: round.params ?? {}, kept: round.kept,
         });
         person = upstreamPerson(idp, identity);
+        // For a later logout at the upstream (server/upstream-logout.ts): stored, never in the journey.
+        if (identity.session) await saveUpstreamSession(deps.db, ctx.tenant, ctx.journeyId, idp.alias, identity.session, deps.now());
       } catch (err) {
         if (err instanceof UpstreamError) return refuse(deps, ctx, idp.alias, err.code, { code: 'federation_failed', message: err.message });
         throw err;

@@ -74,6 +74,8 @@ export interface UpstreamUrls {
   /** SAML SP entity id (= the SP metadata URL). */
   spEntityId: string;
   spMetadata: string;
+  /** SAML SP single logout (HTTP-Redirect): where the IdP answers our LogoutRequest. */
+  slo?: string;
 }
 
 export interface BeginInput {
@@ -100,17 +102,24 @@ export interface FinishInput {
 export interface UpstreamIdentity {
   subject: string;
   claims: Record<string, unknown>;
-  /** For SAML: the SessionIndex and NameID to quote in a later LogoutRequest. */
-  session?: { nameId?: string; nameIdFormat?: string; sessionIndex?: string };
+  /**
+   * What logging out at the upstream needs (server/upstream-logout.ts): for SAML the NameID and
+   * SessionIndex of a later LogoutRequest; for OIDC the ID token (id_token_hint) and the
+   * end_session_endpoint. Stored server-side only, never in a journey's history or a log.
+   */
+  session?: { nameId?: string; nameIdFormat?: string; sessionIndex?: string; idToken?: string; endSessionEndpoint?: string };
 }
 
 /** Every refusal of an upstream answer: a code for the audit log and a message safe to show. */
 export class UpstreamError extends Error {
   readonly code: string;
-  constructor(code: string, message: string) {
+  /** For the operator's log only (never shown to the user): what exactly was refused, without secrets or document text. */
+  readonly detail?: string;
+  constructor(code: string, message: string, detail?: string) {
     super(message);
     this.name = 'UpstreamError';
     this.code = code;
+    if (detail) this.detail = detail;
   }
 }
 

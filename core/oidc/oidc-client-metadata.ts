@@ -32,6 +32,7 @@ export const AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'clien
 /** Tessera's own client metadata, declared to the provider as extraClientMetadata. */
 export const EXTRA_CLIENT_METADATA = [
   'first_party', 'claim_rules', 'token_exchange', 'permissions', 'access_token_ttl', 'id_token_ttl', 'refresh_token_ttl',
+  'frontchannel_logout_uri',
 ] as const;
 
 /** Bounds of the per-client token lifetimes, in seconds: signed tokens within the default key
@@ -112,6 +113,7 @@ export const EXTRA_METADATA_SCHEMAS: Record<(typeof EXTRA_CLIENT_METADATA)[numbe
   access_token_ttl: ttl('access_token_ttl'),
   id_token_ttl: ttl('id_token_ttl'),
   refresh_token_ttl: ttl('refresh_token_ttl'),
+  frontchannel_logout_uri: uri('web'),
 };
 
 const ALL_RESPONSE_TYPES = ['code', 'id_token', 'id_token token', 'token', 'code id_token', 'code token', 'code id_token token', 'none'] as const;
@@ -130,6 +132,8 @@ export const ClientInput = z.object({
     .describe('A subset of what the grant types allow; all of it when absent.'),
   scope: ScopeList.optional().describe(`Space-separated scopes the client may ask for, of: ${SUPPORTED_SCOPES.join(' ')}.`),
   backchannel_logout_uri: uri('web').optional().describe('Where a signed logout token is POSTed when a session ends.'),
+  frontchannel_logout_uri: uri('web').optional()
+    .describe('OIDC Front-Channel Logout 1.0: loaded in an iframe (with iss and sid) when a session ends in the browser.'),
   logo_uri: uri('web').optional(),
   client_uri: uri('web').optional(),
   policy_uri: uri('web').optional(),
@@ -207,6 +211,7 @@ export function buildClientMetadata(input: unknown): ClientMetadata {
     post_logout_redirect_uris: c.post_logout_redirect_uris ?? [],
     ...(c.scope ? { scope: c.scope } : {}),
     ...(c.backchannel_logout_uri ? { backchannel_logout_uri: c.backchannel_logout_uri, backchannel_logout_session_required: true } : {}),
+    ...(c.frontchannel_logout_uri ? { frontchannel_logout_uri: c.frontchannel_logout_uri } : {}),
     ...(c.logo_uri ? { logo_uri: c.logo_uri } : {}),
     ...(c.client_uri ? { client_uri: c.client_uri } : {}),
     ...(c.policy_uri ? { policy_uri: c.policy_uri } : {}),

@@ -1,9 +1,10 @@
 // samlify, configured once per process: every document it parses is first checked against the
-// SAML 2.0 XML schemas by xmllint compiled to JavaScript (@authenio/samlify-node-xmllint: no Java,
-// no native code), which also refuses DOCTYPEs, so XXE and entity expansion never reach a parser
-// that would honour them. Import samlify through this module, never directly.
+// SAML 2.0 XML schemas (with XML Encryption 1.1) by xmllint compiled to JavaScript
+// (saml-schema-validator.ts: no Java, no native code), which also refuses DOCTYPEs, so XXE and
+// entity expansion never reach a parser that would honour them. Import samlify through this
+// module, never directly.
 import * as samlify from 'samlify';
-import { validate } from '@authenio/samlify-node-xmllint';
+import { validateSamlSchema } from './saml-schema-validator.ts';
 
 let configured = false;
 
@@ -37,7 +38,7 @@ function quietly<T>(run: () => T): T {
 
 export function saml(): typeof samlify {
   if (!configured) {
-    samlify.setSchemaValidator({ validate: (xml: string) => quietly(() => validate(xml)) });
+    samlify.setSchemaValidator({ validate: (xml: string) => quietly(() => validateSamlSchema(xml)) });
     configured = true;
   }
   return samlify;

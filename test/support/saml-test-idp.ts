@@ -61,7 +61,7 @@ export interface TestIdp extends TestCredentials {
   metadata: string;
 }
 
-export async function createTestIdp(options: { entityId?: string; ssoUrl?: string; wantAuthnRequestsSigned?: boolean } = {}): Promise<TestIdp> {
+export async function createTestIdp(options: { entityId?: string; ssoUrl?: string; sloUrl?: string; wantAuthnRequestsSigned?: boolean } = {}): Promise<TestIdp> {
   const credentials = await testCredentials('test-idp');
   const entityId = options.entityId ?? `https://idp-${randomBytes(4).toString('hex')}.example/saml`;
   const ssoUrl = options.ssoUrl ?? `${entityId}/sso`;
@@ -74,6 +74,7 @@ export async function createTestIdp(options: { entityId?: string; ssoUrl?: strin
       { Binding: 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect', Location: ssoUrl },
       { Binding: 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST', Location: ssoUrl },
     ],
+    ...(options.sloUrl ? { singleLogoutService: [{ Binding: 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect', Location: options.sloUrl }] } : {}),
   }).getMetadata();
   return { ...credentials, entityId, ssoUrl, metadata };
 }

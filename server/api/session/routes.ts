@@ -2,7 +2,9 @@
 // everywhere — the session row and cookie, every relying party it signed in to (back-channel
 // logout workflow), and what protocols keep for it (`onLogout`, e.g. the OIDC provider's own
 // session and grants). JSON only (jsonBody), which a cross-site form cannot send: CSRF-proof.
-// Answers 200 { status: "signed_out" } whether or not a session was live (idempotent).
+// Answers 200 { status: "signed_out" } whether or not a session was live (idempotent), with
+// `redirectTo` when the session was federated: the upstream IdP's logout, which sends the browser
+// back to the login page (server/upstream-logout.ts).
 import { Router, type Request, type Response } from 'express';
 import type { Client } from '@temporalio/client';
 import type { Config } from '../../../core/infra/config.ts';
@@ -10,6 +12,7 @@ import type { Db } from '../../../core/infra/db.ts';
 import type { CookieSettings } from '../../cookies.ts';
 import { jsonBody } from '../../middleware/json-body.ts';
 import { logOut } from '../../sso-logout.ts';
+import { upstreamLogoutUrl } from '../../upstream-logout.ts';
 
 export interface SessionRouteDeps {
   db: Db;
@@ -25,9 +28,10 @@ export function sessionRoutes({ db, temporal, config, cookies, onLogout = [] }: 
 
   router.post('/logout', jsonBody, async (req, res) => {
     const tenant = req.tenant!.id;
-    await logOut({ db, temporal, taskQueue: config.taskQueue, cookies }, req, res, tenant);
+    const session = await logOut({ db, temporal, taskQueue: config.taskQueue, cookies }, req, res, tenant);
     for (const hook of onLogout) await hook(req, res, tenant);
-    res.json({ status: 'signed_out' });
+    const upstream = session && await upstreamLogoutUrl(db, config, tenant, session.ssoId, `/t/${tenant}/ui/login`);
+    res.json({ status: 'signed_out', ...(upstream ? { redirectTo: upstream } : {}) });
   });
 
   return router;

@@ -7,7 +7,8 @@
 // - `GET  /t/T/federation/A/resume`   — the same browser, back on a top-level GET after the ACS
 //   (the cross-site POST carried no SameSite cookies, so the journey's browser binding is only
 //   checked here);
-// - `GET  /t/T/federation/A/metadata` — our SAML SP metadata for a SAML IdP.
+// - `GET  /t/T/federation/A/metadata` — our SAML SP metadata for a SAML IdP;
+// - `/logged-out`, `/slo` — back from a logout at the upstream (logout-return.ts).
 // Rules: the journey is found only through the sha256 of the state the upstream echoes; a state
 // that is unknown, expired, already answered, or another tenant's or IdP's is refused (400, an
 // audit event, nothing changes); the answer counts only in the browser the journey belongs to
@@ -31,6 +32,8 @@ import { escapeHtml, pageHtml } from '../../html-page.ts';
 import { HttpError } from '../../http-error.ts';
 import { completeLogin } from '../../sso-session.ts';
 import { callbackParams } from './callback-params.ts';
+import { logoutReturnRoutes } from './logout-return.ts';
+import { journeyLocation } from '../../tenant-ui.ts';
 
 export interface FederationDeps { db: Db; config: Config; journeys: JourneyClient; cookies: CookieSettings }
 
@@ -73,7 +76,7 @@ export function federationRoutes({ db, config, journeys, cookies }: FederationDe
       throw err;
     }
     await completeLogin(db, req, res, snapshot, cookies);
-    res.redirect(303, `/t/${tenant}/ui/journey/${snapshot.view.id}`);
+    res.redirect(303, await journeyLocation(db, tenant, snapshot.view.id));
   }
 
   // The journey's redirect step: on to the upstream, for the journey's own browser only.
@@ -117,6 +120,8 @@ export function federationRoutes({ db, config, journeys, cookies }: FederationDe
     if (!journeyId || !hash) return refused(req, res, alias, 'unknown_state');
     await resume(req, res, alias, journeyId, hash);
   });
+
+  router.use(logoutReturnRoutes(db));
 
   router.get('/federation/:alias/metadata', async (req, res) => {
     const tenant = req.tenant!.id;

@@ -25,6 +25,7 @@ import type { LegacyDeps } from './deps.ts';
 import { refuse } from './refusal.ts';
 import { clearTokenCookie, readTokenCookie, setTokenCookie } from './token-cookie.ts';
 import { journeyStartRefused } from '../../middleware/journey-start-limits.ts';
+import { journeyLocation } from '../../tenant-ui.ts';
 
 /** Astakos' flags carry no value: present means on. */
 function flag(req: Request, name: string): boolean {
@@ -51,7 +52,7 @@ async function startJourney(deps: LegacyDeps, req: Request, res: Response, tenan
     request: { ip: req.ip, userAgent: req.get('user-agent')?.slice(0, 300), returnTo, deviceId: ensureDevice(req, res, tenant, cookies) },
   });
   await completeLogin(db, req, res, snapshot, cookies);
-  res.redirect(303, `/t/${tenant}/ui/journey/${snapshot.view.id}`);
+  res.redirect(303, await journeyLocation(db, tenant, snapshot.view.id));
 }
 
 export function loginHandler(deps: LegacyDeps): RequestHandler {

@@ -27,6 +27,7 @@ import type { OidcDeps } from './deps.ts';
 import { interactionPath } from './provider-hooks.ts';
 import { endProviderSession } from './provider-session.ts';
 import { journeyStartRefused } from '../../middleware/journey-start-limits.ts';
+import { journeyLocation } from '../../tenant-ui.ts';
 
 export type Interaction = Awaited<ReturnType<Provider['interactionDetails']>>;
 
@@ -95,7 +96,7 @@ export async function startJourney(c: LoginContext, request: ParsedAuthRequest, 
     await completeLogin(deps.db, req, res, snapshot, deps.cookies);
     return void res.redirect(303, returnTo);
   }
-  res.redirect(303, `/t/${tenant}/ui/journey/${encodeURIComponent(snapshot.view.id)}`);
+  res.redirect(303, await journeyLocation(deps.db, tenant, snapshot.view.id));
 }
 
 /** What the core session allows for this interaction's login prompt. */

@@ -3,7 +3,8 @@
 //                       interaction-login.ts), select_account (a choice page), consent (a page);
 // - GET  /:uid/login    where a journey returns: finishes the login from the new core session;
 // - POST /:uid/account  the account choice; POST /:uid/consent  allow or deny;
-// - POST /logout        RP-initiated logout confirmed (the provider's logout page posts here).
+// - POST /logout        RP-initiated logout confirmed (the provider's logout page posts here);
+// - GET  /logout        RP-initiated logout with an id_token_hint of this session (logout-source.ts).
 // Rules: the interaction comes from the provider's interaction cookie and must be the one in the
 // URL; an unknown or expired one gets a page saying so (never a redirect); forms carry a CSRF
 // token (double submit; logout: the provider's xsrf) and are small urlencoded bodies; pages whose
@@ -24,7 +25,7 @@ import {
 } from './interaction-login.ts';
 import { messagePageHtml, sendPage as page } from './page.ts';
 import { interactionPath } from './provider-hooks.ts';
-import { confirmLogout } from './logout-route.ts';
+import { confirmLogout, hintedLogout } from './logout-route.ts';
 import type { ProviderFor } from './provider-types.ts';
 
 const form = express.urlencoded({ extended: false, limit: '8kb', parameterLimit: 20 });
@@ -79,6 +80,9 @@ export function interactionRoutes(deps: OidcDeps, providerFor: ProviderFor): Rou
     if (request.prompt?.includes('none')) return finishWithError(c, 'login_required', 'End-User authentication is required');
     return startJourney(c, request, session, decision === 'step-up');
   }
+
+  // RP-initiated logout with an id_token_hint of this session: no confirmation (logout-source.ts).
+  router.get('/logout', hintedLogout(deps, providerFor));
 
   router.get('/:uid', async (req, res) => {
     const c = await load(req, res);

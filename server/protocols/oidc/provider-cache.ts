@@ -10,6 +10,7 @@ import type { OidcDeps } from './deps.ts';
 import { providerSetup } from './provider-config.ts';
 import type { ProviderFor } from './provider-types.ts';
 import { advertiseAllSigningAlgs } from './advertised-signing-algs.ts';
+import { includeSidForFrontchannel } from './frontchannel-logout.ts';
 import { allowPlainTokenResponse } from './plain-token-response.ts';
 import { handleJwtAccessTokens } from './jwt-token-endpoints.ts';
 import { registerPasswordGrant } from './password-grant.ts';
@@ -44,6 +45,7 @@ async function build(deps: OidcDeps, tenant: string): Promise<{ provider: Provid
   registerTokenExchange(provider, deps, tenant);
   handleJwtAccessTokens(provider, deps, tenant);
   registerPasswordGrant(provider, deps, tenant);
+  includeSidForFrontchannel(provider);
   return { provider, version };
 }
 

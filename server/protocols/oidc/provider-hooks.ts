@@ -4,8 +4,9 @@
 //   (interaction-policy.ts: acr_values, login_hint, select_account);
 // - loadExistingGrant: first-party clients skip consent, third-party consent is remembered, and
 //   each signed-in client is recorded for back-channel logout (existing-grant.ts);
-// - RP-initiated logout and device flow pages (provider-pages.ts); wrong user codes are counted
-//   for the device code throttle (device-code-throttle.ts);
+// - RP-initiated logout (logout-source.ts: no confirmation for an id_token_hint of this session)
+//   and device flow pages (provider-pages.ts); wrong user codes are counted for the device code
+//   throttle (device-code-throttle.ts);
 // - back-channel logout: enabled so that clients may register backchannel_logout_uri and ID
 //   tokens carry `sid`; the provider itself never delivers logout tokens here, since logout goes
 //   through the interaction routes, which end the core session and start the back-channel
@@ -16,8 +17,9 @@ import { recordWrongUserCode } from './device-code-throttle.ts';
 import type { OidcDeps } from './deps.ts';
 import { loadExistingGrant } from './existing-grant.ts';
 import { interactionPolicyFor } from './interaction-policy.ts';
+import { logoutSourceFor } from './logout-source.ts';
 import {
-  deviceSuccessSource, logoutSource, postLogoutSuccessSource, userCodeConfirmSource, userCodeInputSource,
+  deviceSuccessSource, postLogoutSuccessSource, userCodeConfirmSource, userCodeInputSource,
 } from './provider-pages.ts';
 
 /**
@@ -48,10 +50,12 @@ export function providerHooks(deps: OidcDeps, tenant: string): Partial<Configura
     loadExistingGrant: loadExistingGrant(deps, tenant) as Configuration['loadExistingGrant'],
     claims: SESSION_CLAIMS,
     acrValues: ADVERTISED_ACRS,
+    // OIDC Front-Channel Logout 1.0 is Tessera's own (frontchannel-logout.ts): the provider dropped it.
+    discovery: { frontchannel_logout_supported: true, frontchannel_logout_session_supported: true },
     features: {
       rpInitiatedLogout: {
         enabled: true,
-        logoutSource: logoutSource(tenant),
+        logoutSource: logoutSourceFor(deps, tenant),
         postLogoutSuccessSource: postLogoutSuccessSource(tenant),
       },
       backchannelLogout: { enabled: true },

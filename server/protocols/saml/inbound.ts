@@ -1,4 +1,4 @@
-// Reading what an SP sends (AuthnRequest, LogoutRequest) with the HTTP-Redirect or HTTP-POST
+// Reading what an SP sends (AuthnRequest, LogoutRequest, LogoutResponse) with the HTTP-Redirect or HTTP-POST
 // binding, before anything trusts it. Rules, in order:
 // - the encoded message is bounded before decoding, and a Redirect message's inflated size too
 //   (no deflate bomb); a DOCTYPE or ENTITY declaration is refused outright (no XXE, no expansion);
@@ -107,7 +107,7 @@ export function readMessage(req: Request, kind: Kind): { binding: Binding; xml: 
 }
 
 /** Checks and parses the message. @throws SamlInputError */
-export async function parseMessage(req: Request, kind: Kind, rootName: 'AuthnRequest' | 'LogoutRequest'): Promise<Inbound> {
+export async function parseMessage(req: Request, kind: Kind, rootName: 'AuthnRequest' | 'LogoutRequest' | 'LogoutResponse'): Promise<Inbound> {
   const message = readMessage(req, kind);
   if (/<!DOCTYPE|<!ENTITY/i.test(message.xml)) throw new SamlInputError('doctype', 'SAML messages with a DOCTYPE are refused.');
   try {

@@ -30,6 +30,7 @@ import { sendPostForm } from './post-form.ts';
 import { refuse } from './refusal.ts';
 import { STATUS } from './response-xml.ts';
 import { journeyStartRefused } from '../../middleware/journey-start-limits.ts';
+import { journeyLocation } from '../../tenant-ui.ts';
 
 /** How far an AuthnRequest's IssueInstant may be from now. */
 const MAX_AGE_MS = 5 * 60_000;
@@ -89,7 +90,7 @@ async function startJourney(deps: SamlDeps, req: Request, res: Response, sp: Sam
     },
   });
   await completeLogin(db, req, res, snapshot, cookies);
-  res.redirect(303, `/t/${tenant}/ui/journey/${encodeURIComponent(snapshot.view.id)}`);
+  res.redirect(303, await journeyLocation(db, tenant, snapshot.view.id));
 }
 
 /** Answers from the session, or runs a journey first. */
