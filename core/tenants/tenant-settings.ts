@@ -14,6 +14,7 @@ import { isPlainObject, mergeOneLevel, patchOf, type SettingsPatch } from '../in
 import { LegacyPatch, LegacySettings, LegacySettingsError, mergeLegacySettings } from '../legacy/legacy-settings.ts';
 import { RegistrationPatch, RegistrationSettings, SettingsInputError, mergeRegistrationSettings } from '../registration/registration-settings.ts';
 import { TENANT_NAME_MAX, type Tenant } from './tenants.ts';
+import { LoginUrl, UiSettings } from './tenant-ui.ts';
 
 const Color = z.string().regex(/^#[0-9a-fA-F]{6}$/, 'must be a colour written #rrggbb');
 
@@ -52,6 +53,7 @@ export const TenantSettingsView = z.object({
   profile: ProfileSettings,
   legacy: LegacySettings,
   smtp: SmtpView.describe('The tenant\'s own mail server; without one, mail goes through the server-wide SMTP_URL.'),
+  ui: z.object({ loginUrl: z.string().nullable() }).describe('The tenant\'s own login UI (decoupled UI): browsers go to `<loginUrl>?journey={id}`.'),
 });
 export type TenantSettingsView = z.infer<typeof TenantSettingsView>;
 
@@ -66,6 +68,7 @@ export const TenantSettingsPatch = z.object({
   profile: ProfileSettings.optional(),
   legacy: LegacyPatch.optional(),
   smtp: SmtpPatch.nullable().optional().describe('null: no own SMTP server any more.'),
+  ui: z.object({ loginUrl: LoginUrl.nullable().describe('https (http on localhost); null: the built-in login UI.') }).strict().optional(),
 }).strict();
 export type TenantSettingsPatch = z.infer<typeof TenantSettingsPatch>;
 
@@ -94,6 +97,7 @@ function view(stored: Record<string, unknown>, required: string[]): TenantSettin
   return {
     branding: s.branding, registration: s.registration, profile: { required }, legacy: s.legacy,
     smtp: s.smtp ? smtpSummary(s.smtp) : { configured: false, host: null, from: null },
+    ui: { loginUrl: UiSettings.safeParse(stored.ui ?? {}).data?.loginUrl ?? null },
   };
 }
 
@@ -132,6 +136,7 @@ function mergedSections(stored: Record<string, unknown>, patch: TenantSettingsPa
     if (problem) throw fail('profile', `required: ${problem}`);
     out.profile = { ...(isPlainObject(stored.profile) ? stored.profile : {}), required: patch.profile.required };
   }
+  if (patch.ui) out.ui = patch.ui.loginUrl === null ? {} : { loginUrl: patch.ui.loginUrl };
   if (patch.smtp) {
     const url = patch.smtp.url ?? current.smtp?.url;
     if (!url) throw fail('smtp', 'url: required to set up an SMTP server');

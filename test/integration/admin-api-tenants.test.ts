@@ -188,6 +188,22 @@ describe('GET and PATCH /api/admin/tenants/{id}', () => {
 });
 
 describe('per-tenant SMTP', () => {
+  it('sets and clears the tenant\'s own login UI URL (decoupled UI), refusing what is not https', async () => {
+    const { tenant, admin } = await tenantWithRoles();
+    expect((await global(admin, 'GET', `/tenants/${tenant}`)).body.settings.ui).toEqual({ loginUrl: null });
+    for (const bad of ['http://login.acme.example/', 'javascript:alert(1)', 'https://user:pw@login.acme.example/', 'https://login.acme.example/#x']) {
+      const res = await global(admin, 'PATCH', `/tenants/${tenant}`, { settings: { ui: { loginUrl: bad } } });
+      expect(res.status, bad).toBe(400);
+    }
+    const set = await global(admin, 'PATCH', `/tenants/${tenant}`, { settings: { ui: { loginUrl: 'https://login.acme.example/start' } } });
+    expect(set.body.settings.ui).toEqual({ loginUrl: 'https://login.acme.example/start' });
+    // The protocols now send browsers there: the Journey API answers CORS for that origin.
+    const preflight = await fetch(`${stack.url}/t/${tenant}/api/journeys`, { method: 'OPTIONS', headers: { origin: 'https://login.acme.example', 'access-control-request-method': 'POST' } });
+    expect(preflight.headers.get('access-control-allow-origin')).toBe('https://login.acme.example');
+    const cleared = await global(admin, 'PATCH', `/tenants/${tenant}`, { settings: { ui: { loginUrl: null } } });
+    expect(cleared.body.settings.ui).toEqual({ loginUrl: null });
+  });
+
   it('never answers or audits the SMTP URL, and sends each tenant\'s mail through its own server', async () => {
     const a = await tenantWithRoles();
     const b = await tenantWithRoles();

@@ -83,10 +83,16 @@ export async function render({ tenant, roles }) {
   }, field('SMTP server', smtpUrl, s.smtp.configured ? `Mail goes through ${s.smtp.host}. The address is never shown; type a new one to replace it.` : 'Without one, mail goes through the server-wide SMTP_URL.'),
   field('From', smtpFrom), write ? button('Save mail settings', undefined, { kind: 'primary', type: 'submit' }) : null);
 
+  const loginUrl = input({ type: 'url', value: s.ui?.loginUrl ?? '', placeholder: 'https://login.example.com/', maxlength: 2000 });
+  const uiForm = h('form', {
+    class: 'form-grid', onsubmit: (e) => { e.preventDefault(); save({ settings: { ui: { loginUrl: loginUrl.value.trim() || null } } }, uiForm); },
+  }, field('Your own login page', loginUrl, 'Browsers are sent to it with ?journey={id}; it drives the Journey API (CORS is answered for its origin only). Empty: the built-in login page.'),
+  write ? button('Save login page', undefined, { kind: 'primary', type: 'submit' }) : null);
   const section = (title, ...content) => h('section', { class: 'panel' }, h('h2', {}, title), ...content);
   page.append(
     pageHeader('Tenant settings', `${t.name} (${t.id})`),
     section('Branding', brandingForm),
+    section('Login page', uiForm),
     section('Registration', jsonEditor('Registration, moderation, email patterns, password policy, invitations', s.registration,
       (value, form) => save({ settings: { registration: value } }, form), { disabled: !write, rows: 18 })),
     section('Profile', jsonEditor('Profile attributes users must give', s.profile, (value, form) => save({ settings: { profile: value } }, form), { disabled: !write, rows: 5 })),
