@@ -1,5 +1,6 @@
 // GET|POST /t/{tenant}/saml/slo — an SP's LogoutRequest (Redirect or POST binding), or an SP's
-// LogoutResponse to a LogoutRequest relayed to it (slo-relay.ts). Rules:
+// LogoutResponse to a LogoutRequest relayed to it (slo-relay.ts); GET /saml/slo/continue picks up a
+// relay by its token (slo-relay.ts). Rules:
 // - the same input checks as SSO (inbound.ts); the Issuer must be a registered SP; a signature
 //   must verify when present, and be present when the SP signs (AuthnRequestsSigned or its row);
 // - the browser's core SSO session ends (with everything hanging off it, exactly as
@@ -23,7 +24,7 @@ import { checkSignature, child, parseMessage, SamlInputError, textOf } from './i
 import { refuse } from './refusal.ts';
 import { logoutResponseXml, STATUS } from './response-xml.ts';
 import { sendToSlo } from './slo-messages.ts';
-import { continueRelay, PARTIAL_LOGOUT, relayLogout, type Answer } from './slo-relay.ts';
+import { continueRelay, PARTIAL_LOGOUT, relayLogout, resumeRelay, type Answer } from './slo-relay.ts';
 
 const UNKNOWN_PRINCIPAL = 'urn:oasis:names:tc:SAML:2.0:status:UnknownPrincipal';
 
@@ -102,4 +103,9 @@ export function sloHandler(deps: SamlDeps): RequestHandler {
     }
     return respond(deps, req, res, sp, requestId, { code: STATUS.success }, message.relayState);
   };
+}
+
+/** GET /saml/slo/continue?relay=…: a relay picked up after a logout started elsewhere, or back from the upstream IdP. */
+export function sloContinueHandler(deps: SamlDeps): RequestHandler {
+  return (req, res) => resumeRelay(deps, req, res, answerOrigin(deps));
 }
