@@ -86,5 +86,5 @@ export function logoutRelayHarness(stack: { db: Db; url: string }, who: () => Te
   }
 
 
-  return { signedIn, startRelay, logoutResponseFrom, redirectTo, idpSigned };
+  return { signedIn, startRelay, logoutRequestFrom, logoutResponseFrom, redirectTo, idpSigned };
 }

@@ -7,8 +7,9 @@
 //   /api/session/logout: server/sso-logout.ts, then the `onLogout` hooks) only when that session
 //   signed in to this SP under the NameID the request names; otherwise nothing ends (a request
 //   forged for another user's session changes nothing) and the answer says UnknownPrincipal;
-// - the session's other SAML SPs are then visited with a LogoutRequest each (slo-relay.ts) before
-//   the answer: Success, or PartialLogout when one of them did not confirm;
+// - the session's other SAML SPs are then visited with a LogoutRequest each (slo-relay.ts), and a
+//   federated session's upstream IdP after them (server/upstream-logout.ts), before the answer:
+//   Success, or PartialLogout when one of the SPs did not confirm;
 // - the LogoutResponse goes to the SP's registered SLO URL (signed Redirect, or POST), never to
 //   an address the request names; an SP without one gets a "signed out" page.
 import type { Request, RequestHandler, Response } from 'express';
@@ -96,7 +97,8 @@ export function sloHandler(deps: SamlDeps): RequestHandler {
         await forgetSessionSps(db, tenant, session.ssoId);
         await recordAudit(db, { tenant, type: 'saml.logout', actor: `user:${session.userId}`, subject: session.userId, data: { sp: sp.entityId } });
         const others = sps.filter((s) => s.entityId !== sp.entityId);
-        return relayLogout(deps, req, res, others, { entityId: sp.entityId, requestId, relayState: message.relayState }, answerOrigin(deps));
+        // After the other SPs, the upstream IdP of a federated session, then the answer to this SP.
+        return relayLogout(deps, req, res, others, { entityId: sp.entityId, requestId, relayState: message.relayState }, answerOrigin(deps), session.ssoId);
       }
       await recordAudit(db, { tenant, type: 'saml.logout_refused', actor: 'anonymous', data: { sp: sp.entityId, code: 'unknown_principal' } });
       return respond(deps, req, res, sp, requestId, { code: STATUS.requester, second: UNKNOWN_PRINCIPAL }, message.relayState);
