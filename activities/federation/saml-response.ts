@@ -31,7 +31,8 @@ export interface CheckedResponse {
 
 const notSigned = () => new UpstreamError('not_signed', 'The SAML response is not signed as required.');
 
-function checkStatus(root: Element): void {
+/** @throws UpstreamError status_<code> unless the top-level StatusCode is Success. */
+export function checkStatus(root: Element): void {
   const status = childElement(root, NS.protocol, 'Status');
   const code = status && childElement(status, NS.protocol, 'StatusCode');
   const value = code && attr(code, 'Value');

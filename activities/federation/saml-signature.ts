@@ -13,7 +13,7 @@ import { UpstreamError } from '../../core/federation/federation-types.ts';
 import { certificatePem } from '../../core/saml/saml-credentials.ts';
 import { NS, childElements, attr, descendants, parseXml } from './saml-xml.ts';
 
-const SIGNATURE_METHODS = new Set([
+export const SIGNATURE_METHODS = new Set([
   'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256',
   'http://www.w3.org/2001/04/xmldsig-more#rsa-sha512',
 ]);

@@ -1,7 +1,7 @@
 // Logouts in flight through the browser (table logout_relays): for a SAML single logout, the SPs of
-// an ended session still to visit, the hop awaiting its LogoutResponse, and the SP whose
-// LogoutRequest started it; for a logout at an upstream IdP, where the browser goes once the
-// upstream sends it back. The browser holds a random token per hop (RelayState / state); the row
+// an ended session still to visit, the hop awaiting its LogoutResponse, and where it ends — the SP
+// whose LogoutRequest started it, or the address a logout started elsewhere (OIDC, the login UI)
+// goes on to; for a logout at an upstream IdP, where the browser goes once the upstream sends it back. The browser holds a random token per hop (RelayState / state); the row
 // is consumed when the hop's answer comes back, so a token works once, and expires after RELAY_TTL_MS.
 import type { Db } from '../infra/db.ts';
 import { newSecretToken, sha256 } from '../infra/secret-token.ts';
@@ -13,11 +13,16 @@ export interface LogoutRelay {
   pending: RelayHop[];
   /** The SP the browser was sent to, and the ID of the LogoutRequest it carried. */
   awaiting?: { entityId: string; requestId: string };
-  /** The SP whose LogoutRequest started the logout: it gets the final LogoutResponse. */
-  origin: { entityId: string; requestId: string; relayState?: string };
+  /** Where the logout ends: the SP whose LogoutRequest started it, or where the browser goes on to. */
+  origin: SpOrigin | { next: string };
   /** Some SP could not be reached or did not confirm: the final status says PartialLogout. */
   partial: boolean;
+  /** The session family whose logout at the upstream IdP comes after the last SP, before the end. */
+  upstreamOf?: string;
 }
+
+/** The SP whose LogoutRequest started the logout: it gets the final LogoutResponse. */
+export interface SpOrigin { entityId: string; requestId: string; relayState?: string }
 
 /** Stores the relay for its next hop; returns the token the browser carries. */
 export async function saveRelay(db: Db, tenant: string, relay: LogoutRelay, now = new Date()): Promise<string> {
@@ -29,7 +34,8 @@ export async function saveRelay(db: Db, tenant: string, relay: LogoutRelay, now 
 
 /** The relay of this token, consumed (a token works once); undefined when unknown or expired. */
 export async function takeRelay(db: Db, tenant: string, token: string): Promise<LogoutRelay | undefined> {
-  const [row] = await db`DELETE FROM logout_relays WHERE tenant_id = ${tenant} AND id_hash = ${sha256(token)} RETURNING relay, expires_at`;
+  const [row] = await db`DELETE FROM logout_relays WHERE tenant_id = ${tenant} AND id_hash = ${sha256(token)}
+    AND relay -> 'pending' IS NOT NULL RETURNING relay, expires_at`;
   if (!row || row.expires_at.getTime() <= Date.now()) return undefined;
   return row.relay as LogoutRelay;
 }

@@ -32,3 +32,10 @@ export async function sessionSps(db: Db, tenant: string, ssoId: string): Promise
 export async function forgetSessionSps(db: Db, tenant: string, ssoId: string): Promise<void> {
   await db`DELETE FROM saml_session_sps WHERE tenant_id = ${tenant} AND sso_id = ${ssoId}`;
 }
+
+/** The session family's SPs, forgotten in the same step (a second logout does not visit them again). */
+export async function takeSessionSps(db: Db, tenant: string, ssoId: string): Promise<SessionSp[]> {
+  const rows = await db`DELETE FROM saml_session_sps WHERE tenant_id = ${tenant} AND sso_id = ${ssoId} RETURNING *`;
+  return [...rows].sort((x, y) => x.created_at.getTime() - y.created_at.getTime())
+    .map((r) => ({ entityId: r.entity_id, userId: r.user_id, nameId: r.name_id, nameIdFormat: r.name_id_format, sessionIndex: r.session_index }));
+}

@@ -1,10 +1,10 @@
 // Logout at the upstream SAML IdP when a federated session ends (issue 13): the session family's
 // upstream NameID and SessionIndex (stored at sign-in by the idp node) go into a LogoutRequest
 // signed on the Redirect binding to the IdP's SLO service from its metadata; the IdP's
-// LogoutResponse at our SP SLO endpoint sends the browser on, once, and only when it answers our
-// request. Our SP metadata names that SLO endpoint.
+// LogoutResponse at our SP SLO endpoint (signed with its metadata key) sends the browser on, once,
+// and only when it answers our request. Our SP metadata names that SLO endpoint.
 import { createPublicKey, verify } from 'node:crypto';
-import { deflateRawSync, inflateRawSync } from 'node:zlib';
+import { inflateRawSync } from 'node:zlib';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { createSession } from '../../core/accounts/sessions.ts';
 import { createUser } from '../../core/accounts/users.ts';
@@ -16,7 +16,7 @@ import { createTenant } from '../../core/tenants/tenants.ts';
 import { samlSpMetadata } from '../../activities/federation/saml-sp-metadata.ts';
 import { upstreamLogoutUrl } from '../../server/upstream-logout.ts';
 import { uniqueTenantId } from '../support/harness.ts';
-import { createTestIdp, samlIdentityProvider, type TestIdp } from '../support/saml-test-idp.ts';
+import { createTestIdp, logoutResponseXml, redirectLogoutResponse, samlIdentityProvider, type TestIdp } from '../support/saml-test-idp.ts';
 import { useStack } from '../support/stack.ts';
 
 vi.setConfig({ testTimeout: 120_000 });
@@ -47,9 +47,10 @@ async function federatedSession(n: number): Promise<string> {
   return journeyId;
 }
 
+/** The IdP's LogoutResponse, signed on the Redirect binding with its metadata key. */
 const logoutResponse = (inResponseTo: string, relayState: string) => {
-  const xml = `<samlp:LogoutResponse xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="_lr${Date.now()}" Version="2.0" IssueInstant="${new Date().toISOString()}" InResponseTo="${inResponseTo}"><saml:Issuer>${idp.entityId}</saml:Issuer><samlp:Status><samlp:StatusCode Value="urn:oasis:names:tc:SAML:2.0:status:Success"/></samlp:Status></samlp:LogoutResponse>`;
-  return `${upstreamUrls(stack.url, tenant, 'shib').slo}?${new URLSearchParams({ SAMLResponse: deflateRawSync(Buffer.from(xml)).toString('base64'), RelayState: relayState })}`;
+  const slo = upstreamUrls(stack.url, tenant, 'shib').slo;
+  return redirectLogoutResponse(slo, logoutResponseXml(idp, { inResponseTo, destination: slo }), relayState, idp);
 };
 
 describe('logout at the upstream SAML IdP', () => {

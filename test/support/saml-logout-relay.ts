@@ -66,14 +66,19 @@ export function logoutRelayHarness(stack: { db: Db; url: string }, who: () => Te
     return verify('sha256', Buffer.from(octets), createPublicKey(certificatePem(idpCert!)), Buffer.from(url.searchParams.get('Signature')!, 'base64'));
   }
 
-  async function startRelay(withUnreachable = false) {
+  /** A browser signed in to SPs A and B (and C without an SLO endpoint), and the rows the IdP keeps for each. */
+  async function signedIn(withUnreachable = false, browser = new OidcBrowser(stack.url, tenant())) {
     const { a, b, c } = await sps(withUnreachable);
-    const browser = new OidcBrowser(stack.url, tenant());
     await signInTo(browser, a);
     await signInTo(browser, b);
     if (c) await signInTo(browser, c);
     const rows = await sessionSpsOf(browser);
     const rowOf = (s: SamlifySp) => rows.find((r) => r.entity_id === s.entityId)!;
+    return { a, b, c, browser, rowOf, n: counter };
+  }
+
+  async function startRelay(withUnreachable = false) {
+    const { a, b, browser, rowOf } = await signedIn(withUnreachable);
     const cookie = browser.cookies.get('tessera_session')!;
     const out = await browser.follow(logoutRequestFrom(a, rowOf(a).name_id, rowOf(a).name_id_format, '_from-a', 'a-state'));
     const toB = redirectTo(out, `https://b${counter}.example/slo`);
@@ -81,5 +86,5 @@ export function logoutRelayHarness(stack: { db: Db; url: string }, who: () => Te
   }
 
 
-  return { startRelay, logoutResponseFrom, redirectTo, idpSigned };
+  return { signedIn, startRelay, logoutRequestFrom, logoutResponseFrom, redirectTo, idpSigned };
 }

@@ -12,8 +12,8 @@
 // building blocks below (decode/encode, parse/serialize, signElement, removeSignatures) make the
 // tampered variants: start from a validly signed response and alter it. Test-only: nothing here
 // is hardened.
-import { createPrivateKey, randomBytes, webcrypto } from 'node:crypto';
-import { inflateRawSync } from 'node:zlib';
+import { createPrivateKey, randomBytes, sign as cryptoSign, webcrypto } from 'node:crypto';
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import * as x509 from '@peculiar/x509';
 import { DOMParser, XMLSerializer } from '@xmldom/xmldom';
 import { SignedXml } from 'xml-crypto';
@@ -239,4 +239,30 @@ export function samlIdentityProvider(tenant: string, alias: string, idp: TestIdp
     saml: { metadata: idp.metadata, signAuthnRequests: false, wantAssertionsSigned: false, nameIdFormat: 'email', ...config },
     provisioning: { jit: true, onUnknown: 'refuse', linkByEmail: false }, claimRules: [],
   };
+}
+
+// ---- the IdP's LogoutResponse to our LogoutRequest (server/protocols/federation/logout-return.ts) ----
+
+export interface LogoutResponseOptions { inResponseTo: string; destination?: string; issuer?: string; status?: string; id?: string }
+
+/** An unsigned LogoutResponse XML from the test IdP. */
+export function logoutResponseXml(idp: TestIdp, o: LogoutResponseOptions): string {
+  const destination = o.destination ? ` Destination="${esc(o.destination)}"` : '';
+  return `<samlp:LogoutResponse xmlns:samlp="${SAML_NS.protocol}" xmlns:saml="${SAML_NS.assertion}" ID="${o.id ?? id()}" Version="2.0" IssueInstant="${new Date().toISOString()}"${destination} InResponseTo="${esc(o.inResponseTo)}">`
+    + `<saml:Issuer>${esc(o.issuer ?? idp.entityId)}</saml:Issuer>`
+    + `<samlp:Status><samlp:StatusCode Value="${esc(o.status ?? 'urn:oasis:names:tc:SAML:2.0:status:Success')}"/></samlp:Status></samlp:LogoutResponse>`;
+}
+
+/**
+ * The HTTP-Redirect URL carrying `xml` as SAMLResponse to `location`, signed over the exact query
+ * with `key` (SAML bindings §3.4.4.1); `sign: false` leaves SigAlg and Signature out.
+ */
+export function redirectLogoutResponse(location: string, xml: string, relayState: string, key: { privateKeyPem: string } | false,
+  sigAlg: string = ALGORITHMS.rsaSha256): string {
+  const parts = [`SAMLResponse=${encodeURIComponent(deflateRawSync(Buffer.from(xml)).toString('base64'))}`, `RelayState=${encodeURIComponent(relayState)}`];
+  if (!key) return `${location}?${parts.join('&')}`;
+  parts.push(`SigAlg=${encodeURIComponent(sigAlg)}`);
+  const hash = sigAlg === ALGORITHMS.rsaSha1 ? 'sha1' : 'sha256';
+  const signature = cryptoSign(hash, Buffer.from(parts.join('&')), createPrivateKey(key.privateKeyPem)).toString('base64');
+  return `${location}?${parts.join('&')}&Signature=${encodeURIComponent(signature)}`;
 }

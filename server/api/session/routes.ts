@@ -3,8 +3,9 @@
 // logout workflow), and what protocols keep for it (`onLogout`, e.g. the OIDC provider's own
 // session and grants). JSON only (jsonBody), which a cross-site form cannot send: CSRF-proof.
 // Answers 200 { status: "signed_out" } whether or not a session was live (idempotent), with
-// `redirectTo` when the session was federated: the upstream IdP's logout, which sends the browser
-// back to the login page (server/upstream-logout.ts).
+// `redirectTo` when there is more to end through the browser: the session's SAML SPs (a signed
+// LogoutRequest to each, protocols/saml/slo-relay.ts) and, for a federated session, the upstream
+// IdP's logout (server/upstream-logout.ts), which end on the login page.
 import { Router, type Request, type Response } from 'express';
 import type { Client } from '@temporalio/client';
 import type { Config } from '../../../core/infra/config.ts';
@@ -12,7 +13,7 @@ import type { Db } from '../../../core/infra/db.ts';
 import type { CookieSettings } from '../../cookies.ts';
 import { jsonBody } from '../../middleware/json-body.ts';
 import { logOut } from '../../sso-logout.ts';
-import { upstreamLogoutUrl } from '../../upstream-logout.ts';
+import { relayAfterLogout } from '../../protocols/saml/slo-relay.ts';
 
 export interface SessionRouteDeps {
   db: Db;
@@ -30,8 +31,8 @@ export function sessionRoutes({ db, temporal, config, cookies, onLogout = [] }: 
     const tenant = req.tenant!.id;
     const session = await logOut({ db, temporal, taskQueue: config.taskQueue, cookies }, req, res, tenant);
     for (const hook of onLogout) await hook(req, res, tenant);
-    const upstream = session && await upstreamLogoutUrl(db, config, tenant, session.ssoId, `/t/${tenant}/ui/login`);
-    res.json({ status: 'signed_out', ...(upstream ? { redirectTo: upstream } : {}) });
+    const onward = session && await relayAfterLogout(db, config, tenant, session.ssoId, `/t/${tenant}/ui/login`);
+    res.json({ status: 'signed_out', ...(onward ? { redirectTo: onward } : {}) });
   });
 
   return router;

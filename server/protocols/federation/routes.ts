@@ -121,7 +121,7 @@ export function federationRoutes({ db, config, journeys, cookies }: FederationDe
     await resume(req, res, alias, journeyId, hash);
   });
 
-  router.use(logoutReturnRoutes(db));
+  router.use(logoutReturnRoutes(db, config));
 
   router.get('/federation/:alias/metadata', async (req, res) => {
     const tenant = req.tenant!.id;

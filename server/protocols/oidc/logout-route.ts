@@ -6,15 +6,16 @@
 // and the provider session with it (grants revoked but those that persist logout), then the
 // browser goes to the post_logout_redirect_uri the provider validated against the client's
 // registered ones (with `state`), or to the provider's signed-out page — through the front-channel
-// logout page first when clients of the session registered a frontchannel_logout_uri, and through
-// the upstream IdP's logout when the session was federated (server/upstream-logout.ts). The token
+// logout page first when clients of the session registered a frontchannel_logout_uri, then through
+// the session's SAML SPs (a signed LogoutRequest to each, saml/slo-relay.ts) and the upstream
+// IdP's logout when the session was federated (server/upstream-logout.ts). The token
 // and the mark come from the provider's own session: never from the request.
 import { timingSafeEqual } from 'node:crypto';
 import type { Request, RequestHandler, Response } from 'express';
 import type Provider from 'oidc-provider';
 import { logOut } from '../../sso-logout.ts';
-import { upstreamLogoutUrl } from '../../upstream-logout.ts';
 import { currentSession } from '../../sso-session.ts';
+import { relayAfterLogout } from '../saml/slo-relay.ts';
 import type { OidcDeps } from './deps.ts';
 import { frontchannelTargets, sendFrontchannelPage } from './frontchannel-logout.ts';
 import { messagePageHtml, sendPage as page } from './page.ts';
@@ -38,8 +39,8 @@ async function finishLogout(deps: OidcDeps, provider: Provider, session: Provide
   const target = state.postLogoutRedirectUri ? new URL(state.postLogoutRedirectUri) : undefined;
   if (target && state.state !== undefined) target.searchParams.set('state', state.state);
   const after = target?.href ?? `/t/${tenant}/oidc/session/end/success`;
-  // A federated session also ends at the upstream IdP, which sends the browser on to `after`.
-  const next = (core && await upstreamLogoutUrl(deps.db, deps.config, tenant, core.ssoId, after)) || after;
+  // The session's SAML SPs, then the upstream IdP of a federated session, then `after`.
+  const next = (core && await relayAfterLogout(deps.db, deps.config, tenant, core.ssoId, after)) || after;
   if (frontchannel.length) return sendFrontchannelPage(res, tenant, frontchannel, next);
   res.redirect(303, next);
 }

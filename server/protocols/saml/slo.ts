@@ -1,13 +1,15 @@
 // GET|POST /t/{tenant}/saml/slo — an SP's LogoutRequest (Redirect or POST binding), or an SP's
-// LogoutResponse to a LogoutRequest relayed to it (slo-relay.ts). Rules:
+// LogoutResponse to a LogoutRequest relayed to it (slo-relay.ts); GET /saml/slo/continue picks up a
+// relay by its token (slo-relay.ts). Rules:
 // - the same input checks as SSO (inbound.ts); the Issuer must be a registered SP; a signature
 //   must verify when present, and be present when the SP signs (AuthnRequestsSigned or its row);
 // - the browser's core SSO session ends (with everything hanging off it, exactly as
 //   /api/session/logout: server/sso-logout.ts, then the `onLogout` hooks) only when that session
 //   signed in to this SP under the NameID the request names; otherwise nothing ends (a request
 //   forged for another user's session changes nothing) and the answer says UnknownPrincipal;
-// - the session's other SAML SPs are then visited with a LogoutRequest each (slo-relay.ts) before
-//   the answer: Success, or PartialLogout when one of them did not confirm;
+// - the session's other SAML SPs are then visited with a LogoutRequest each (slo-relay.ts), and a
+//   federated session's upstream IdP after them (server/upstream-logout.ts), before the answer:
+//   Success, or PartialLogout when one of the SPs did not confirm;
 // - the LogoutResponse goes to the SP's registered SLO URL (signed Redirect, or POST), never to
 //   an address the request names; an SP without one gets a "signed out" page.
 import type { Request, RequestHandler, Response } from 'express';
@@ -23,7 +25,7 @@ import { checkSignature, child, parseMessage, SamlInputError, textOf } from './i
 import { refuse } from './refusal.ts';
 import { logoutResponseXml, STATUS } from './response-xml.ts';
 import { sendToSlo } from './slo-messages.ts';
-import { continueRelay, PARTIAL_LOGOUT, relayLogout, type Answer } from './slo-relay.ts';
+import { continueRelay, PARTIAL_LOGOUT, relayLogout, resumeRelay, type Answer } from './slo-relay.ts';
 
 const UNKNOWN_PRINCIPAL = 'urn:oasis:names:tc:SAML:2.0:status:UnknownPrincipal';
 
@@ -95,11 +97,17 @@ export function sloHandler(deps: SamlDeps): RequestHandler {
         await forgetSessionSps(db, tenant, session.ssoId);
         await recordAudit(db, { tenant, type: 'saml.logout', actor: `user:${session.userId}`, subject: session.userId, data: { sp: sp.entityId } });
         const others = sps.filter((s) => s.entityId !== sp.entityId);
-        return relayLogout(deps, req, res, others, { entityId: sp.entityId, requestId, relayState: message.relayState }, answerOrigin(deps));
+        // After the other SPs, the upstream IdP of a federated session, then the answer to this SP.
+        return relayLogout(deps, req, res, others, { entityId: sp.entityId, requestId, relayState: message.relayState }, answerOrigin(deps), session.ssoId);
       }
       await recordAudit(db, { tenant, type: 'saml.logout_refused', actor: 'anonymous', data: { sp: sp.entityId, code: 'unknown_principal' } });
       return respond(deps, req, res, sp, requestId, { code: STATUS.requester, second: UNKNOWN_PRINCIPAL }, message.relayState);
     }
     return respond(deps, req, res, sp, requestId, { code: STATUS.success }, message.relayState);
   };
+}
+
+/** GET /saml/slo/continue?relay=…: a relay picked up after a logout started elsewhere, or back from the upstream IdP. */
+export function sloContinueHandler(deps: SamlDeps): RequestHandler {
+  return (req, res) => resumeRelay(deps, req, res, answerOrigin(deps));
 }
