@@ -2,22 +2,20 @@
 // own provider to the account console (`tessera-account`) for this API. Rules: a JWT (typ
 // at+jwt) signed by the tenant's published keys, issuer `{PUBLIC_URL}/t/{tenant}` of the tenant
 // in the path, audience exactly `{PUBLIC_URL}/t/{tenant}/api/account` (the `resource` the console
-// asks for), client_id `tessera-account`, not expired; its subject an active user of the tenant.
+// asks for), client_id `tessera-account`, not expired nor revoked; its subject an active user of the tenant.
 // Anything else (another client's or audience's token, an admin token, a disabled user) gets the
 // same 401 with `WWW-Authenticate: Bearer` (RFC 6750). Answers are never cached. Sets
 // res.locals.account = { tenant, userId }: every resource acts on that user only.
 import type { RequestHandler } from 'express';
-import { createLocalJWKSet, jwtVerify, type JWK } from 'jose';
 import { getUser } from '../../../core/accounts/users.ts';
 import type { Config } from '../../../core/infra/config.ts';
 import type { Db } from '../../../core/infra/db.ts';
 import { ACCOUNT_CONSOLE_CLIENT } from '../../../core/oidc/builtin-clients.ts';
-import { providerJwks, SIGNING_ALGS } from '../../../core/oidc/signing-keys.ts';
+import { verifyAccessTokenJwt } from '../../../core/oidc/jwt-access-tokens.ts';
 import { HttpError } from '../../http-error.ts';
 
 const BEARER = /^Bearer[ ]+([\w-]+\.[\w-]+\.[\w-]+)\s*$/i;
 const MAX_TOKEN = 4096;
-const PRIVATE_MEMBERS = new Set(['d', 'p', 'q', 'dp', 'dq', 'qi', 'k', 'oth']);
 
 export interface AccountPrincipal { tenant: string; userId: string }
 
@@ -25,18 +23,10 @@ export interface AccountPrincipal { tenant: string; userId: string }
 export const accountApiAudience = (config: Config, tenant: string) => `${config.publicUrl}/t/${tenant}/api/account`;
 
 async function verify(db: Db, config: Config, tenant: string, token: string): Promise<AccountPrincipal | undefined> {
-  const published = (await providerJwks(db, tenant)).keys
-    .map((key) => Object.fromEntries(Object.entries(key).filter(([k]) => !PRIVATE_MEMBERS.has(k))) as JWK);
-  let payload;
-  try {
-    ({ payload } = await jwtVerify(token, createLocalJWKSet({ keys: published }), {
-      issuer: `${config.publicUrl}/t/${tenant}`, audience: accountApiAudience(config, tenant), typ: 'at+jwt',
-      algorithms: [...SIGNING_ALGS], requiredClaims: ['exp', 'sub', 'client_id'],
-    }));
-  } catch {
-    return undefined;
-  }
-  if (payload.client_id !== ACCOUNT_CONSOLE_CLIENT) return undefined;
+  // The same check as every JWT access token of ours: signature, issuer, typ, expiry, revocation.
+  const verified = await verifyAccessTokenJwt(db, tenant, `${config.publicUrl}/t/${tenant}`, token, { audience: accountApiAudience(config, tenant) });
+  const payload = verified?.payload;
+  if (payload?.client_id !== ACCOUNT_CONSOLE_CLIENT) return undefined;
   const user = await getUser(db, tenant, String(payload.sub));
   return user?.status === 'active' ? { tenant, userId: user.id } : undefined;
 }
