@@ -228,11 +228,13 @@ describe('the own account only, without secrets', () => {
 
     const links = await call(undefined, 'GET', `${base}/linked-accounts`, token);
     expect(links.body.items).toEqual([expect.objectContaining({ idp: 'corp', name: 'Corp SSO', email: 'alice@corp.example' })]);
+    expect(links.body.available).toEqual([]);
     expect(links.text).not.toContain('upstream-subject');
     // Bob has no password or passkey: his only link cannot go.
     expect((await call(undefined, 'DELETE', `${base}/linked-accounts/corp`, await tokenFor(tenant, bob.id))).status).toBe(409);
     expect((await call(undefined, 'DELETE', `${base}/linked-accounts/corp`, token)).status).toBe(204);
-    expect((await call(undefined, 'GET', `${base}/linked-accounts`, token)).body.items).toEqual([]);
+    // Unlinked: the IdP is offered for linking again (an `account-link` journey).
+    expect((await call(undefined, 'GET', `${base}/linked-accounts`, token)).body).toEqual({ items: [], available: [{ idp: 'corp', name: 'Corp SSO' }] });
 
     const accepted = await call(undefined, 'GET', `${base}/terms`, token);
     expect(accepted.body.items).toEqual([expect.objectContaining({ version: terms.version, title: 'Terms', current: true })]);
