@@ -22,6 +22,7 @@ import { idpModule, oidcIdpModule, samlIdpModule } from './modules/upstream-idp.
 import { idpLinkModule } from './modules/idp-link.ts';
 import { recentAuthModule } from './modules/recent-auth.ts';
 import { totpRemoveModule } from './modules/totp-remove.ts';
+import { emailChangeModule } from './modules/email-change.ts';
 
 export const modules: AuthModule[] = [
   usernameModule,
@@ -47,6 +48,7 @@ export const modules: AuthModule[] = [
   idpLinkModule,
   recentAuthModule,
   totpRemoveModule,
+  emailChangeModule,
 ];
 
 const byType = new Map(modules.map((m) => [m.type, m]));

@@ -1,6 +1,7 @@
 // Sign in at an upstream identity provider: `oidc-idp` (OpenID Connect, and the social presets),
 // `saml-idp` (Tessera as a SAML SP), and `idp` (whichever kind the IdP is). The IdP is the node's
-// `config.idp`, or the one the user picked on the username step (ctx.federated.idp).
+// `config.idp`, or the one the user picked on the username step (ctx.federated.idp); in an
+// `account` journey, the one the account console's user chose to link (request.link) first.
 // The round trip: prepare keeps what the protocol needs at the callback, and the upstream URL, in
 // PostgreSQL under the sha256 of a fresh random state and shows a `redirect` step (to our `go`
 // route, which sends the journey's browser on upstream) whose link is that hash (answered only
@@ -9,6 +10,8 @@
 // the IdP's claim rules and finds the account (activities/federation/upstream-account.ts).
 // Outcomes: ok (signed in), link (an existing account to link after a proof), pending (sent to
 // moderation; the journey ends with a notice), failed (refused: audited, with a message).
+// In an `account` journey the node only links: the upstream account goes to the journey's
+// (session's) user once proven, or is refused; ok then means linked (activities/federation/upstream-link.ts).
 // Nothing secret reaches history: the state, PKCE verifier, nonce, codes and tokens stay in the
 // database or in this activity.
 import { z } from 'zod';
@@ -19,6 +22,7 @@ import { getIdp } from '../../core/federation/identity-providers.ts';
 import type { ContextPatch, JourneyContext, VerifyResult } from '../../core/journeys/journey-context.ts';
 import { newSecretToken, sha256 } from '../../core/infra/secret-token.ts';
 import { resolveUpstreamAccount } from '../federation/upstream-account.ts';
+import { linkingUser, linkUpstreamAccount } from '../federation/upstream-link.ts';
 import { upstreamPerson } from '../federation/upstream-claims.ts';
 import { upstreamProtocol } from '../federation/upstream-protocols.ts';
 import { defineModule, type AuthModule, type ModuleDeps } from './module.ts';
@@ -31,10 +35,11 @@ const Config = z.object({ idp: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/).op
 type Config = z.infer<typeof Config>;
 
 const UNAVAILABLE = { code: 'idp_unavailable', message: 'This way of signing in is not available. Please start again.' };
+const NOT_PROVEN = { code: 'not_proven', message: 'We could not confirm who you are. Please start again.' };
 const REFUSED = { code: 'federation_failed', message: 'The sign-in at your identity provider could not be completed. Please start again.' };
 
 async function idpFor(ctx: JourneyContext, config: Config, kind: UpstreamKind | undefined, deps: ModuleDeps): Promise<IdentityProvider | undefined> {
-  const alias = config.idp ?? ctx.federated?.idp;
+  const alias = (ctx.kind === 'account' ? ctx.request.link?.idp : undefined) ?? config.idp ?? ctx.federated?.idp;
   const idp = alias ? await getIdp(deps.db, ctx.tenant, alias) : undefined;
   return idp?.enabled && (!kind || idp.kind === kind) ? idp : undefined;
 }
@@ -55,10 +60,13 @@ function upstreamModule(type: string, kind: UpstreamKind | undefined): AuthModul
     async prepare({ ctx, config }, deps) {
       const idp = await idpFor(ctx, config, kind, deps);
       if (!idp) return { kind: 'outcome', outcome: 'failed', patch: { error: UNAVAILABLE } };
+      const linking = ctx.kind === 'account';
+      if (linking && !linkingUser(ctx)) return { kind: 'outcome', outcome: 'failed', patch: { error: NOT_PROVEN } };
       const state = newSecretToken();
       const hash = sha256(state);
       const expiresAt = deps.now().getTime() + ROUND_TRIP_MS;
-      const loginHint = ctx.login ?? ctx.request.authRequest?.loginHint;
+      // Linking: the local login is none of the upstream's business.
+      const loginHint = linking ? undefined : ctx.login ?? ctx.request.authRequest?.loginHint;
       const begun = await upstreamProtocol(deps.db, idp.kind, deps.now).begin({
         idp, urls: upstreamUrls(deps.config.publicUrl, ctx.tenant, idp.alias), state, ...(loginHint ? { loginHint } : {}),
       });
@@ -93,8 +101,13 @@ function upstreamModule(type: string, kind: UpstreamKind | undefined): AuthModul
         if (err instanceof UpstreamError) return refuse(deps, ctx, idp.alias, err.code, { code: 'federation_failed', message: err.message });
         throw err;
       }
-      const decision = await resolveUpstreamAccount(deps, idp, person, ctx.journeyId);
       const federated = { idp: idp.alias, subject: person.subject, ...(person.email ? { email: person.email } : {}), claims: person.claims };
+      if (ctx.kind === 'account') {
+        const linked = await linkUpstreamAccount(deps, ctx, idp, person);
+        if (linked.kind === 'refused') return refuse(deps, ctx, idp.alias, linked.code, { code: linked.code, message: linked.message });
+        return { outcome: 'ok', patch: { federated: { ...federated, linked: true } } };
+      }
+      const decision = await resolveUpstreamAccount(deps, idp, person, ctx.journeyId);
       const audit = (how: string, subject?: string) => deps.audit({
         tenant: ctx.tenant, type: 'federation.login', subject, journeyId: ctx.journeyId, dedupeKey: `federation-login:${ctx.journeyId}:${hash}`,
         data: { idp: idp.alias, how },

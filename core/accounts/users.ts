@@ -29,6 +29,9 @@ export class UserInputError extends Error {}
 export class UserConflictError extends UserInputError {}
 
 const EMAIL = /^[^\s@]{1,64}@[^\s@]{1,255}$/;
+
+/** Whether `email` (trimmed, any case) has the shape users' emails must have. */
+export const isEmailAddress = (email: string) => EMAIL.test(email.trim().toLowerCase());
 const USERNAME = /^[^\s]{1,254}$/;
 const isUuidShape = (id: string) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id);
 
@@ -87,6 +90,12 @@ export async function findUserByLogin(db: Db, tenant: string, login: string): Pr
   const [row] = await db`SELECT * FROM users WHERE tenant_id = ${tenant}
     AND (username = ${login} OR lower(email) = lower(${login})) ORDER BY (username = ${login}) DESC LIMIT 1`;
   return row ? toUser(row) : undefined;
+}
+
+/** Whether another user of the tenant than `exceptId` has `email` (any case). */
+export async function emailTakenByOther(db: Db, tenant: string, email: string, exceptId: string): Promise<boolean> {
+  const rows = await db`SELECT 1 FROM users WHERE tenant_id = ${tenant} AND lower(email) = ${email.trim().toLowerCase()} AND id <> ${exceptId}`;
+  return rows.length > 0;
 }
 
 export async function getUser(db: Db, tenant: string, id: string): Promise<User | undefined> {

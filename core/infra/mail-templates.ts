@@ -7,7 +7,8 @@
 // placeholders, none of the secret ones in the subject, and HTML that escaping keeps safe: no
 // active content (script, frames, forms, event handlers, javascript: URLs), placeholders only in
 // text or in quoted attribute values, and a link attribute may start only with {{link}}.
-// Text that people choose (a signup's name, an inviter's name, a rejection reason) goes to
+// Text that people choose (a signup's name, an inviter's name, a rejection reason, the new address
+// of an email change, told to the old one) goes to
 // addresses they may also choose: it is cut to USER_TEXT_MAX characters and can never become a
 // link — the characters that make mail clients link it (dots inside words, slashes, `@`, `:`)
 // are replaced by look-alikes that no client links.
@@ -16,7 +17,7 @@ import { z } from 'zod';
 export const TEMPLATE_NAMES = [
   'login-code', 'login-link',
   'verify-email', 'signup-existing', 'registration-pending', 'approval-request', 'approval-reminder',
-  'registration-approved', 'registration-rejected', 'invitation', 'recovery-link',
+  'registration-approved', 'registration-rejected', 'invitation', 'recovery-link', 'email-change-link', 'email-changed',
 ] as const;
 export type TemplateName = (typeof TEMPLATE_NAMES)[number];
 
@@ -35,6 +36,8 @@ export const TEMPLATE_PLACEHOLDERS: Record<TemplateName, readonly string[]> = {
   'registration-rejected': ['tenant', 'name', 'reason'],
   'invitation': ['tenant', 'inviter', 'link', 'expires'],
   'recovery-link': ['tenant', 'link', 'expires'],
+  'email-change-link': ['tenant', 'link', 'expires'],
+  'email-changed': ['tenant', 'new_email'],
 };
 
 export const isTemplateName = (name: string): name is TemplateName => (TEMPLATE_NAMES as readonly string[]).includes(name);
@@ -43,7 +46,7 @@ export const isTemplateName = (name: string): name is TemplateName => (TEMPLATE_
 const SECRET_VARS = new Set(['code', 'link']);
 
 /** Values people type, that the mail's reader did not choose. */
-const USER_TEXT_VARS = new Set(['name', 'inviter', 'reason']);
+const USER_TEXT_VARS = new Set(['name', 'inviter', 'reason', 'new_email']);
 export const USER_TEXT_MAX = 80;
 
 const LOOK_ALIKES: Record<string, string> = { '.': '\u2024', '/': '\u2215', '@': '\uff20', ':': '\ua789', '\\': '\u29f5' };
@@ -117,6 +120,14 @@ export const DEFAULT_TEMPLATES: Record<TemplateName, MailContent> = {
     'Open this link to choose a new password: {{link}}',
     `The link can be used once and expires in {{expires}}. ${NOT_YOU} Your password has not been changed.`,
   ], 'Choose a new password'),
+  'email-change-link': plain('Confirm your new email address for {{tenant}}', [
+    'Open this link to make this your email address at {{tenant}}: {{link}}',
+    `Open it in the browser where you asked for the change. It can be used once and expires in {{expires}}. ${NOT_YOU} Nothing changes until the link is opened.`,
+  ], 'Confirm my new email address'),
+  'email-changed': plain('Your email address at {{tenant}} was changed', [
+    'The email address of your account at {{tenant}} was changed to {{new_email}}. Mail for the account now goes there, not here.',
+    'If you did not make this change, contact the administrator of {{tenant}} at once.',
+  ]),
 };
 
 export const TemplateOverride = z.object({

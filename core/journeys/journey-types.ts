@@ -103,6 +103,13 @@ export interface JourneyRequest {
    * the `recent-auth` module decides whether the session is fresh enough to skip a new proof.
    */
   account?: { userId: string; authTime: number; amr: string[] };
+  /**
+   * Set by the server only, for an `account` journey started to link an upstream account (the
+   * account console's "Link an account"): the enabled IdP the user chose. The `idp` node of an
+   * account journey links what that IdP vouches for to the journey's user (`account`), never
+   * signing in whoever the upstream names.
+   */
+  link?: { idp: string };
 }
 
 /** What a relying party asked for when a protocol started the journey (no secrets). */

@@ -1,5 +1,6 @@
-// Single-use links sent by mail: email verification, the sign-in link mailed on approval, and
-// password recovery. The token is 256 random bits in the link; the database keeps its sha256.
+// Single-use links sent by mail: email verification, the sign-in link mailed on approval, password
+// recovery, and the proof of a new address (email change). The token is 256 random bits in the
+// link; the database keeps its sha256.
 // Rules: a link is sent at most once per dedupe key (the mail and the token row share it, and a
 // retried sender gets back the first send's hash, so the link that went out is the one that
 // works); the row exists before the mail leaves; following a link consumes it atomically; an unknown, used or expired token is told
@@ -9,7 +10,7 @@ import { isSecretToken, newSecretToken, sha256 } from '../infra/secret-token.ts'
 import type { Mailer } from '../infra/mail.ts';
 import { describeLifetime, type TemplateName } from '../infra/mail-templates.ts';
 
-export type LinkPurpose = 'verify-email' | 'sign-in' | 'recovery';
+export type LinkPurpose = 'verify-email' | 'sign-in' | 'recovery' | 'email-change';
 
 export interface LinkRequest {
   tenant: string;

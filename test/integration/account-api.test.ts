@@ -7,7 +7,9 @@ import { describe, expect, it } from 'vitest';
 import { getSession } from '../../core/accounts/sessions.ts';
 import { recordAcceptance, addTerms } from '../../core/accounts/terms.ts';
 import { getTotpSecret, newTotpSecret, saveTotpSecret } from '../../core/accounts/totp.ts';
-import { createUser, setUserStatus } from '../../core/accounts/users.ts';
+import { createUser, getUser, setUserStatus } from '../../core/accounts/users.ts';
+import { queryAudit } from '../../core/infra/audit.ts';
+import { listDevMail, type DevMail } from '../../core/infra/dev-mailbox.ts';
 import { listCredentials, saveCredential } from '../../core/accounts/webauthn-credentials.ts';
 import { linkIdentity } from '../../core/federation/federated-identities.ts';
 import { saveIdp } from '../../core/federation/identity-providers.ts';
@@ -48,6 +50,16 @@ async function signIn(tenant: string, login: string, password: string) {
   const res = await api.submit({ password });
   expect(res.body.status).toBe('succeeded');
   return api;
+}
+
+/** The newest dev-mailbox message of `template` to `to`, waiting for it to be sent. */
+async function mailTo(tenant: string, to: string, template: string): Promise<DevMail> {
+  for (let i = 0; i < 50; i++) {
+    const mail = (await listDevMail(db, { tenant, to })).find((m) => m.template === template);
+    if (mail) return mail;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`no ${template} mail to ${to}`);
 }
 
 const fakePasskey = (tenant: string, userId: string, id = randomBytes(16).toString('base64url')) => ({
@@ -216,11 +228,13 @@ describe('the own account only, without secrets', () => {
 
     const links = await call(undefined, 'GET', `${base}/linked-accounts`, token);
     expect(links.body.items).toEqual([expect.objectContaining({ idp: 'corp', name: 'Corp SSO', email: 'alice@corp.example' })]);
+    expect(links.body.available).toEqual([]);
     expect(links.text).not.toContain('upstream-subject');
     // Bob has no password or passkey: his only link cannot go.
     expect((await call(undefined, 'DELETE', `${base}/linked-accounts/corp`, await tokenFor(tenant, bob.id))).status).toBe(409);
     expect((await call(undefined, 'DELETE', `${base}/linked-accounts/corp`, token)).status).toBe(204);
-    expect((await call(undefined, 'GET', `${base}/linked-accounts`, token)).body.items).toEqual([]);
+    // Unlinked: the IdP is offered for linking again (an `account-link` journey).
+    expect((await call(undefined, 'GET', `${base}/linked-accounts`, token)).body).toEqual({ items: [], available: [{ idp: 'corp', name: 'Corp SSO' }] });
 
     const accepted = await call(undefined, 'GET', `${base}/terms`, token);
     expect(accepted.body.items).toEqual([expect.objectContaining({ version: terms.version, title: 'Terms', current: true })]);
@@ -290,5 +304,73 @@ describe('account journeys', () => {
     expect(done.body).toMatchObject({ kind: 'account', status: 'succeeded' });
     expect(await getTotpSecret(db, tenant, user.id)).toBeUndefined();
     expect(await getTotpSecret(db, tenant, bob.id)).toBeDefined();
+  });
+
+  it('changes the email only after the link mailed to the new address is followed in this browser, and tells the old address', async () => {
+    const { tenant, user, login, password } = await tenantWithUser(db);
+    const bob = await createUser(db, tenant, { email: `bob@${tenant}.example`, password: 'bob-password-123' });
+    const api = await signIn(tenant, login, password);
+    const session = api.cookies.get('tessera_session');
+    const started = await api.start('account', 'account-email');
+    expect(started.body).toMatchObject({ kind: 'account', status: 'waiting', step: { type: 'form', fields: [expect.objectContaining({ name: 'email', type: 'email' })] } });
+
+    // Another account's address is refused without naming whose; the current one too.
+    const taken = await api.submit({ email: `  BOB@${tenant}.example ` });
+    expect(taken.body.step.errors).toEqual([expect.objectContaining({ field: 'email', code: 'email_taken' })]);
+    expect(JSON.stringify(taken.body)).not.toMatch(new RegExp(`${bob.id}|bob@`, 'i'));
+    expect((await api.submit({ email: login })).body.step.errors[0].code).toBe('email_unchanged');
+    expect((await api.submit({ email: 'not-an-address' })).body.step.errors[0].code).toBe('invalid_email');
+
+    const newEmail = `alice.new@${tenant}.example`;
+    const waiting = await api.submit({ email: newEmail });
+    expect(waiting.body).toMatchObject({ status: 'waiting', step: { type: 'message', title: 'Check your email' } });
+    expect(await getUser(db, tenant, user.id)).toMatchObject({ email: login, emailVerified: false });
+    const mail = await mailTo(tenant, newEmail, 'email-change-link');
+    expect(await listDevMail(db, { tenant, to: login })).toEqual([]);
+    const token = /\/ui\/link#token=([A-Za-z0-9_-]{43})/.exec(mail.text)![1]!;
+
+    // Another browser cannot use it, and does not use it up.
+    const elsewhere = new JourneyApi(stack.url, tenant);
+    const refused = await elsewhere.request('POST', `/t/${tenant}/api/links`, { token });
+    expect(refused).toMatchObject({ status: 409, body: { error: { code: 'other_browser' } } });
+    expect((await getUser(db, tenant, user.id))!.email).toBe(login);
+
+    const followed = await api.request('POST', `/t/${tenant}/api/links`, { token });
+    expect(followed).toMatchObject({ status: 201, body: { kind: 'account', status: 'succeeded' } });
+    expect(await getUser(db, tenant, user.id)).toMatchObject({ email: newEmail, emailVerified: true });
+    expect(api.cookies.get('tessera_session')).toBe(session);
+    expect((await api.request('POST', `/t/${tenant}/api/links`, { token })).body.error.code).toBe('link_used');
+
+    const events = await queryAudit(db, tenant, { type: 'email.changed', limit: 10 });
+    expect(events).toEqual([expect.objectContaining({ subject: user.id, journeyId: started.body.id, data: expect.objectContaining({ previous: login, email: newEmail }) })]);
+    // The old address is told, with the new one as text that no mail client turns into a link.
+    const notice = await mailTo(tenant, login, 'email-changed');
+    expect(notice.subject).toBe(`Your email address at ${tenant} was changed`);
+    expect(notice.text).toContain('alice\u2024new\uff20');
+    expect(notice.html).not.toContain(newEmail);
+    expect(await getUser(db, tenant, bob.id)).toMatchObject({ email: `bob@${tenant}.example` });
+  });
+
+  it('refuses the change when the address was taken after the link went out, and changes nothing', async () => {
+    const { tenant, user, login, password } = await tenantWithUser(db);
+    const api = await signIn(tenant, login, password);
+    await api.start('account', 'account-email');
+    const newEmail = `carol@${tenant}.example`;
+    await api.submit({ email: newEmail });
+    const token = /\/ui\/link#token=([A-Za-z0-9_-]{43})/.exec((await mailTo(tenant, newEmail, 'email-change-link')).text)![1]!;
+    await createUser(db, tenant, { email: newEmail.toUpperCase(), password: 'carol-password-123' });
+    const followed = await api.request('POST', `/t/${tenant}/api/links`, { token });
+    expect(followed.body).toMatchObject({ status: 'waiting', step: { type: 'form', errors: [expect.objectContaining({ code: 'email_taken' })] } });
+    expect((await getUser(db, tenant, user.id))!.email).toBe(login);
+    expect(await queryAudit(db, tenant, { type: 'email.changed', limit: 10 })).toEqual([]);
+  });
+
+  it('asks for fresh proof before an email change when the sign-in is old', async () => {
+    const { tenant, user, login, password } = await tenantWithUser(db);
+    const api = await signIn(tenant, login, password);
+    await db`UPDATE sessions SET auth_time = now() - interval '10 minutes' WHERE tenant_id = ${tenant} AND user_id = ${user.id}`;
+    expect((await api.start('account', 'account-email')).body.step.type).toBe('choice');
+    await api.submit({ choice: 'password' });
+    expect((await api.submit({ password })).body.step.fields.map((f: { name: string }) => f.name)).toEqual(['email']);
   });
 });

@@ -1,5 +1,7 @@
 // Upstream accounts (an IdP's subject) linked to the signed-in user, and the terms they accepted:
-//   GET    /linked-accounts          { items: [{ idp, name, email, createdAt, lastLoginAt }] }
+//   GET    /linked-accounts          { items: [{ idp, name, email, createdAt, lastLoginAt }], available: [{ idp, name }] }
+//          (available: the tenant's enabled IdPs without a link of the user, which the console
+//          links through an `account` journey on the tree account-link)
 //   DELETE /linked-accounts/{idp}    204
 //   GET    /terms                    { items: [{ version, title, url, acceptedAt, current }] }
 // Rules: the upstream subject is not shown (it identifies the user elsewhere); unlinking the only
@@ -22,8 +24,10 @@ export function linkedAccountRoutes(db: Db): Router {
     const { tenant, userId } = accountOf(res);
     const [links, idps] = await Promise.all([listUserLinks(db, tenant, userId), listIdpsPage(db, tenant, { limit: 200 })]);
     const nameOf = (alias: string) => idps.find((i) => i.alias === alias)?.displayName ?? alias;
+    const linked = new Set(links.map((l) => l.idp));
     res.json({
       items: links.map((l) => ({ idp: l.idp, name: nameOf(l.idp), email: l.email, createdAt: l.createdAt, lastLoginAt: l.lastLoginAt })),
+      available: idps.filter((i) => i.enabled && !linked.has(i.alias)).map((i) => ({ idp: i.alias, name: i.displayName })),
     });
   });
   router.delete('/linked-accounts/:idp', async (req, res) => {

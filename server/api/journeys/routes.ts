@@ -3,13 +3,16 @@
 // characters is refused before it reaches the journey (step-input.ts). An `account` journey (the
 // account console's changes: trees account-*) starts only for the browser's signed-in user: the
 // server names that user and session from the SSO session cookie (request.stepUp and
-// request.account), never from the body; without a live session it is refused with 401.
+// request.account), never from the body; without a live session it is refused with 401. An
+// account journey may name an upstream IdP to link (`idp`: an enabled IdP of the tenant, else 400
+// unknown_idp), which becomes request.link; no other journey may name one.
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import type { Db } from '../../../core/infra/db.ts';
 import type { Session } from '../../../core/accounts/sessions.ts';
 import type { JourneyKind, JourneyRequest } from '../../../core/journeys/journey-types.ts';
 import type { CookieSettings } from '../../cookies.ts';
+import { getIdp } from '../../../core/federation/identity-providers.ts';
 import { HttpError } from '../../http-error.ts';
 import { jsonBody } from '../../middleware/json-body.ts';
 import { completeLogin, currentSession } from '../../sso-session.ts';
@@ -22,7 +25,10 @@ import { uncleanFields } from './step-input.ts';
 const StartBody = z.object({
   kind: z.enum(['login', 'registration', 'recovery', 'account']),
   tree: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/).optional(),
-}).strict().refine((b) => b.kind !== 'account' || b.tree !== undefined, { message: 'an account journey names its tree', path: ['tree'] });
+  idp: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/).optional(),
+}).strict()
+  .refine((b) => b.kind !== 'account' || b.tree !== undefined, { message: 'an account journey names its tree', path: ['tree'] })
+  .refine((b) => b.kind === 'account' || b.idp === undefined, { message: 'only an account journey links an identity provider', path: ['idp'] });
 
 export interface JourneyRouteDeps { db: Db; journeys: JourneyClient; cookies: CookieSettings; idleTimeoutMs: number }
 
@@ -55,10 +61,12 @@ export function journeyRoutes({ db, journeys, cookies, idleTimeoutMs }: JourneyR
     const session = await currentSession(db, req, tenant, cookies);
     if (kind === 'account' && !session) throw new HttpError(401, 'login_required', 'Sign in first: account changes are for the signed-in user.');
     await checkJourneyStart(db, tenant, kind, tree, { stepUp: kind === 'account' });
+    const idp = body.data.idp;
+    if (idp !== undefined && !(await getIdp(db, tenant, idp))?.enabled) throw new HttpError(400, 'unknown_idp', `There is no identity provider "${idp}" to link.`);
     const binding = ensureBinding(req, res, tenant, cookies);
     const snapshot = await journeys.start({
       id: newJourneyId(), tenant, kind, tree, binding, idleTimeoutMs,
-      request: { ...requestInfo(req), ...rememberScopes(req, res, tenant, cookies, session), ...(kind === 'account' ? accountOf(session!) : {}) },
+      request: { ...requestInfo(req), ...rememberScopes(req, res, tenant, cookies, session), ...(kind === 'account' ? accountOf(session!) : {}), ...(idp ? { link: { idp } } : {}) },
     });
     await completeLogin(db, req, res, snapshot, cookies);
     res.status(201).json(snapshot.view);

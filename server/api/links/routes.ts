@@ -4,7 +4,9 @@
 // - recovery: the journey that mailed the link continues in this browser (followLink);
 // - verify-email: the registration workflow activates the account, then a `link-sign-in`
 //   journey signs the user in (the server passes the consumed link's user as the proof);
-// - sign-in (mailed on approval): the same sign-in journey.
+// - sign-in (mailed on approval): the same sign-in journey;
+// - email-change (the account console's new address): the account journey that mailed it goes on,
+//   but only in its own browser: in another one the link is refused (409 other_browser) and kept.
 // A used or expired link answers 410 and, for verification, offers a new link
 // (`POST …/links/resend { token }`, which answers the same whatever happens).
 import { Router, type Request, type Response } from 'express';
@@ -17,7 +19,7 @@ import type { CookieSettings } from '../../cookies.ts';
 import { HttpError } from '../../http-error.ts';
 import { jsonBody } from '../../middleware/json-body.ts';
 import { completeLogin } from '../../sso-session.ts';
-import { ensureBinding } from '../journeys/browser-binding.ts';
+import { bindingOf, ensureBinding } from '../journeys/browser-binding.ts';
 import { newJourneyId, type JourneyClient } from '../journeys/journey-client.ts';
 import { checkJourneyStart } from '../journeys/start-policy.ts';
 
@@ -50,16 +52,27 @@ export function linkRoutes({ db, temporal, journeys, cookies, idleTimeoutMs }: L
     res.status(201).json(snapshot.view);
   }
 
+  /** An email-change link opened in another browser than its journey's is refused before it is used. */
+  async function checkSameBrowser(req: Request, tenant: string, token: string) {
+    const peeked = await peekLink(db, tenant, token);
+    if (peeked?.purpose !== 'email-change' || !peeked.workflowId) return;
+    const binding = bindingOf(req, cookies);
+    const here = binding ? await journeys.read(tenant, peeked.workflowId, binding).then(() => true, () => false) : false;
+    if (!here) throw new HttpError(409, 'other_browser', 'Open this link in the browser where you asked to change your email address.');
+  }
+
   router.post('/', jsonBody, async (req, res) => {
     const tenant = req.tenant!.id;
     const token = tokenOf(req);
+    await checkSameBrowser(req, tenant, token);
     const link = await consumeLink(db, tenant, token);
     if (!link.ok) {
       if (link.reason === 'unknown') throw new HttpError(404, 'link_unknown', 'This link is not valid.');
       throw gone(link.reason, link);
     }
     switch (link.purpose) {
-      case 'recovery': {
+      case 'recovery':
+      case 'email-change': {
         if (!link.workflowId) throw new HttpError(404, 'link_unknown', 'This link is not valid.');
         const snapshot = await journeys.followLink(tenant, link.workflowId, hashToken(token), ensureBinding(req, res, tenant, cookies));
         await completeLogin(db, req, res, snapshot, cookies);

@@ -14,7 +14,8 @@
 // audit event, nothing changes); the answer counts only in the browser the journey belongs to
 // (the journey's update validator decides: a callback in another browser is refused, no login
 // CSRF). The upstream's answer is recorded in PostgreSQL and judged by the journey (the idp node),
-// never here; then the browser goes back to the login UI, which shows where the journey stands.
+// never here; then the browser goes back to the login UI, which shows where the journey stands —
+// or, for an `account` journey (linking an upstream account), to the account console's page of it.
 import express, { type Request, type Response, type Router } from 'express';
 import type { Config } from '../../../core/infra/config.ts';
 import type { Db } from '../../../core/infra/db.ts';
@@ -76,6 +77,9 @@ export function federationRoutes({ db, config, journeys, cookies }: FederationDe
       throw err;
     }
     await completeLogin(db, req, res, snapshot, cookies);
+    if (snapshot.view.kind === 'account') {
+      return res.redirect(303, `/t/${tenant}/account/#/change/link/${encodeURIComponent(alias)}/${snapshot.view.id}`);
+    }
     res.redirect(303, await journeyLocation(db, tenant, snapshot.view.id));
   }
 

@@ -50,13 +50,16 @@ export function accountApi(tenant) {
   };
 }
 
-/** Starts an account journey on `tree` for this browser's signed-in user: { status, body }. */
-export async function startAccountJourney(tenant, tree) {
+/**
+ * Starts an account journey on `tree` for this browser's signed-in user (linking the IdP `idp`
+ * when given): { status, body }.
+ */
+export async function startAccountJourney(tenant, tree, idp) {
   try {
     const res = await fetch(`/t/${encodeURIComponent(tenant)}/api/journeys`, {
       method: 'POST', credentials: 'same-origin', cache: 'no-store',
       headers: { accept: 'application/json', 'content-type': 'application/json' },
-      body: JSON.stringify({ kind: 'account', tree }),
+      body: JSON.stringify({ kind: 'account', tree, ...(idp ? { idp } : {}) }),
     });
     return { status: res.status, body: await res.json().catch(() => null) };
   } catch {

@@ -30,8 +30,11 @@ function route() {
 
 const go = (page, ...rest) => { location.hash = `#/${[page, ...rest].map(encodeURIComponent).join('/')}`; };
 
-function frame(page, main) {
-  const current = page === 'change' ? 'signing-in' : page;
+/** The page a change (#/change/{what}) belongs to, for the navigation. */
+const CHANGE_HOME = { email: 'profile', link: 'linked-accounts' };
+
+function frame(page, rest, main) {
+  const current = page !== 'change' ? page : CHANGE_HOME[rest[0]] ?? 'signing-in';
   const nav = h('nav', { class: 'nav', 'aria-label': 'Your account' },
     h('ul', {}, ...PAGES.map(([id, label]) => h('li', {},
       h('a', { href: `#/${id}`, 'aria-current': id === current ? 'page' : undefined }, label)))));
@@ -45,7 +48,7 @@ function frame(page, main) {
 async function show() {
   const { page, rest } = route();
   const main = h('main', { id: 'main', class: 'main', tabindex: '-1' }, h('div', { class: 'loading', role: 'status' }, 'Loading\u2026'));
-  shell.replaceChildren(...frame(page, main));
+  shell.replaceChildren(...frame(page, rest, main));
   try {
     const view = await import(`./views/${page}.js`);
     const node = await view.render({ tenant, api, rest, go });

@@ -21,6 +21,14 @@ export function statusCard({ tone, iconName, title, text, action, link, extra })
 }
 
 export function signedIn(tenant, kind) {
+  // An account change confirmed here (e.g. a new email address by its mailed link).
+  if (kind === 'account') {
+    return statusCard({
+      tone: 'success', iconName: 'check', title: 'Your account was updated',
+      text: 'The change is saved. You can close this tab.',
+      link: { href: `/t/${encodeURIComponent(tenant)}/account/`, label: 'Go to your account' },
+    });
+  }
   if (kind === 'recovery') {
     return statusCard({
       tone: 'success', iconName: 'check', title: 'Your password has been changed',

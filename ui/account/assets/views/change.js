@@ -1,12 +1,17 @@
-// A sensitive change (#/change/{what}): runs an account journey (trees account-*) for the signed-in
-// user and renders its steps with the login UI's step renderer (/ui/assets/steps.js), inside the
-// console. Rules: the journey is started by a POST after the page loaded (no change on GET), bound
-// to this browser (binding cookie) and to the user of its SSO session by the server; server
-// strings become text only; one request at a time; success returns to the signing-in page and is
-// announced; a failed, expired or unreachable journey says so and offers to try again.
+// A sensitive change (#/change/{what}, or #/change/link/{idp} to link an upstream account): runs
+// an account journey (trees account-*) for the signed-in user and renders its steps with the login
+// UI's step renderer (/ui/assets/steps.js), inside the console. Rules: the journey is started by a
+// POST after the page loaded (no change on GET), bound to this browser (binding cookie) and to the
+// user of its SSO session by the server; server strings become text only; one request at a time;
+// a step that waits for a mailed link (a new email address) is polled, so the page follows when
+// the link is opened in another tab; success returns to the page the change belongs to and is
+// announced; a failed, expired or unreachable journey says so and offers to try again. A journey
+// that went to an upstream IdP comes back as #/change/link/{idp}/{journey}: the page reads where
+// it stands instead of starting another.
 import { api as journeyApi, isJourney } from '/ui/assets/api.js';
 import { focusFirst } from '/ui/assets/dom.js';
-import { renderStep, setAlert } from '/ui/assets/steps.js';
+import { watchJourney } from '/ui/assets/poll.js';
+import { renderStep, setAlert, waitsElsewhere } from '/ui/assets/steps.js';
 import { startAccountJourney } from '../api.js';
 import { button, errorBox, h, pageView, toast } from '../ui.js';
 
@@ -15,23 +20,35 @@ const CHANGES = {
   totp: { tree: 'account-totp', title: 'Set up an authenticator app', done: 'Your authenticator app is set up.' },
   'totp-remove': { tree: 'account-totp-remove', title: 'Remove your authenticator app', done: 'Your authenticator app was removed.' },
   passkey: { tree: 'account-passkey', title: 'Add a passkey', done: 'Your passkey was added. Give it a name so you can tell it apart.' },
+  email: { tree: 'account-email', title: 'Change your email address', done: 'Your email address was changed.', page: 'profile', pageLabel: 'personal info' },
+  link: { tree: 'account-link', title: 'Link an account', done: 'Your account elsewhere is linked.', page: 'linked-accounts', pageLabel: 'linked accounts', withIdp: true },
 };
+
+const IDP = /^[a-z0-9][a-z0-9_-]{0,62}$/;
+const JOURNEY = /^[A-Za-z0-9_-]{22,64}$/;
 
 export async function render({ tenant, rest, go }) {
   const change = CHANGES[rest[0]];
-  if (!change) return pageView('Nothing to change here', undefined, errorBox({ message: 'This change does not exist.' }));
+  const idp = change?.withIdp ? rest[1] : undefined;
+  if (!change || (change.withIdp && !IDP.test(idp ?? ''))) return pageView('Nothing to change here', undefined, errorBox({ message: 'This change does not exist.' }));
+  const resumeId = rest[change.withIdp ? 2 : 1];
   const body = h('div', { class: 'card journey-card', 'aria-live': 'polite' }, h('div', { class: 'loading', role: 'status' }, 'Starting\u2026'));
-  const back = () => go('signing-in');
+  const home = change.page ?? 'signing-in';
+  const homeLabel = `Back to ${change.pageLabel ?? 'signing in'}`;
+  const back = () => go(home);
   let busy = false;
   let journeyId;
+  let watch;
 
   function showError(message) {
     body.replaceChildren(errorBox({ message }), h('div', { class: 'form-actions' },
-      button('Try again', () => begin(), { kind: 'primary' }), button('Back to signing in', back)));
+      button('Try again', () => begin(), { kind: 'primary' }), button(homeLabel, back)));
     body.querySelector('button')?.focus();
   }
 
   function show(journey, notice) {
+    watch?.stop();
+    watch = undefined;
     journeyId = journey.id;
     busy = false;
     body.removeAttribute('aria-busy');
@@ -48,6 +65,14 @@ export async function render({ tenant, rest, go }) {
       notice, canStartOver: false, links: [],
     }));
     focusFirst(body);
+    if (waitsElsewhere(step)) {
+      watch = watchJourney({
+        read: () => journeyApi.get(tenant, journey.id),
+        unchanged: (res) => res.status === 200 && isJourney(res.body) && res.body.status === 'waiting' && res.body.step?.id === step.id,
+        onChange: (res) => (isJourney(res.body) ? show(res.body) : showError('This change is no longer open in this browser. Try again.')),
+      });
+      window.addEventListener('hashchange', () => watch?.stop(), { once: true });
+    }
   }
 
   async function submit(step, values, pressed) {
@@ -69,15 +94,22 @@ export async function render({ tenant, rest, go }) {
     if (alert) setAlert(alert, [res.body?.error?.message ?? 'We couldn\u2019t reach the service. Try again.']);
   }
 
+  async function resume(id) {
+    const res = await journeyApi.get(tenant, id);
+    if (res.status === 200 && isJourney(res.body)) return show(res.body);
+    return showError('This change is no longer open in this browser. Try again.');
+  }
+
   async function begin() {
     body.replaceChildren(h('div', { class: 'loading', role: 'status' }, 'Starting\u2026'));
-    const res = await startAccountJourney(tenant, change.tree);
+    const res = await startAccountJourney(tenant, change.tree, idp);
     if (res.status === 201 && isJourney(res.body)) return show(res.body);
     if (res.status === 401) return showError('Your sign-in here has ended. Sign out, sign in again, then retry.');
     return showError(res.body?.error?.message ?? 'We couldn\u2019t start this change. Try again.');
   }
 
-  begin();
+  if (resumeId && JOURNEY.test(resumeId)) resume(resumeId);
+  else begin();
   return pageView(change.title, 'First confirm it is you, unless you signed in a moment ago.', body,
-    h('p', { class: 'back-link' }, h('a', { href: '#/signing-in' }, 'Back to signing in')));
+    h('p', { class: 'back-link' }, h('a', { href: `#/${home}` }, homeLabel)));
 }

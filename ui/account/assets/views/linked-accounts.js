@@ -1,10 +1,12 @@
-// Linked accounts: accounts at other identity providers that sign in to this one, and unlinking
-// them (refused, with the reason, when it is the only way in). Rules: announced results.
+// Linked accounts: accounts at other identity providers that sign in to this one, unlinking them
+// (refused, with the reason, when it is the only way in), and linking one more: a "Link an
+// account" button per enabled IdP not linked yet opens #/change/link/{idp}, which runs an account
+// journey (tree account-link) through that IdP. Rules: announced results; buttons named per IdP.
 import { button, emptyNote, errorBox, h, pageView, panel, row, toast, when } from '../ui.js';
 
 export async function render(ctx) {
-  const { api } = ctx;
-  const { items } = await api.get('/linked-accounts');
+  const { api, go } = ctx;
+  const { items, available = [] } = await api.get('/linked-accounts');
   const page = pageView('Linked accounts', 'Accounts elsewhere that you can sign in with.');
   const list = h('ul', { class: 'rows', 'aria-label': 'Linked accounts' }, ...items.map((link) => {
     const item = row(link.name, [link.email, `Linked ${when(link.createdAt)}`, `Last used ${when(link.lastLoginAt)}`], [button('Unlink', async () => {
@@ -21,6 +23,13 @@ export async function render(ctx) {
     }, { 'aria-label': `Unlink ${link.name}` })]);
     return item;
   }));
-  page.append(panel('Linked', items.length ? list : emptyNote('No account elsewhere is linked to yours. Choose \u201cContinue with \u2026\u201d on the sign-in page to link one.')));
+  page.append(panel('Linked', items.length ? list : emptyNote('No account elsewhere is linked to yours.')));
+  if (available.length) {
+    page.append(panel('Link an account',
+      h('p', {}, 'Sign in with one of these too. You confirm it is you here first, then sign in there.'),
+      h('ul', { class: 'rows', 'aria-label': 'Accounts you can link' }, ...available.map((idp) => row(idp.name, [], [
+        button('Link an account', () => go('change', 'link', idp.idp), { kind: 'primary', 'aria-label': `Link a ${idp.name} account`, 'data-idp': idp.idp }),
+      ])))));
+  }
   return page;
 }

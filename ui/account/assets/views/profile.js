@@ -1,6 +1,7 @@
 // Personal info: name and the tenant's profile attributes, editable; username and email shown.
 // Rules: labels bound to their inputs; the save's result is announced; the email changes only
-// through a confirmation journey, so it is not an input here.
+// through a confirmation journey (#/change/email: a link mailed to the new address), so it is not
+// an input here.
 import { button, errorBox, h, pageView, panel, toast } from '../ui.js';
 
 const LABELS = { given_name: 'Given name', family_name: 'Family name', phone_number: 'Phone number', company: 'Company' };
@@ -10,7 +11,7 @@ function input(id, name, value, autocomplete) {
   return h('input', { class: 'input', id, name, value: value ?? '', maxlength: 200, autocomplete });
 }
 
-export async function render({ api }) {
+export async function render({ api, go }) {
   const profile = await api.get('/profile');
   const name = input('profile-name', 'name', profile.name, 'name');
   const attributes = profile.attributeKeys.map((key) => [key, input(`profile-${key}`, key, profile.attributes[key], 'off')]);
@@ -42,6 +43,7 @@ export async function render({ api }) {
     panel('Account',
       h('dl', { class: 'facts' },
         h('dt', {}, 'Username'), h('dd', {}, profile.username),
-        h('dt', {}, 'Email'), h('dd', {}, profile.email ?? 'none', profile.email ? h('span', { class: `badge ${profile.emailVerified ? 'badge-ok' : ''}` }, profile.emailVerified ? 'verified' : 'not verified') : null))),
+        h('dt', {}, 'Email'), h('dd', {}, profile.email ?? 'none', profile.email ? h('span', { class: `badge ${profile.emailVerified ? 'badge-ok' : ''}` }, profile.emailVerified ? 'verified' : 'not verified') : null)),
+      h('div', { class: 'form-actions' }, button(profile.email ? 'Change email address' : 'Add an email address', () => go('change', 'email')))),
     panel('About you', form));
 }

@@ -1,9 +1,12 @@
 // The audit log, newest first, filtered by type (exact or a prefix such as `admin.`), subject,
-// actor, client, journey and time: the same filters as GET /audit-events.
+// actor, client, journey and time: the same filters as GET /audit-events. A subject that is a
+// user's id links to the user's page.
 import { api, query } from '../api.js';
 import { listPage } from '../list-page.js';
 import { href } from '../router.js';
 import { h, when } from '../ui.js';
+
+const USER_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function render({ tenant, params }) {
   return listPage({
@@ -18,7 +21,7 @@ export function render({ tenant, params }) {
       { label: 'When', cell: (e) => when(e.at) },
       { label: 'Type', cell: (e) => h('code', {}, e.type) },
       { label: 'Actor', cell: (e) => e.actor ?? '—' },
-      { label: 'Subject', cell: (e) => e.subject ?? '—' },
+      { label: 'Subject', cell: (e) => (e.subject && USER_ID.test(e.subject) ? h('a', { href: href(tenant, 'users', e.subject) }, e.subject) : e.subject ?? '—') },
       { label: 'Journey', cell: (e) => (e.journeyId ? h('a', { href: href(tenant, 'journeys', e.journeyId) }, 'timeline') : '—') },
       { label: 'Details', cell: (e) => (Object.keys(e.data ?? {}).length ? h('code', { class: 'data' }, JSON.stringify(e.data)) : '') },
     ],

@@ -1,9 +1,19 @@
 // Tenant settings: display name and branding (logo, colours) with a live preview of the login
 // card as users will see it; registration, profile and legacy settings as the API knows them; the
-// tenant's own SMTP server (its address is write-only: never shown back).
+// tenant's own SMTP server (its address is write-only: never shown back). The preview's text on
+// the accent colour is black or white as the login page chooses it (core/tenants/branding-css.ts).
 import { api } from '../api.js';
 import { jsonEditor } from '../json-form.js';
 import { attempt, button, errorBox, field, h, input, pageHeader } from '../ui.js';
+
+/** Black or white, whichever contrasts more with #rrggbb (WCAG luminance, as branding-css.ts). */
+function onAccent(hex) {
+  const [r, g, b] = [1, 3, 5].map((i) => {
+    const c = parseInt(hex.slice(i, i + 2), 16) / 255;
+    return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+  });
+  return 0.2126 * r + 0.7152 * g + 0.0722 * b > 0.179 ? '#000000' : '#ffffff';
+}
 
 const tenantPath = (tenant) => `/api/admin/tenants/${encodeURIComponent(tenant)}`;
 
@@ -28,7 +38,8 @@ function preview(name, branding) {
     if (okLogo) logo.src = next.logoUrl;
     // CSSOM custom properties (allowed by the CSP, unlike style attributes).
     const page = box.firstChild;
-    for (const [prop, value] of [['--pv-accent', next.colors.primary], ['--pv-bg', next.colors.background], ['--pv-text', next.colors.text]]) {
+    const accent = /^#[0-9a-f]{6}$/i.test(next.colors.primary ?? '') ? next.colors.primary : undefined;
+    for (const [prop, value] of [['--pv-accent', accent], ['--pv-on-accent', accent && onAccent(accent)], ['--pv-bg', next.colors.background], ['--pv-text', next.colors.text]]) {
       if (value) page.style.setProperty(prop, value);
       else page.style.removeProperty(prop);
     }
@@ -90,7 +101,7 @@ export async function render({ tenant, roles }) {
   write ? button('Save login page', undefined, { kind: 'primary', type: 'submit' }) : null);
   const section = (title, ...content) => h('section', { class: 'panel' }, h('h2', {}, title), ...content);
   page.append(
-    pageHeader('Tenant settings', `${t.name} (${t.id})`),
+    pageHeader('Tenant settings', t.name === t.id ? t.id : `${t.name} (${t.id})`),
     section('Branding', brandingForm),
     section('Login page', uiForm),
     section('Registration', jsonEditor('Registration, moderation, email patterns, password policy, invitations', s.registration,

@@ -1,0 +1,188 @@
+// The admin console's everyday pages in Chromium against the real server, Temporal and database:
+// the users list and a user's page (how they sign in, sessions, groups, recent journeys), the
+// tenant settings (the accent colour changes the preview at once, is saved, and the login page
+// uses it), and the audit log filtered by type. Screenshots are saved under
+// test-artifacts/admin-console/ and checked for what they must show.
+import { mkdir } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { addMember, createGroup } from '../../core/accounts/groups.ts';
+import { newTotpSecret, saveTotpSecret } from '../../core/accounts/totp.ts';
+import { createUser, setUserStatus } from '../../core/accounts/users.ts';
+import { renameCredential, saveCredential } from '../../core/accounts/webauthn-credentials.ts';
+import { grantRole } from '../../core/admin/roles.ts';
+import { queryAudit } from '../../core/infra/audit.ts';
+import { watchPage } from '../support/browser.ts';
+import { uniqueTenantId } from '../support/harness.ts';
+import { JourneyApi } from '../support/journey-api.ts';
+import { ROOT } from '../support/processes.ts';
+import { useStack } from '../support/stack.ts';
+import { createTenant } from '../../core/tenants/tenants.ts';
+
+const stack = useStack({ browser: true, localhost: true });
+const { db } = stack;
+const ARTIFACTS = `${ROOT}/test-artifacts/admin-console`;
+await mkdir(ARTIFACTS, { recursive: true });
+
+async function shot(page: Page, name: string) {
+  await page.screenshot({ path: `${ARTIFACTS}/${name}.png`, fullPage: true });
+}
+
+/** A tenant with an admin (tenant-admin) and Grace, who signs in with a password, an app and a passkey, twice. */
+async function setup() {
+  const tenant = uniqueTenantId();
+  await createTenant(db, tenant);
+  const password = 'admin-pass-phrase-93';
+  const admin = await createUser(db, tenant, { email: `admin@${tenant}.example`, password, name: 'Ada Admin' });
+  await grantRole(db, tenant, admin.id, 'tenant-admin');
+  const grace = await createUser(db, tenant, { email: `grace@${tenant}.example`, password: 'grace-pass-phrase-7', name: 'Grace Hopper' });
+  await createUser(db, tenant, { email: `linus@${tenant}.example`, name: 'Linus Example' });
+  const passkey = randomBytes(16).toString('base64url');
+  await saveCredential(db, {
+    tenant, id: passkey, userId: grace.id, publicKey: new Uint8Array(randomBytes(77)), counter: 0,
+    transports: ['internal'], deviceType: 'multiDevice', backedUp: true, aaguid: '00000000-0000-0000-0000-000000000000',
+  });
+  await renameCredential(db, tenant, grace.id, passkey, 'Work laptop');
+  const group = await createGroup(db, tenant, { name: 'engineering', description: 'Builders' });
+  await addMember(db, tenant, group, grace.id);
+  for (let i = 0; i < 2; i++) {
+    const api = new JourneyApi(stack.url, tenant);
+    await api.start();
+    await api.submit({ username: grace.email });
+    expect((await api.submit({ password: 'grace-pass-phrase-7' })).body.status).toBe('succeeded');
+  }
+  // Enrolled after signing in (the login tree would ask for its code).
+  await saveTotpSecret(db, tenant, grace.id, newTotpSecret(), 0);
+  // The journeys' ends are recorded just after they answer.
+  for (let i = 0; i < 50 && (await queryAudit(db, tenant, { type: 'journey.', subject: grace.id, limit: 5 })).length < 2; i++) {
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return { tenant, admin: { login: admin.email!, password }, grace };
+}
+
+async function signIn(page: Page, tenant: string, login: string, password: string) {
+  await page.goto(`${stack.url}/admin/?tenant=${tenant}`);
+  await page.getByRole('heading', { name: 'Admin console' }).waitFor();
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByLabel('Username or email').fill(login);
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await page.getByLabel('Password', { exact: true }).fill(password);
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await page.getByRole('button', { name: 'Sign out' }).waitFor();
+}
+
+async function openPage() {
+  const page = await (await stack.browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
+  page.setDefaultTimeout(20_000);
+  return { page, watch: await watchPage(page) };
+}
+
+/** The page's computed background colour of the first element matching `selector`. */
+const background = (page: Page, selector: string) => page.locator(selector).first().evaluate((el) => getComputedStyle(el).backgroundColor);
+
+describe('admin console pages', () => {
+  it('lists users, searches them, and shows a user\'s credentials, sessions, groups and recent journeys', async () => {
+    const { tenant, admin, grace } = await setup();
+    const { page, watch } = await openPage();
+    await signIn(page, tenant, admin.login, admin.password);
+    await page.getByRole('link', { name: 'Users' }).click();
+    await page.getByRole('heading', { name: 'Users' }).waitFor();
+    const users = page.getByRole('table', { name: 'Users' });
+    await users.waitFor();
+    expect(await users.locator('tbody tr').count()).toBe(3);
+    await page.getByLabel('Search').fill('grace');
+    await page.getByRole('button', { name: 'Filter' }).click();
+    await expect.poll(() => users.locator('tbody tr').count()).toBe(1);
+    expect(await users.textContent()).toContain('Grace Hopper');
+    expect(page.url()).toContain('?q=grace');
+    await shot(page, 'users-list');
+
+    await users.getByRole('link', { name: grace.email! }).click();
+    await page.getByRole('heading', { name: 'Grace Hopper', level: 1 }).waitFor();
+    const signingIn = page.locator('section.panel', { has: page.getByRole('heading', { name: 'Signing in' }) });
+    expect(await signingIn.textContent()).toMatch(/Password\s*set/);
+    expect(await signingIn.textContent()).toMatch(/Authenticator app\s*enrolled/);
+    expect(await signingIn.getByRole('table', { name: 'Passkeys' }).textContent()).toContain('Work laptop');
+    expect(await page.getByRole('table', { name: 'Sessions' }).locator('tbody tr').count()).toBe(2);
+    expect(await page.getByRole('link', { name: 'engineering' }).isVisible()).toBe(true);
+    const journeys = page.getByRole('table', { name: 'Recent journeys' });
+    expect(await journeys.locator('tbody tr').count()).toBe(2);
+    expect(await journeys.textContent()).toMatch(/succeeded/);
+    expect(await journeys.textContent()).toMatch(/login v\d/);
+    expect(await page.textContent('body')).not.toContain('grace-pass-phrase-7');
+    // The profile's inputs stand in one line, although only the email has a hint under it.
+    const tops = await Promise.all(['Name', 'Email', 'Status'].map(async (label) => (await page.getByLabel(label, { exact: true }).boundingBox())!.y));
+    expect(new Set(tops).size, String(tops)).toBe(1);
+    await shot(page, 'user-detail');
+    expect(await watch.cspViolations()).toEqual([]);
+    expect(watch.errors).toEqual([]);
+  });
+
+  it('changes the accent colour: the preview follows as it is picked, it is saved, and the login page uses it', async () => {
+    const { tenant, admin } = await setup();
+    const { page, watch } = await openPage();
+    await signIn(page, tenant, admin.login, admin.password);
+    await page.getByRole('link', { name: 'Tenant settings' }).click();
+    await page.getByRole('heading', { name: 'Tenant settings' }).waitFor();
+    const preview = page.getByRole('figure', { name: 'Preview of the login page' });
+    await preview.waitFor();
+    const before = await background(page, '.pv-button');
+    // A light accent gets dark text, as on the login page.
+    await page.getByLabel('Accent colour').fill('#fde047');
+    await expect.poll(() => background(page, '.pv-button')).toBe('rgb(253, 224, 71)');
+    expect(await page.locator('.pv-button').evaluate((el) => getComputedStyle(el).color)).toBe('rgb(0, 0, 0)');
+    await page.getByLabel('Accent colour').fill('#b91c1c');
+    await expect.poll(() => background(page, '.pv-button')).toBe('rgb(185, 28, 28)');
+    expect(await page.locator('.pv-button').evaluate((el) => getComputedStyle(el).color)).toBe('rgb(255, 255, 255)');
+    expect(before).not.toBe('rgb(185, 28, 28)');
+    await shot(page, 'settings-branding-preview');
+    await page.getByRole('button', { name: 'Save branding' }).click();
+    await page.getByText('Saved.').waitFor();
+    const [stored] = await db`SELECT settings->'branding'->'colors'->>'primary' AS primary FROM tenants WHERE id = ${tenant}`;
+    expect(stored!.primary).toBe('#b91c1c');
+    expect(await watch.cspViolations()).toEqual([]);
+    expect(watch.errors).toEqual([]);
+
+    const login = await (await stack.browser.newContext({ viewport: { width: 800, height: 700 } })).newPage();
+    await login.goto(`${stack.url}/t/${tenant}/ui/login`);
+    const next = login.getByRole('button', { name: 'Continue' });
+    await next.waitFor();
+    await expect.poll(() => next.evaluate((el) => getComputedStyle(el).backgroundColor)).toBe('rgb(185, 28, 28)');
+    await shot(login, 'login-with-branding');
+  });
+
+  it('filters the audit log by type, keeping the filter in the address', async () => {
+    const { tenant, admin, grace } = await setup();
+    // A disabled account's sign-in fails: another type of event in the log.
+    const blocked = await createUser(db, tenant, { email: `blocked@${tenant}.example`, password: 'blocked-pass-phrase-1' });
+    await setUserStatus(db, tenant, blocked.id, 'disabled');
+    const api = new JourneyApi(stack.url, tenant);
+    await api.start();
+    await api.submit({ username: blocked.email });
+    expect((await api.submit({ password: 'blocked-pass-phrase-1' })).body.status).toBe('failed');
+    for (let i = 0; i < 50 && (await queryAudit(db, tenant, { type: 'journey.failed', limit: 1 })).length === 0; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const { page, watch } = await openPage();
+    await signIn(page, tenant, admin.login, admin.password);
+    await page.getByRole('link', { name: 'Audit log' }).click();
+    await page.getByRole('heading', { name: 'Audit log' }).waitFor();
+    const events = page.getByRole('table', { name: 'Audit events' });
+    await events.waitFor();
+    const all = await events.locator('tbody tr td[data-label="Type"]').allTextContents();
+    expect(new Set(all).size).toBeGreaterThan(1);
+    await page.getByLabel('Type').fill('journey.succeeded');
+    await page.getByRole('button', { name: 'Filter' }).click();
+    await expect.poll(async () => new Set(await events.locator('tbody tr td[data-label="Type"]').allTextContents())).toEqual(new Set(['journey.succeeded']));
+    expect(page.url()).toContain('type=journey.succeeded');
+    expect(await events.getByRole('link', { name: grace.id }).first().getAttribute('href')).toBe(`#/t/${tenant}/users/${grace.id}`);
+    await shot(page, 'audit-filtered');
+    // A reload shows the same filtered page.
+    await page.reload();
+    await events.waitFor();
+    expect(new Set(await events.locator('tbody tr td[data-label="Type"]').allTextContents())).toEqual(new Set(['journey.succeeded']));
+    expect(await watch.cspViolations()).toEqual([]);
+    expect(watch.errors).toEqual([]);
+  });
+});
