@@ -3,6 +3,7 @@ import type { ModuleCatalog } from '../core/journeys/tree-types.ts';
 import type { AuthModule } from './modules/module.ts';
 import { usernameModule } from './modules/username.ts';
 import { passwordModule } from './modules/password.ts';
+import { credentialsModule } from './modules/credentials.ts';
 import { accountStatusModule } from './modules/account-status.ts';
 import { totpModule } from './modules/totp.ts';
 import { treeModule } from './modules/tree.ts';
@@ -27,6 +28,7 @@ import { emailChangeModule } from './modules/email-change.ts';
 export const modules: AuthModule[] = [
   usernameModule,
   passwordModule,
+  credentialsModule,
   accountStatusModule,
   totpModule,
   treeModule,

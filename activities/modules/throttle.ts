@@ -17,10 +17,11 @@ import { z } from 'zod';
 import type { LockoutInput } from '../../workflows/lockout-contracts.ts';
 import { extendLockSignal, LOCKOUT_WORKFLOW, lockoutWorkflowId } from '../../workflows/lockout-contracts.ts';
 import { accountKey, countFailures, ipKey, lockedKeys, lockKey, recordFailure, type ThrottleKey } from '../../core/accounts/throttle.ts';
+import type { Db } from '../../core/infra/db.ts';
 import { isDuration, parseDuration } from '../../core/infra/duration.ts';
 import { defineModule, type ModuleDeps } from './module.ts';
 
-const LOCKED = { code: 'temporarily_locked', message: 'Too many failed attempts. Sign-in is temporarily blocked; please try again later.' };
+export const LOCKED = { code: 'temporarily_locked', message: 'Too many failed attempts. Sign-in is temporarily blocked; please try again later.' };
 const MAX_DURATION = 30 * 86_400_000;
 
 const Duration = z.string().refine((d) => isDuration(d) && parseDuration(d) >= 1000 && parseDuration(d) <= MAX_DURATION, 'a duration from 1s to 30d, such as 15m');
@@ -28,6 +29,31 @@ const Count = z.number().int().min(1).max(10_000);
 const Limits = z.object({ captchaAfter: Count, lockAfter: Count }).strict();
 
 interface Visits { visits: number }
+
+type LimitsConfig = z.infer<typeof Limits> & { perIp?: z.infer<typeof Limits> };
+
+/** The address's limits: `perIp`, else one failure below the account's lock. */
+function ipLimits(config: LimitsConfig): z.infer<typeof Limits> {
+  const ipLock = Math.max(1, config.lockAfter - 1);
+  return config.perIp ?? { captchaAfter: Math.min(config.captchaAfter, ipLock), lockAfter: ipLock };
+}
+
+/**
+ * What a throttle node in `check` mode answers for this login and address, recording nothing:
+ * `locked` while the account or the address is locked, `captcha` once either earned one.
+ * For modules that take the username and the password in one step (credentials.ts).
+ */
+export async function checkThrottle(db: Db, tenant: string, who: { user?: { id: string } | null; login?: string; ip?: string },
+  config: LimitsConfig & { window: string }, now: Date): Promise<'ok' | 'captcha' | 'locked'> {
+  const keys = [accountKey(who.user ?? undefined, who.login), ipKey(who.ip)].filter((k): k is ThrottleKey => k !== undefined);
+  if ((await lockedKeys(db, tenant, keys)).length > 0) return 'locked';
+  const limits = { account: config, ip: ipLimits(config) };
+  const windowMs = parseDuration(config.window);
+  for (const k of keys) if ((await countFailures(db, tenant, k, now, windowMs)) >= limits[k.scope].captchaAfter) return 'captcha';
+  return 'ok';
+}
+
+export const ThrottleLimits = Limits.extend({ window: Duration, perIp: Limits.optional() }).strict();
 
 export const throttleModule = defineModule({
   type: 'throttle',
@@ -43,9 +69,7 @@ export const throttleModule = defineModule({
     const { db } = deps;
     const now = deps.now();
     const windowMs = parseDuration(config.window);
-    const ipLock = Math.max(1, config.lockAfter - 1);
-    const perIp = config.perIp ?? { captchaAfter: Math.min(config.captchaAfter, ipLock), lockAfter: ipLock };
-    const limits = { account: config, ip: perIp };
+    const limits = { account: config, ip: ipLimits(config) };
     const keys = [accountKey(ctx.user, ctx.login), ipKey(ctx.request.ip)].filter((k): k is ThrottleKey => k !== undefined);
     if ((await lockedKeys(db, ctx.tenant, keys)).length > 0) return { kind: 'outcome', outcome: 'locked', patch: { error: LOCKED } };
 

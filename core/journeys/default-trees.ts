@@ -44,6 +44,26 @@ export const defaultLoginTree: Tree = {
 };
 
 /**
+ * The same sign-in with username and password on one page (as Keycloak's default form): a
+ * tenant picks it with settings.login.tree = "login-one-page". The throttle's check runs inside
+ * the `credentials` node before the password; after a captcha the password is asked alone.
+ * Identifier-first `login` stays for passkeys and IdP routing by the typed name.
+ */
+export const defaultLoginOnePageTree: Tree = {
+  name: 'login-one-page',
+  start: 'credentials',
+  acr: 'urn:tessera:acr:password',
+  nodes: {
+    credentials: {
+      type: 'credentials', config: { idps: true, throttle: { captchaAfter: LIMITS.captchaAfter, lockAfter: LIMITS.lockAfter, window: LIMITS.window } },
+      next: { ok: 'status', bad: 'credentials-failed', captcha: 'captcha', locked: 'failure', federated: 'upstream' },
+    },
+    'credentials-failed': { type: 'throttle', config: LIMITS, next: { retry: 'credentials', captcha: 'captcha', locked: 'failure' } },
+    ...Object.fromEntries(Object.entries(defaultLoginTree.nodes).filter(([name]) => !['identify', 'guard'].includes(name))),
+  },
+};
+
+/**
  * Second factors, as an inner tree: `{ "type": "tree", "config": { "tree": "mfa" } }`, or as a
  * step-up of a signed-in user. Internal: it needs a user someone else named, so it never starts
  * alone (core/journeys/journey-policy.ts; stored before the flag existed, it is internal by name).
@@ -190,9 +210,9 @@ export const accountTrees: Tree[] = [
 ];
 
 export const defaultTrees: Tree[] = [
-  defaultLoginTree, defaultMfaTree, defaultLoginMfaTree, defaultPasswordlessTree, defaultRegistrationTree, defaultRecoveryTree, defaultLinkSignInTree,
+  defaultLoginTree, defaultLoginOnePageTree, defaultMfaTree, defaultLoginMfaTree, defaultPasswordlessTree, defaultRegistrationTree, defaultRecoveryTree, defaultLinkSignInTree,
   ...accountTrees,
 ];
 
 /** Trees a tenant created before they existed gets on first use (see core/journeys/trees.ts). */
-export const lateDefaultTrees: Tree[] = [defaultRegistrationTree, defaultRecoveryTree, defaultLinkSignInTree, defaultLoginMfaTree, ...accountTrees];
+export const lateDefaultTrees: Tree[] = [defaultLoginOnePageTree, defaultRegistrationTree, defaultRecoveryTree, defaultLinkSignInTree, defaultLoginMfaTree, ...accountTrees];

@@ -1,4 +1,4 @@
-// A tenant's settings as one typed object (tenants.settings): branding, registration and
+// A tenant's settings as one typed object (tenants.settings): branding, the login tree, registration and
 // moderation (with the password policy), required profile attributes, the legacy login protocol,
 // and its own SMTP server. Each section keeps its own schema and checks (registration-settings.ts,
 // profile.ts, legacy-settings.ts, mail.ts); this file reads them together and applies a partial
@@ -41,6 +41,12 @@ export const Branding = z.object({
 export type Branding = z.infer<typeof Branding>;
 export const BrandingPatch = patchOf<SettingsPatch<Branding>>(Branding);
 
+export const LoginSettings = z.object({
+  tree: z.enum(['login', 'login-one-page']).default('login')
+    .describe('The tree a sign-in starts on: "login" asks the username first (passkeys, IdP routing), "login-one-page" username and password on one page.'),
+}).strict();
+export type LoginSettings = z.infer<typeof LoginSettings>;
+
 export const SmtpView = z.object({
   configured: z.boolean(),
   host: z.string().nullable().describe('host[:port] of the tenant\'s SMTP server; the URL itself is never shown.'),
@@ -49,6 +55,7 @@ export const SmtpView = z.object({
 
 export const TenantSettingsView = z.object({
   branding: Branding,
+  login: LoginSettings,
   registration: RegistrationSettings.describe('Who may sign up, moderation, email patterns, password policy, invitations.'),
   profile: ProfileSettings,
   legacy: LegacySettings,
@@ -64,6 +71,7 @@ const SmtpPatch = z.object({
 
 export const TenantSettingsPatch = z.object({
   branding: BrandingPatch.optional(),
+  login: LoginSettings.partial().optional(),
   registration: RegistrationPatch.optional(),
   profile: ProfileSettings.optional(),
   legacy: LegacyPatch.optional(),
@@ -86,6 +94,7 @@ function parsedOr<T>(schema: z.ZodType<T>, value: unknown, fallback: T): T {
 function sections(stored: Record<string, unknown>) {
   return {
     branding: parsedOr(Branding, stored.branding, Branding.parse({})),
+    login: parsedOr(LoginSettings, stored.login, LoginSettings.parse({})),
     registration: parsedOr(RegistrationSettings, stored.registration, RegistrationSettings.parse({})),
     legacy: parsedOr(LegacySettings, stored.legacy, LegacySettings.parse({})),
     smtp: TenantSmtp.safeParse(stored.smtp).data,
@@ -95,7 +104,7 @@ function sections(stored: Record<string, unknown>) {
 function view(stored: Record<string, unknown>, required: string[]): TenantSettingsView {
   const s = sections(stored);
   return {
-    branding: s.branding, registration: s.registration, profile: { required }, legacy: s.legacy,
+    branding: s.branding, login: s.login, registration: s.registration, profile: { required }, legacy: s.legacy,
     smtp: s.smtp ? smtpSummary(s.smtp) : { configured: false, host: null, from: null },
     ui: { loginUrl: UiSettings.safeParse(stored.ui ?? {}).data?.loginUrl ?? null },
   };
@@ -122,6 +131,11 @@ function mergedSections(stored: Record<string, unknown>, patch: TenantSettingsPa
     const parsed = Branding.safeParse(mergeOneLevel(current.branding, patch.branding));
     if (!parsed.success) throw fail('branding', `${parsed.error.issues[0]!.path.join('.')}: ${parsed.error.issues[0]!.message}`);
     out.branding = parsed.data;
+  }
+  if (patch.login) {
+    const parsed = LoginSettings.safeParse({ ...current.login, ...patch.login });
+    if (!parsed.success) throw fail('login', `${parsed.error.issues[0]!.path.join('.')}: ${parsed.error.issues[0]!.message}`);
+    out.login = parsed.data;
   }
   try {
     if (patch.registration) out.registration = mergeRegistrationSettings(current.registration, patch.registration);

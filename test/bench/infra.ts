@@ -1,10 +1,13 @@
 // The shared infrastructure, in the benchmark's own process: the Temporal dev server (the
 // installed CLI, as test/global-setup.ts does) and the database — DATABASE_URL when set, else the
-// embedded PGlite served on a loopback socket (the URL carries the embedded marker for children).
+// embedded PGlite served on a loopback socket by a child process of its own, whose CPU is measured
+// apart (the URL carries the embedded marker for children).
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { findTemporalCli, TEMPORAL_CLI_HELP } from '../../core/infra/temporal-cli.ts';
-import { startEmbeddedDb } from '../../core/infra/embedded-db.ts';
 import { openDb, type Db } from '../../core/infra/db.ts';
 import { migrate } from '../../core/infra/migrate.ts';
 import { onCleanup } from './cleanup.ts';
@@ -16,6 +19,28 @@ export interface Infra {
   /** 'pglite' (embedded, in this process) or 'postgres' (DATABASE_URL). */
   database: 'pglite' | 'postgres';
   db: Db;
+  /** The process serving PGlite (undefined with DATABASE_URL). */
+  dbPid?: number;
+}
+
+const PGLITE_PROCESS = fileURLToPath(new URL('./pglite-process.ts', import.meta.url));
+
+/** Starts test/bench/pglite-process.ts on `dir`; its URL once it serves. */
+async function startPgliteProcess(dir: string): Promise<{ url: string; pid: number }> {
+  const child = spawn(process.execPath, [PGLITE_PROCESS, dir], { stdio: ['ignore', 'pipe', 'inherit'] });
+  onCleanup('pglite', async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    child.kill('SIGTERM');
+    await exited;
+  });
+  const lines = createInterface({ input: child.stdout! });
+  for await (const line of lines) {
+    const { url } = JSON.parse(line) as { url: string };
+    lines.close();
+    return { url, pid: child.pid! };
+  }
+  throw new Error(`the PGlite process exited (${child.exitCode}) before serving`);
 }
 
 export async function startInfra(tmp: string): Promise<Infra> {
@@ -27,14 +52,15 @@ export async function startInfra(tmp: string): Promise<Infra> {
   onCleanup('temporal dev server', () => env.teardown());
   let databaseUrl = process.env.DATABASE_URL;
   let database: Infra['database'] = 'postgres';
+  let dbPid: number | undefined;
   if (!databaseUrl) {
-    const embedded = await startEmbeddedDb(join(tmp, 'pglite'), false);
-    onCleanup('pglite', () => embedded.stop());
+    const embedded = await startPgliteProcess(join(tmp, 'pglite'));
     databaseUrl = embedded.url;
+    dbPid = embedded.pid;
     database = 'pglite';
   }
   const db = openDb(databaseUrl);
   onCleanup('bench db pool', () => db.end({ timeout: 5 }));
   await migrate(db);
-  return { env, temporalAddress: env.address, databaseUrl, database, db };
+  return { env, temporalAddress: env.address, databaseUrl, database, db, dbPid };
 }

@@ -12,9 +12,11 @@
 // - every request is timed on its own, so a slow login shows where its time goes; successful
 //   logins never record throttle failures, and users are lent round-robin from a large pool.
 import { createHash, randomBytes } from 'node:crypto';
+import { Browser, StageError } from './browser.ts';
 import { moduleCatalog } from '../../activities/registry.ts';
 import type { Db } from '../../core/infra/db.ts';
-import { defaultLoginTree } from '../../core/journeys/default-trees.ts';
+import { defaultLoginOnePageTree, defaultLoginTree } from '../../core/journeys/default-trees.ts';
+import { updateTenant } from '../../core/tenants/tenant-settings.ts';
 import { createOidcClient } from '../../core/oidc/oidc-clients.ts';
 import type { Tree } from '../../core/journeys/tree-types.ts';
 import { saveTree } from '../../core/journeys/trees.ts';
@@ -23,6 +25,7 @@ import { onCleanup, stopping } from './cleanup.ts';
 import { cpuTable, table } from './report.ts';
 import { closedLoop, type LoopResult } from './closed-loop.ts';
 import { seed } from './seed.ts';
+import type { Contender, ContenderResult } from './side-by-side.ts';
 import { nowMs, type LatencySummary } from './stats.ts';
 
 /** The requests of one login, in order. */
@@ -44,89 +47,45 @@ export const OIDC_LOGIN_TARGETS = { loginsPerSecond: 30, p95Ms: 250 };
 
 export type OidcLoginPhase = LoopResult<OidcStage>;
 
-export interface OidcLoginResult { tenant: string; users: number; warmup: OidcLoginPhase; phases: OidcLoginPhase[] }
+export interface OidcLoginResult { tenant: string; users: number; warmup: OidcLoginPhase; phases: OidcLoginPhase[]; others: ContenderResult[] }
 
-interface OidcLoginTarget { base: string; tenant: string; clientId: string; secret: string; redirectUri: string; password: string; logins: string[] }
+interface OidcLoginTarget { base: string; tenant: string; clientId: string; secret: string; redirectUri: string; password: string; logins: string[]; onePage: boolean }
 
-const REDIRECT_URI = 'https://rp.bench.example/cb';
+export const REDIRECT_URI = 'https://rp.bench.example/cb';
 const MAX_HOPS = 10;
 
-class StageError extends Error {
-  constructor(stage: OidcStage, message: string) {
-    super(`${stage}: ${message}`);
-  }
+/** A default login tree minus its TOTP step: sign-in, throttle, password, account status. */
+function withoutTotp(base: Tree): Tree {
+  const { otp: _otp, 'otp-failed': _failed, 'otp-captcha': _captcha, ...nodes } = base.nodes;
+  const tree = { ...base, nodes: { ...nodes, status: { ...nodes.status!, next: { ...nodes.status!.next, active: 'success' } } } };
+  const check = validateTree(tree, moduleCatalog);
+  if (!check.ok) throw new Error(`${base.name} without TOTP refused: ${formatTreeErrors(check.errors)}`);
+  return check.tree;
 }
 
 /** The default login tree minus its TOTP step: username, throttle check, password, account status. */
 export function passwordOnlyLoginTree(): Tree {
-  const { otp: _otp, 'otp-failed': _failed, 'otp-captcha': _captcha, ...nodes } = defaultLoginTree.nodes;
-  const tree = { ...defaultLoginTree, nodes: { ...nodes, status: { ...nodes.status!, next: { ...nodes.status!.next, active: 'success' } } } };
-  const check = validateTree(tree, moduleCatalog);
-  if (!check.ok) throw new Error(`password-only tree refused: ${formatTreeErrors(check.errors)}`);
-  return check.tree;
+  return withoutTotp(defaultLoginTree);
 }
 
-/** A browser of one login: a cookie jar (paths ignored: one origin, names do not collide), timed requests. */
-class Browser {
-  readonly #cookies = new Map<string, string>();
-  readonly #origin: string;
-  readonly timing = Object.fromEntries(OIDC_STAGES.map((s) => [s, 0])) as Record<OidcStage, number>;
-
-  constructor(base: string) {
-    this.#origin = new URL(base).origin;
-  }
-
-  async request(stage: OidcStage, method: string, url: string, body?: { type: string; text: string }, headers: Record<string, string> = {}): Promise<{ status: number; location: string | null; text: string }> {
-    const all: Record<string, string> = { accept: body?.type === 'application/json' ? 'application/json' : 'text/html', ...headers };
-    if (this.#cookies.size) all.cookie = [...this.#cookies].map(([k, v]) => `${k}=${v}`).join('; ');
-    if (body) all['content-type'] = body.type;
-    const t0 = nowMs();
-    let res: Response;
-    let text: string;
-    try {
-      res = await fetch(new URL(url, this.#origin), { method, headers: all, body: body?.text, redirect: 'manual', signal: AbortSignal.timeout(30_000) });
-      text = await res.text();
-    } catch (err) {
-      throw new StageError(stage, err instanceof Error ? `${err.name}: ${err.message}` : String(err));
+/**
+ * Follows redirects from `url` until the browser reaches the login UI (the journey id) or leaves
+ * the server (the URL it was sent to). `stageOf` names each hop's request by its path.
+ */
+async function follow(browser: Browser<OidcStage>, url: string, stageOf: (path: string) => OidcStage): Promise<{ journey: string } | { left: URL }> {
+  for (let hop = 0; hop < MAX_HOPS; hop++) {
+    const target = new URL(url, browser.origin);
+    if (target.origin !== browser.origin) return { left: target };
+    const journey = /^\/t\/[^/]+\/ui\/journey\/([^/?#]+)$/.exec(target.pathname);
+    if (journey) return { journey: decodeURIComponent(journey[1]!) };
+    const stage = stageOf(target.pathname);
+    const res = await browser.request(stage, 'GET', target.href);
+    if (res.status < 300 || res.status >= 400 || !res.location) {
+      throw new StageError(stage, `expected a redirect from ${target.pathname}, got HTTP ${res.status}: ${res.text.replace(/\s+/g, ' ').slice(0, 200)}`);
     }
-    this.timing[stage] += nowMs() - t0;
-    for (const line of res.headers.getSetCookie()) {
-      const pair = line.split(';')[0]!;
-      const eq = pair.indexOf('=');
-      if (/max-age=0|expires=Thu, 01 Jan 1970/i.test(line)) this.#cookies.delete(pair.slice(0, eq));
-      else this.#cookies.set(pair.slice(0, eq), pair.slice(eq + 1));
-    }
-    return { status: res.status, location: res.headers.get('location'), text };
+    url = new URL(res.location, target).href;
   }
-
-  async json(stage: OidcStage, method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
-    const res = await this.request(stage, method, path, body === undefined ? undefined : { type: 'application/json', text: JSON.stringify(body) });
-    try {
-      return { status: res.status, body: JSON.parse(res.text) };
-    } catch {
-      throw new StageError(stage, `HTTP ${res.status}, not JSON: ${res.text.slice(0, 200)}`);
-    }
-  }
-
-  /**
-   * Follows redirects from `url` until the browser reaches the login UI (the journey id) or
-   * leaves the server (the URL it was sent to). `stages` names each hop's request by its path.
-   */
-  async follow(url: string, stageOf: (path: string) => OidcStage): Promise<{ journey: string } | { left: URL }> {
-    for (let hop = 0; hop < MAX_HOPS; hop++) {
-      const target = new URL(url, this.#origin);
-      if (target.origin !== this.#origin) return { left: target };
-      const journey = /^\/t\/[^/]+\/ui\/journey\/([^/?#]+)$/.exec(target.pathname);
-      if (journey) return { journey: decodeURIComponent(journey[1]!) };
-      const stage = stageOf(target.pathname);
-      const res = await this.request(stage, 'GET', target.href);
-      if (res.status < 300 || res.status >= 400 || !res.location) {
-        throw new StageError(stage, `expected a redirect from ${target.pathname}, got HTTP ${res.status}: ${res.text.replace(/\s+/g, ' ').slice(0, 200)}`);
-      }
-      url = new URL(res.location, target).href;
-    }
-    throw new Error(`more than ${MAX_HOPS} redirects`);
-  }
+  throw new Error(`more than ${MAX_HOPS} redirects`);
 }
 
 function stageOf(path: string): OidcStage {
@@ -149,7 +108,7 @@ function expectStep(stage: OidcStage, answer: { status: number; body: any }, sta
 
 /** One complete login; the time of each request and the whole. @throws StageError naming the request. */
 async function oidcLogin(t: OidcLoginTarget, login: string): Promise<Record<OidcStage | 'login', number>> {
-  const browser = new Browser(t.base);
+  const browser = new Browser(t.base, OIDC_STAGES);
   const issuer = `${t.base}/t/${t.tenant}`;
   const verifier = b64url(randomBytes(32));
   const state = b64url(randomBytes(16));
@@ -161,20 +120,26 @@ async function oidcLogin(t: OidcLoginTarget, login: string): Promise<Record<Oidc
     client_id: t.clientId, response_type: 'code', redirect_uri: t.redirectUri, scope: 'openid profile email', state, nonce,
     code_challenge: b64url(createHash('sha256').update(verifier).digest()), code_challenge_method: 'S256',
   })) authorize.searchParams.set(k, v);
-  const landing = await browser.follow(authorize.href, stageOf);
+  const landing = await follow(browser, authorize.href, stageOf);
   if (!('journey' in landing)) throw new StageError('interaction', `expected the login UI, was sent to ${landing.left.origin}${landing.left.pathname}`);
   const api = `/t/${t.tenant}/api/journeys/${encodeURIComponent(landing.journey)}`;
 
   const view = await browser.json('view', 'GET', api);
-  const identify = expectStep('view', view, 200, 'username');
-  const named = await browser.json('username', 'POST', `${api}/steps/${encodeURIComponent(identify)}`, { username: login });
-  const passwordStep = expectStep('username', named, 200, 'password');
-  const done = await browser.json('password', 'POST', `${api}/steps/${encodeURIComponent(passwordStep)}`, { password: t.password });
+  let done: { status: number; body: any };
+  if (t.onePage) {
+    const credentials = expectStep('view', view, 200, 'password');
+    done = await browser.json('password', 'POST', `${api}/steps/${encodeURIComponent(credentials)}`, { username: login, password: t.password });
+  } else {
+    const identify = expectStep('view', view, 200, 'username');
+    const named = await browser.json('username', 'POST', `${api}/steps/${encodeURIComponent(identify)}`, { username: login });
+    const passwordStep = expectStep('username', named, 200, 'password');
+    done = await browser.json('password', 'POST', `${api}/steps/${encodeURIComponent(passwordStep)}`, { password: t.password });
+  }
   if (done.status !== 200 || done.body?.status !== 'succeeded' || typeof done.body?.redirectTo !== 'string') {
     throw new StageError('password', `expected HTTP 200 succeeded with a redirectTo, got HTTP ${done.status} ${JSON.stringify(done.body).slice(0, 300)}`);
   }
 
-  const back = await browser.follow(done.body.redirectTo, stageOf);
+  const back = await follow(browser, done.body.redirectTo, stageOf);
   if (!('left' in back)) throw new StageError('resume', 'sent back to the login UI');
   const params = back.left.searchParams;
   if (`${back.left.origin}${back.left.pathname}` !== t.redirectUri) throw new StageError('callback', `sent to ${back.left.origin}${back.left.pathname}`);
@@ -202,31 +167,71 @@ function runOidcLoginPhase(target: OidcLoginTarget, concurrency: number, opts: {
     (err) => (err instanceof StageError ? err.message : `unexpected: ${err instanceof Error ? err.stack : String(err)}`));
 }
 
-/** Seeds its tenant (users, password-only login tree, client), warms up, then runs each level. */
-export async function runOidcLoginBench(db: Db, base: string, opts: { users: number; levels: number[]; seconds: number; warmup: number },
-  cpuMeters: Record<string, () => number>, log: (m: string) => void): Promise<OidcLoginResult> {
-  log(`OIDC login: seeding a tenant with ${opts.users} users and a password-only login tree…`);
-  const seeded = await seed(db, opts.users);
+export interface OidcLoginOptions { users: number; levels: number[]; seconds: number; warmup: number }
+
+/**
+ * A tenant of its own: users, the password-only login tree (identifier-first, or one-page chosen
+ * by the tenant setting login.tree), and the bench's client.
+ */
+async function oidcLoginTenant(db: Db, base: string, users: number, onePage: boolean, log: (m: string) => void): Promise<OidcLoginTarget> {
+  log(`OIDC login: seeding a tenant with ${users} users and a password-only ${onePage ? 'one-page' : 'identifier-first'} login tree…`);
+  const seeded = await seed(db, users);
   onCleanup('bench oidc login tenant', () => db`DELETE FROM tenants WHERE id = ${seeded.tenant}`);
-  await saveTree(db, seeded.tenant, passwordOnlyLoginTree());
+  if (onePage) {
+    await saveTree(db, seeded.tenant, withoutTotp(defaultLoginOnePageTree));
+    await updateTenant(db, seeded.tenant, { settings: { login: { tree: 'login-one-page' } } });
+  } else {
+    await saveTree(db, seeded.tenant, passwordOnlyLoginTree());
+  }
   const client = await createOidcClient(db, seeded.tenant, {
     client_name: 'Bench RP', redirect_uris: [REDIRECT_URI], grant_types: ['authorization_code'], scope: 'openid profile email', first_party: true,
   });
-  const target: OidcLoginTarget = {
+  return {
     base, tenant: seeded.tenant, clientId: client.clientId, secret: client.metadata.client_secret!, redirectUri: REDIRECT_URI,
-    password: seeded.password, logins: seeded.users.map((u) => u.login),
+    password: seeded.password, logins: seeded.users.map((u) => u.login), onePage,
   };
+}
+
+/**
+ * The same OIDC login on a tenant whose login tree is the one-page one (username and password in
+ * one step: 7 HTTP requests), as a side-by-side contender; warmed up here.
+ */
+export async function onePageContender(db: Db, base: string, opts: OidcLoginOptions, cpuMeters: Record<string, () => number>, system: string[],
+  log: (m: string) => void): Promise<Contender> {
+  const target = await oidcLoginTenant(db, base, opts.users, true, log);
+  const phase = (concurrency: number, o: { seconds?: number; logins?: number }) => runOidcLoginPhase(target, concurrency, o, cpuMeters) as Promise<LoopResult<string>>;
+  log(`OIDC login (one page): warm-up, ${opts.warmup} logins…`);
+  const warmup = await phase(Math.min(4, opts.warmup), { logins: opts.warmup });
+  return { name: 'tessera one-page', system, phase, warmup };
+}
+
+/**
+ * Seeds its tenant (users, password-only login tree, client), warms up, then runs each level;
+ * after each level, each of `alongside` at the same level (they were warmed up by their caller).
+ */
+export async function runOidcLoginBench(db: Db, base: string, opts: OidcLoginOptions,
+  cpuMeters: Record<string, () => number>, log: (m: string) => void, alongside: Contender[] = []): Promise<OidcLoginResult> {
+  const target = await oidcLoginTenant(db, base, opts.users, false, log);
   log(`OIDC login: warm-up, ${opts.warmup} logins…`);
   const warmup = await runOidcLoginPhase(target, Math.min(4, opts.warmup), { logins: opts.warmup }, cpuMeters);
   const phases: OidcLoginPhase[] = [];
+  const others: ContenderResult[] = alongside.map((c) => ({ name: c.name, system: c.system, warmup: c.warmup, phases: [] }));
+  const say = (name: string, phase: LoopResult<string>) => log(`  ${name}: ${phase.loginsPerSecond.toFixed(1)} logins/s, p95 ${phase.latency.login!.p95.toFixed(0)} ms, ${phase.errors} errors`);
   for (const concurrency of opts.levels) {
     if (stopping()) break;
     log(`OIDC login: ${concurrency} concurrent users for ${opts.seconds} s…`);
     const phase = await runOidcLoginPhase(target, concurrency, { seconds: opts.seconds }, cpuMeters);
-    log(`  ${phase.loginsPerSecond.toFixed(1)} logins/s, p95 ${phase.latency.login.p95.toFixed(0)} ms, ${phase.errors} errors`);
+    say('tessera', phase);
     phases.push(phase);
+    for (const [i, other] of alongside.entries()) {
+      if (stopping()) break;
+      log(`${other.name}: ${concurrency} concurrent users for ${opts.seconds} s…`);
+      const result = await other.phase(concurrency, { seconds: opts.seconds });
+      say(other.name, result);
+      others[i]!.phases.push(result);
+    }
   }
-  return { tenant: seeded.tenant, users: opts.users, warmup, phases };
+  return { tenant: target.tenant, users: opts.users, warmup, phases, others };
 }
 
 export function formatOidcLoginReport(r: OidcLoginResult, cores: number): string {

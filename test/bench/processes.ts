@@ -137,3 +137,26 @@ export function machineCpuSeconds(): { busy: number; total: number } {
   const busy = user! + nice! + system! + irq! + softirq! + steal!;
   return { busy: busy / TICKS_PER_SECOND, total: (busy + idle! + iowait!) / TICKS_PER_SECOND };
 }
+
+/** CPU seconds of `root` and every process below it (children, grandchildren, …) now alive. */
+export function treeCpuSeconds(root: number): number {
+  const parentOf = new Map<number, number>();
+  const ticksOf = new Map<number, number>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const f = statFields(entry);
+    if (!f) continue;
+    parentOf.set(Number(entry), Number(f[1]));
+    ticksOf.set(Number(entry), Number(f[11]) + Number(f[12]));
+  }
+  let ticks = 0;
+  for (const [pid, own] of ticksOf) {
+    for (let p: number | undefined = pid; p !== undefined && p > 1; p = parentOf.get(p)) {
+      if (p === root) {
+        ticks += own;
+        break;
+      }
+    }
+  }
+  return ticks / TICKS_PER_SECOND;
+}

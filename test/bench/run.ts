@@ -13,6 +13,10 @@
 // BENCH_OIDC_LOGIN_CONCURRENCY (default "1,8,32"), BENCH_OIDC_LOGIN_USERS (default 1000).
 // After the password + TOTP phases, Temporal's floor (test/bench/floor.ts) at the same levels:
 // BENCH_FLOOR=0 skips it.
+// Beside each OIDC login level, the same login on a tenant whose login tree is the one-page one
+// (username and password in one step); BENCH_ONE_PAGE=0 skips it.
+// BENCH_KEYCLOAK=1 runs Keycloak beside the OIDC logins (test/bench/keycloak.ts), level by level:
+// fetched from Maven Central on first use, warmed up with BENCH_KEYCLOAK_WARMUP logins (1000).
 // Last, SP-initiated SAML SSO and the server's memory under it (test/bench/saml.ts): BENCH_SAML=0
 // skips it, BENCH_SAML_CONCURRENCY (default "1,8") sets its concurrent browsers.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -26,10 +30,12 @@ import { runPhase, type PhaseResult } from './load.ts';
 import { memoryOf, type Memory } from './processes.ts';
 import { formatReport, type Report } from './report.ts';
 import { formatOidcReport, runOidcBench } from './oidc.ts';
-import { formatOidcLoginReport, runOidcLoginBench } from './oidc-login.ts';
+import { formatOidcLoginReport, onePageContender, runOidcLoginBench } from './oidc-login.ts';
 import { formatSamlReport, runSamlBench } from './saml.ts';
 import { formatFloorReport, runFloorBench } from './floor.ts';
 import { seed, unseed, UserPool } from './seed.ts';
+import { prepareKeycloak } from './keycloak-phase.ts';
+import { formatSideBySide } from './side-by-side.ts';
 import { startTessera } from './tessera.ts';
 
 function intEnv(name: string, fallback: number): number {
@@ -57,6 +63,7 @@ async function main(): Promise<void> {
   const samlLevels = (process.env.BENCH_SAML_CONCURRENCY ?? '1,8').split(',').map(Number);
   if (samlLevels.some((n) => !Number.isInteger(n) || n <= 0)) throw new Error('BENCH_SAML_CONCURRENCY must be a list like 1,8');
 
+  const keycloakWanted = process.env.BENCH_KEYCLOAK === '1';
   const loadAverage = loadavg();
   cleanupOnSignals();
   installTemporalRuntime();
@@ -91,8 +98,19 @@ async function main(): Promise<void> {
   const floor = process.env.BENCH_FLOOR === '0' ? undefined
     : await runFloorBench(infra.temporalAddress, tessera.taskQueue, tessera.codecKeys, { levels, seconds, warmup: warmupLogins }, tessera.cpuMeters, log);
   if (stopping()) return;
+  const oidcUsers = intEnv('BENCH_OIDC_LOGIN_USERS', 1000);
+  const keycloak = keycloakWanted && process.env.BENCH_OIDC_LOGIN !== '0'
+    ? await prepareKeycloak(oidcUsers, intEnv('BENCH_KEYCLOAK_WARMUP', 1000), log) : undefined;
+  if (stopping()) return;
+  const oidcOpts = { users: oidcUsers, levels: oidcLevels, seconds, warmup: warmupLogins };
+  const tesseraSystem = ['server', 'worker', 'temporal', 'database', 'postgres'].filter((k) => k in tessera.cpuMeters);
+  const onePage = process.env.BENCH_OIDC_LOGIN === '0' || process.env.BENCH_ONE_PAGE === '0' ? undefined
+    : await onePageContender(infra.db, tessera.base, oidcOpts, tessera.cpuMeters, tesseraSystem, log);
   const oidcLogin = process.env.BENCH_OIDC_LOGIN === '0' ? undefined
-    : await runOidcLoginBench(infra.db, tessera.base, { users: intEnv('BENCH_OIDC_LOGIN_USERS', 1000), levels: oidcLevels, seconds, warmup: warmupLogins }, tessera.cpuMeters, log);
+    : await runOidcLoginBench(infra.db, tessera.base, oidcOpts, tessera.cpuMeters, log,
+      [...(onePage ? [onePage] : []), ...(keycloak ? [keycloak.contender] : [])]);
+  const keycloakMemory = keycloak?.kc.memory();
+  await keycloak?.kc.stop();
   if (stopping()) return;
   const oidcResult = process.env.BENCH_OIDC === '0' ? undefined
     : await runOidcBench(infra.db, tessera.base, intEnv('BENCH_OIDC_CONCURRENCY', 32), seconds, log);
@@ -106,20 +124,27 @@ async function main(): Promise<void> {
       cores: availableParallelism(), cpu: cpus()[0]?.model.trim() ?? 'unknown', memoryGb: totalmem() / 2 ** 30,
       node: process.version, platform: `${process.platform} ${process.arch}`,
     },
-    database: infra.database === 'pglite' ? 'PGlite (embedded, in the bench process)' : 'PostgreSQL (DATABASE_URL)',
+    database: infra.database === 'pglite' ? 'PGlite (embedded, a process of its own)' : 'PostgreSQL (DATABASE_URL)',
     secondsPerPhase: seconds, users: userCount, hashMs, warmup, phases, memoryIdle, memory, poolWaits: pool.waits, loadAverage,
     childErrors: failed ? tessera.errorLog() : [],
   };
   console.log(formatReport(report));
   if (floor) console.log(`\n${formatFloorReport(floor, phases)}`);
   if (oidcLogin) console.log(`\n${formatOidcLoginReport(oidcLogin, report.machine.cores)}`);
+  if (oidcLogin?.others.length) {
+    // The last one is the anchor of the ratios: Keycloak when it ran, else identifier-first.
+    const main = { name: 'tessera identifier-first', system: tesseraSystem, warmup: oidcLogin.warmup, phases: oidcLogin.phases };
+    const ordered = keycloak ? [main, ...oidcLogin.others] : [...oidcLogin.others, main];
+    console.log(`\n${formatSideBySide('Complete OIDC login, side by side (interleaved per level; CPU summed over each system\'s processes, load generator apart)', ordered)}`);
+    if (keycloakMemory) console.log(`Keycloak JVM RSS after its phases: ${keycloakMemory.rssMb.toFixed(0)} MiB (peak ${keycloakMemory.peakMb.toFixed(0)} MiB)`);
+  }
   if (oidcResult) console.log(`\n${formatOidcReport(oidcResult)}`);
   if (samlResult) console.log(`\n${formatSamlReport(samlResult, report.machine.cores)}`);
   const json = join(tmpdir(), `tessera-bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
   await writeFile(json, JSON.stringify({ ...report, floor, oidcLogin, oidc: oidcResult, saml: samlResult }, null, 2));
   console.log(`\nJSON copy: ${json}`);
   const oidcFailed = oidcResult ? [oidcResult.clientCredentials, oidcResult.refresh, oidcResult.introspection].reduce((n, l) => n + l.errors, 0) : 0;
-  const oidcLoginFailed = oidcLogin ? [oidcLogin.warmup, ...oidcLogin.phases].reduce((n, p) => n + p.errors, 0) : 0;
+  const oidcLoginFailed = oidcLogin ? [oidcLogin.warmup, ...oidcLogin.phases, ...oidcLogin.others.flatMap((o) => o.phases)].reduce((n, p) => n + p.errors, 0) : 0;
   const samlFailed = samlResult ? [samlResult.warmup, ...samlResult.phases].reduce((n, p) => n + p.errors, 0) : 0;
   if (failed || oidcFailed || oidcLoginFailed || samlFailed) process.exitCode = 1;
 }

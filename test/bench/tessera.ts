@@ -2,9 +2,9 @@
 // benchmark's Temporal and database, started and ready (server healthy, worker polling), plus
 // what measures their CPU use and memory.
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import type { Infra } from './infra.ts';
+import { freePort } from './ports.ts';
 import { childPids, cpuSecondsOf, cpuSecondsOfAll, spawnTessera, waitHealthy, type Child } from './processes.ts';
 
 export interface Tessera {
@@ -24,15 +24,6 @@ export interface Tessera {
 
 const TASK_QUEUE = 'bench';
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  if (!address || typeof address !== 'object') throw new Error('no free port');
-  return address.port;
-}
-
 export async function startTessera(infra: Infra, tmp: string): Promise<Tessera> {
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
@@ -50,7 +41,8 @@ export async function startTessera(infra: Infra, tmp: string): Promise<Tessera> 
   const pids: Record<string, number> = { server: server.pid, worker: worker.pid };
   const temporalPid = childPids(process.pid, 'temporal')[0];
   if (temporalPid) pids.temporal = temporalPid;
-  pids[infra.database === 'pglite' ? 'bench + pglite' : 'bench (load)'] = process.pid;
+  if (infra.dbPid) pids.database = infra.dbPid;
+  pids['bench (load)'] = process.pid;
   const cpuMeters: Record<string, () => number> = Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, () => cpuSecondsOf(pid)]));
   if (infra.database === 'postgres' && /@(localhost|127\.0\.0\.1|\[::1\])[:/]/.test(infra.databaseUrl)) {
     cpuMeters.postgres = () => cpuSecondsOfAll('postgres');

@@ -20,6 +20,7 @@ import { ensureDevice } from '../../device-cookie.ts';
 import { bindingOf, ensureBinding } from './browser-binding.ts';
 import { newJourneyId, type JourneyClient } from './journey-client.ts';
 import { checkJourneyStart } from './start-policy.ts';
+import { tenantLoginTree } from '../../../core/tenants/login-tree.ts';
 import { uncleanFields } from './step-input.ts';
 
 const StartBody = z.object({
@@ -56,7 +57,7 @@ export function journeyRoutes({ db, journeys, cookies, idleTimeoutMs }: JourneyR
     const body = StartBody.safeParse(req.body);
     if (!body.success) throw new HttpError(400, 'invalid_request', body.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '));
     const tenant = req.tenant!.id;
-    const tree = body.data.tree ?? body.data.kind;
+    const tree = body.data.tree ?? (body.data.kind === 'login' ? await tenantLoginTree(db, tenant) : body.data.kind);
     const kind: JourneyKind = body.data.kind;
     const session = await currentSession(db, req, tenant, cookies);
     if (kind === 'account' && !session) throw new HttpError(401, 'login_required', 'Sign in first: account changes are for the signed-in user.');

@@ -18,6 +18,7 @@ import { getUser } from '../../../core/accounts/users.ts';
 import { ensureBinding } from '../../api/journeys/browser-binding.ts';
 import { newJourneyId } from '../../api/journeys/journey-client.ts';
 import { checkJourneyStart } from '../../api/journeys/start-policy.ts';
+import { tenantLoginTree } from '../../../core/tenants/login-tree.ts';
 import { ensureDevice } from '../../device-cookie.ts';
 import { HttpError } from '../../http-error.ts';
 import { completeLogin, currentSession, endSession } from '../../sso-session.ts';
@@ -45,10 +46,11 @@ async function tokenFor(deps: LegacyDeps, req: Request, res: Response, session: 
 
 async function startJourney(deps: LegacyDeps, req: Request, res: Response, tenant: string, returnTo: string): Promise<void> {
   const { db, journeys, cookies, idleTimeoutMs } = deps;
-  await checkJourneyStart(db, tenant, 'login', 'login');
+  const tree = await tenantLoginTree(db, tenant);
+  await checkJourneyStart(db, tenant, 'login', tree);
   if (await journeyStartRefused(db, req, res)) return;
   const snapshot = await journeys.start({
-    id: newJourneyId(), tenant, kind: 'login', tree: 'login', binding: ensureBinding(req, res, tenant, cookies), idleTimeoutMs,
+    id: newJourneyId(), tenant, kind: 'login', tree, binding: ensureBinding(req, res, tenant, cookies), idleTimeoutMs,
     request: { ip: req.ip, userAgent: req.get('user-agent')?.slice(0, 300), returnTo, deviceId: ensureDevice(req, res, tenant, cookies) },
   });
   await completeLogin(db, req, res, snapshot, cookies);

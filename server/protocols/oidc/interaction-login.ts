@@ -28,6 +28,7 @@ import { interactionPath } from './provider-hooks.ts';
 import { endProviderSession } from './provider-session.ts';
 import { journeyStartRefused } from '../../middleware/journey-start-limits.ts';
 import { journeyLocation } from '../../tenant-ui.ts';
+import { tenantLoginTree } from '../../../core/tenants/login-tree.ts';
 
 export type Interaction = Awaited<ReturnType<Provider['interactionDetails']>>;
 
@@ -78,7 +79,7 @@ export async function startJourney(c: LoginContext, request: ParsedAuthRequest, 
   if (await journeyStartRefused(deps.db, req, res)) return;
   const raising = stepUp && session !== undefined;
   const acr = await sharedAcrTrees(deps.db).treeFor(tenant, request.wantedAcrs, { stepUp: raising });
-  const tree = acr?.tree ?? 'login';
+  const tree = acr?.tree ?? await tenantLoginTree(deps.db, tenant);
   await checkJourneyStart(deps.db, tenant, 'login', tree, { stepUp: raising });
   const returnTo = `${interactionPath(tenant, c.interaction.uid)}/login`;
   const { wantedAcrs: _wanted, hintedSubject: _subject, ...authRequest } = request;

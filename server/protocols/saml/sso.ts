@@ -21,6 +21,7 @@ import { loadUserClaims } from '../../../core/accounts/user-claims.ts';
 import { ensureBinding } from '../../api/journeys/browser-binding.ts';
 import { newJourneyId } from '../../api/journeys/journey-client.ts';
 import { checkJourneyStart } from '../../api/journeys/start-policy.ts';
+import { tenantLoginTree } from '../../../core/tenants/login-tree.ts';
 import { ensureDevice } from '../../device-cookie.ts';
 import { completeLogin, currentSession } from '../../sso-session.ts';
 import { idpUrls, type SamlDeps } from './deps.ts';
@@ -77,12 +78,13 @@ async function answer(deps: SamlDeps, req: Request, res: Response, sp: SamlSp, p
 async function startJourney(deps: SamlDeps, req: Request, res: Response, sp: SamlSp, p: PendingSso, session: Session | undefined): Promise<void> {
   const { db, journeys, cookies, idleTimeoutMs } = deps;
   const tenant = req.tenant!.id;
-  await checkJourneyStart(db, tenant, 'login', 'login');
+  const tree = await tenantLoginTree(db, tenant);
+  await checkJourneyStart(db, tenant, 'login', tree);
   if (await journeyStartRefused(db, req, res)) return;
   const id = await savePending(db, tenant, p);
   const returnTo = `/t/${tenant}/saml/resume/${id}`;
   const snapshot = await journeys.start({
-    id: newJourneyId(), tenant, kind: 'login', tree: 'login', binding: ensureBinding(req, res, tenant, cookies), idleTimeoutMs,
+    id: newJourneyId(), tenant, kind: 'login', tree, binding: ensureBinding(req, res, tenant, cookies), idleTimeoutMs,
     request: {
       ip: req.ip, userAgent: req.get('user-agent')?.slice(0, 300), returnTo, deviceId: ensureDevice(req, res, tenant, cookies),
       ...(session ? { ssoId: session.ssoId } : {}),
