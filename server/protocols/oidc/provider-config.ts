@@ -74,6 +74,11 @@ export const TTL = {
   Grant: 30 * DAY,
 };
 
+function cookieNames(secure: boolean): { session: string; interaction: string; resume: string } {
+  const prefix = secure ? '__Secure-' : '';
+  return { session: `${prefix}_session`, interaction: `${prefix}_interaction`, resume: `${prefix}_interaction_resume` };
+}
+
 export const issuerFor = (publicUrl: string, tenant: string) => `${publicUrl}/t/${tenant}`;
 
 function validateExtraMetadata(_ctx: unknown, key: string, value: unknown, metadata: Record<string, unknown>): void {
@@ -144,6 +149,9 @@ export async function providerSetup(deps: OidcDeps, tenant: string): Promise<{ i
     } as Configuration['enabledJWA'],
     cookies: {
       keys,
+      // Under https the provider's cookies carry the __Secure- prefix like Tessera's own
+      // (server/cookies.ts): not __Host-, which needs Path=/.
+      names: cookieNames(issuer.startsWith('https:')),
       // One host serves every tenant: the session cookie stays under the tenant's own path.
       long: { httpOnly: true, sameSite: 'lax', path: `/t/${tenant}` },
       short: { httpOnly: true, sameSite: 'lax' },
