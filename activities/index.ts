@@ -6,6 +6,7 @@ import { createInvitationActivities } from './invitations.ts';
 import { createRegistrationActivities } from './registration.ts';
 import { createSignupNoticeActivities } from './signup-notice.ts';
 import { createBackchannelLogoutActivities } from './backchannel-logout.ts';
+import { createWebhookDeliveryActivities } from './webhook-delivery.ts';
 
 export function createActivities(deps: JourneyActivityDeps) {
   return {
@@ -15,6 +16,7 @@ export function createActivities(deps: JourneyActivityDeps) {
     ...createRegistrationActivities(deps),
     ...createSignupNoticeActivities(deps),
     ...createBackchannelLogoutActivities(deps),
+    ...createWebhookDeliveryActivities(deps),
   };
 }
 

@@ -172,7 +172,7 @@ export function createJourneyActivities({ db, config, temporal, now = () => new 
       await recordAudit(db, {
         tenant: end.tenant, type: `journey.${end.status}`, subject: end.subject, journeyId: end.journeyId,
         dedupeKey: `journey-end:${end.journeyId}`,
-        data: { tree: end.tree, version: end.version, ...(end.error ? { error: end.error } : {}) },
+        data: { tree: end.tree, version: end.version, ...(end.kind ? { kind: end.kind } : {}), ...(end.error ? { error: end.error } : {}) },
       });
       // A successful sign-in forgets the account's earlier failures (as Keycloak does).
       if (end.status === 'succeeded' && end.subject) await resetThrottle(db, end.tenant, end.subject);

@@ -6,6 +6,7 @@ import type { Request, Response } from 'express';
 import type { Client } from '@temporalio/client';
 import type { Db } from '../core/infra/db.ts';
 import type { Session } from '../core/accounts/sessions.ts';
+import { recordAudit } from '../core/infra/audit.ts';
 import {
   BACKCHANNEL_LOGOUT_WORKFLOW, backchannelLogoutWorkflowId, type BackchannelLogoutInput,
 } from '../workflows/backchannel-logout-contracts.ts';
@@ -25,6 +26,13 @@ export async function startBackchannelLogout(temporal: Client, taskQueue: string
 export async function logOut(deps: LogoutDeps, req: Request, res: Response, tenant: string): Promise<Session | undefined> {
   const session = await currentSession(deps.db, req, tenant, deps.cookies);
   if (session) await startBackchannelLogout(deps.temporal, deps.taskQueue, { tenant, ssoId: session.ssoId });
-  await endSession(deps.db, req, res, tenant, deps.cookies);
+  const ended = await endSession(deps.db, req, res, tenant, deps.cookies);
+  // One event per ended session whichever protocol asked (webhooks' session.ended follows it).
+  if (ended) {
+    await recordAudit(deps.db, {
+      tenant, type: 'session.ended', actor: `user:${ended.userId}`, subject: ended.userId,
+      dedupeKey: `session.ended:${ended.id}`, data: { session: ended.id, by: 'logout' },
+    });
+  }
   return session;
 }

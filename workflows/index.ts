@@ -6,3 +6,4 @@ export { registrationWorkflow } from './registration.ts';
 export { signupNoticeWorkflow } from './signup-notice.ts';
 export { backchannelLogoutWorkflow } from './backchannel-logout.ts';
 export { temporalFloorWorkflow } from './floor.ts';
+export { webhookDeliveryWorkflow } from './webhook-delivery.ts';

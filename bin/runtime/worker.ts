@@ -8,6 +8,7 @@ import type { Db } from '../../core/infra/db.ts';
 import { createActivities } from '../../activities/index.ts';
 import { connectClient } from '../../core/infra/temporal-client.ts';
 import { installTemporalRuntime } from './temporal-runtime.ts';
+import { startWebhookDispatcher, webhookRetryBaseMs } from './webhook-dispatcher.ts';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../../workflows/index.ts', import.meta.url));
 
@@ -41,9 +42,12 @@ export async function createWorker({ config, db, codec, address }: WorkerDeps): 
     // Local activities run inside the workflow task; keep it comfortably above a password hash.
     maxConcurrentLocalActivityExecutions: 64,
   });
+  // Every worker also turns the webhook outbox into delivery workflows (safe with many workers).
+  const dispatcher = startWebhookDispatcher({ db, temporal, taskQueue: config.taskQueue, retryBaseMs: webhookRetryBaseMs() });
   return {
     worker, connection,
     async close() {
+      await dispatcher.stop();
       await connection.close();
       await temporal.connection.close();
     },

@@ -1,5 +1,7 @@
 // Audit events. A dedupe key makes recording idempotent, so a retried activity writes once.
 import type { Db } from './db.ts';
+import { webhookEventOf } from './webhook-events.ts';
+import { recordAuditWithOutbox } from './webhook-outbox.ts';
 
 export interface AuditEvent {
   tenant: string;
@@ -12,6 +14,8 @@ export interface AuditEvent {
 }
 
 export async function recordAudit(db: Db, e: AuditEvent): Promise<void> {
+  const event = webhookEventOf(e);
+  if (event) return recordAuditWithOutbox(db, e, event);
   await db`INSERT INTO audit_events (tenant_id, type, actor, subject, journey_id, dedupe_key, data)
     VALUES (${e.tenant}, ${e.type}, ${e.actor ?? null}, ${e.subject ?? null}, ${e.journeyId ?? null},
             ${e.dedupeKey ?? null}, ${db.json((e.data ?? {}) as never)})

@@ -108,7 +108,7 @@ export const operations: Operation[] = [
         const updated = await withSessionsEnded(ctx, ctx.tenant, user.id, () => updateUser(ctx.db, ctx.tenant, user.id, body),
           (u) => u !== undefined && user.status === 'active' && u.status !== 'active');
         if (!updated) throw new HttpError(404, 'not_found', 'No such user.');
-        ctx.note({ data: { changed: Object.keys(body).sort(), ...(body.status ? { status: body.status } : {}) } });
+        ctx.note({ data: { changed: Object.keys(body).sort(), ...(body.status && body.status !== user.status ? { status: body.status } : {}) } });
         return userJson(updated);
       } catch (err) {
         throw userHttpError(err);
