@@ -55,6 +55,8 @@ export const OPTIONS = {
   description: { type: 'string' },
   from: { type: 'string' },
   to: { type: 'string' },
+  event: { type: 'string', multiple: true },
+  'dead-letter': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -70,6 +72,7 @@ export type Flags = {
   'no-idp-initiated'?: boolean; 'require-signed-requests'?: boolean;
   role?: string; limit?: string; type?: string; subject?: string;
   group?: string; user?: string; 'new-email'?: string; description?: string; from?: string; to?: string;
+  event?: string[]; 'dead-letter'?: string;
 };
 
 export function parse(argv: string[]): { positionals: string[]; flags: Flags } {

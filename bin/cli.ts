@@ -20,6 +20,7 @@ import { rolesCommand } from './commands/roles.ts';
 import { auditCommand } from './commands/audit.ts';
 import { groupsCommand } from './commands/groups.ts';
 import { mailTemplatesCommand } from './commands/mail-templates.ts';
+import { webhooksCommand } from './commands/webhooks.ts';
 import type { Db } from '../core/infra/db.ts';
 
 const HELP = `Usage: tessera <command> [options]
@@ -85,9 +86,11 @@ Admin (add --json for machine-readable output):
           [--display-name N] [--file idp.json] [--set JSON]   (upstream IdPs; --set e.g. '{"provisioning":{"jit":false}}')
   idps list --tenant T
   idps show|enable|disable|delete --tenant T --alias A
+  webhooks create --tenant T --url U --event E [--event E2]... [--dead-letter 24h] [--description D]   (prints the signing secret once)
+  webhooks list --tenant T · webhooks delete|deliveries --tenant T --id ID [--status pending|delivered|dead-lettered]
 
 Environment: PORT, PUBLIC_URL, DATABASE_URL, TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_TASK_QUEUE,
-DATA_DIR, SMTP_URL, MAIL_FROM, TESSERA_SEED, JOURNEY_IDLE_TIMEOUT, TESSERA_CODEC_KEYS, TEMPORAL_CLI_PATH`;
+DATA_DIR, SMTP_URL, MAIL_FROM, TESSERA_SEED, JOURNEY_IDLE_TIMEOUT, TESSERA_CODEC_KEYS, TEMPORAL_CLI_PATH, TESSERA_WEBHOOK_RETRY_BASE`;
 
 type Admin = (db: Db, verb: string, args: string[], flags: Flags) => Promise<void>;
 const ADMIN: Record<string, Admin> = {
@@ -102,6 +105,7 @@ const ADMIN: Record<string, Admin> = {
   audit: auditCommand,
   groups: groupsCommand,
   'mail-templates': mailTemplatesCommand,
+  webhooks: webhooksCommand,
 };
 const RUN: Record<string, (config: Config) => Promise<Running>> = { start: startAll, server: startServer, worker: startWorker };
 

@@ -13,3 +13,11 @@ export function parseDuration(text: string): number {
   if (!match) throw new Error(`invalid duration "${text}" (expected e.g. 90s, 15m, 12h, 7d)`);
   return Number(match[1]) * UNITS[match[2]!]!;
 }
+
+/** The largest unit that divides `ms` exactly: 86400000 → "1d", 90000 → "90s". Pure. */
+export function formatDuration(ms: number): string {
+  for (const unit of ['d', 'h', 'm', 's'] as const) {
+    if (ms % UNITS[unit]! === 0) return `${ms / UNITS[unit]!}${unit}`;
+  }
+  return `${ms}ms`;
+}

@@ -18,6 +18,8 @@ export interface Delivery {
   createdAt: Date;
   lastAttemptAt: Date | null;
   finishedAt: Date | null;
+  /** The sort key of lists (created_at to the microsecond, as text, and the event id). */
+  cursor: { at: string; id: string };
 }
 
 function toDelivery(row: Record<string, any>): Delivery {
@@ -25,6 +27,7 @@ function toDelivery(row: Record<string, any>): Delivery {
     webhookId: row.webhook_id, eventId: row.event_id, eventType: row.event_type, status: row.status, attempts: row.attempts,
     lastError: row.last_error ?? null, responseCode: row.response_code ?? null, createdAt: row.created_at,
     lastAttemptAt: row.last_attempt_at ?? null, finishedAt: row.finished_at ?? null,
+    cursor: { at: row.created_key, id: row.event_id },
   };
 }
 
@@ -57,7 +60,7 @@ export async function closeDelivery(db: Db, d: { tenant: string; webhookId: stri
 
 /** Newest first; `before` is the createdAt+eventId cursor of the last one seen. */
 export async function listDeliveries(db: Db, tenant: string, webhookId: string, page: { status?: DeliveryStatus; before?: { at: string; id: string }; limit: number }): Promise<Delivery[]> {
-  const rows = await db`SELECT * FROM webhook_deliveries WHERE tenant_id = ${tenant} AND webhook_id = ${webhookId}
+  const rows = await db`SELECT *, created_at::text AS created_key FROM webhook_deliveries WHERE tenant_id = ${tenant} AND webhook_id = ${webhookId}
     ${page.status ? db`AND status = ${page.status}` : db``}
     ${page.before ? db`AND (created_at, event_id) < (${page.before.at}::timestamptz, ${page.before.id}::uuid)` : db``}
     ORDER BY created_at DESC, event_id DESC LIMIT ${page.limit}`;

@@ -20,7 +20,11 @@ export interface Webhook {
   deadLetterAfterMs: number;
   createdAt: Date;
   updatedAt: Date;
+  /** The sort key of lists (created_at to the microsecond, as text, and the id). */
+  cursor: WebhookCursor;
 }
+
+export interface WebhookCursor { at: string; id: string }
 
 export interface NewWebhook extends Webhook { secret: string }
 
@@ -44,7 +48,7 @@ function toWebhook(row: Record<string, any>): Webhook {
   return {
     id: row.id, tenant: row.tenant_id, url: row.url, eventTypes: row.event_types, enabled: row.enabled,
     description: row.description ?? null, deadLetterAfterMs: Number(row.dead_letter_after_ms),
-    createdAt: row.created_at, updatedAt: row.updated_at,
+    createdAt: row.created_at, updatedAt: row.updated_at, cursor: { at: row.created_key, id: row.id },
   };
 }
 
@@ -72,19 +76,19 @@ export async function createWebhook(db: Db, tenant: string, input: WebhookInput)
   const secret = newSecretToken(SECRET_PREFIX);
   const [row] = await db`INSERT INTO webhooks (tenant_id, url, event_types, secret, enabled, description, dead_letter_after_ms)
     VALUES (${tenant}, ${url}, ${types}, ${secret}, ${input.enabled ?? true}, ${input.description ?? null}, ${deadLetter})
-    RETURNING *`;
+    RETURNING *, created_at::text AS created_key`;
   return { ...toWebhook(row!), secret };
 }
 
 export async function getWebhook(db: Db, tenant: string, id: string): Promise<Webhook | undefined> {
   if (!isUuid(id)) return undefined;
-  const [row] = await db`SELECT * FROM webhooks WHERE tenant_id = ${tenant} AND id = ${id}`;
+  const [row] = await db`SELECT *, created_at::text AS created_key FROM webhooks WHERE tenant_id = ${tenant} AND id = ${id}`;
   return row ? toWebhook(row) : undefined;
 }
 
 /** Oldest first, after the webhook `after` (cursor), at most `limit`. */
-export async function listWebhooks(db: Db, tenant: string, page: { after?: { at: string; id: string }; limit: number }): Promise<Webhook[]> {
-  const rows = await db`SELECT * FROM webhooks WHERE tenant_id = ${tenant}
+export async function listWebhooks(db: Db, tenant: string, page: { after?: WebhookCursor; limit: number }): Promise<Webhook[]> {
+  const rows = await db`SELECT *, created_at::text AS created_key FROM webhooks WHERE tenant_id = ${tenant}
     ${page.after ? db`AND (created_at, id) > (${page.after.at}::timestamptz, ${page.after.id}::uuid)` : db``}
     ORDER BY created_at, id LIMIT ${page.limit}`;
   return rows.map(toWebhook);
@@ -103,13 +107,13 @@ export async function updateWebhook(db: Db, tenant: string, id: string, patch: P
       description = ${patch.description === undefined ? db`description` : patch.description},
       dead_letter_after_ms = COALESCE(${deadLetter ?? null}::bigint, dead_letter_after_ms),
       updated_at = now()
-    WHERE tenant_id = ${tenant} AND id = ${id} RETURNING *`;
+    WHERE tenant_id = ${tenant} AND id = ${id} RETURNING *, created_at::text AS created_key`;
   return row ? toWebhook(row) : undefined;
 }
 
 /** Deleting a webhook ends its deliveries: the next attempt of each finds it gone and stops. */
 export async function deleteWebhook(db: Db, tenant: string, id: string): Promise<Webhook | undefined> {
   if (!isUuid(id)) return undefined;
-  const [row] = await db`DELETE FROM webhooks WHERE tenant_id = ${tenant} AND id = ${id} RETURNING *`;
+  const [row] = await db`DELETE FROM webhooks WHERE tenant_id = ${tenant} AND id = ${id} RETURNING *, created_at::text AS created_key`;
   return row ? toWebhook(row) : undefined;
 }

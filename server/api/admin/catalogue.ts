@@ -20,10 +20,12 @@ import { operations as tenants } from './resources/tenants.ts';
 import { operations as terms } from './resources/terms.ts';
 import { operations as trees } from './resources/trees.ts';
 import { operations as users } from './resources/users.ts';
+import { operations as webhooks } from './resources/webhooks.ts';
 
 export const OPERATIONS: Operation[] = [
   ...me, ...tenants, ...users, ...groups, ...permissions, ...roles, ...clients, ...keys, ...trees, ...idps, ...samlSps, ...terms,
   ...invitations, ...approvals, ...services, ...mailTemplates, ...adminTokens, ...auditEvents, ...journeys,
+  ...webhooks,
 ];
 
 export const CATALOGUE: ReadonlyMap<string, Operation> = new Map(OPERATIONS.map((op) => [op.id, op]));
