@@ -126,6 +126,20 @@ describe('management', () => {
     expect((await api('GET', `/webhooks/${created.body.id}`)).status).toBe(404);
   });
 
+  it('keeps tenants apart: another tenant\'s webhook is unknown, and its admin cannot reach ours', async () => {
+    const ours = await adminTenant();
+    const theirs = await adminTenant();
+    const hook = await webhook(theirs.api, 'https://hooks.example.com/theirs', ['user.created']);
+    for (const [method, path] of [['GET', ''], ['PATCH', ''], ['DELETE', ''], ['GET', '/deliveries']] as const) {
+      const res = await ours.api(method, `/webhooks/${hook.id}${path}`, method === 'PATCH' ? { enabled: false } : undefined);
+      expect(res.status, `${method} ${path}`).toBe(404);
+    }
+    expect((await ours.api('GET', '/webhooks')).body.items).toEqual([]);
+    const { token } = await createAdminToken(db, theirs.tenant, 'other');
+    expect((await adminRequest(stack.url, ours.tenant, token, 'GET', '/webhooks')).status).toBe(404);
+    expect((await theirs.api('GET', `/webhooks/${hook.id}`)).body).toMatchObject({ enabled: true });
+  });
+
   it('is listed in the OpenAPI document', async () => {
     const doc = await (await fetch(`${stack.url}/api/admin/openapi.json`)).json() as { paths: Record<string, unknown> };
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/t/{tenant}/api/admin/webhooks', '/t/{tenant}/api/admin/webhooks/{id}', '/t/{tenant}/api/admin/webhooks/{id}/deliveries']));
