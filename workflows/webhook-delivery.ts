@@ -8,8 +8,9 @@ import type { Activities } from '../activities/index.ts';
 import { retryDelayMs, type WebhookDeliveryInput } from './webhook-delivery-contracts.ts';
 
 const { attemptWebhookDelivery, finishWebhookDelivery } = proxyActivities<Activities>({
-  // One attempt is a POST with a 10 s timeout and two small queries.
-  startToCloseTimeout: '30s',
+  // One attempt is a POST with a 10 s timeout and two small queries; a worker that dies mid-attempt
+  // is noticed (and the attempt repeated, same event id) after this long.
+  startToCloseTimeout: '15s',
   retry: { initialInterval: '1s', maximumInterval: '1m', backoffCoefficient: 2 },
 });
 

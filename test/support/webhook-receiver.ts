@@ -1,6 +1,7 @@
 // A real HTTP receiver for webhook tests: records every request (raw body and headers) and answers
-// what the test says for its path: a fixed status, or a function of the request.
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+// what the test says for its path: a fixed status, or a function of the request. Status 0 holds
+// the request unanswered (a receiver that hangs) until release().
+import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
 
 export interface Received { path: string; headers: IncomingHttpHeaders; body: string; event: any; answered: number; at: number }
 
@@ -9,6 +10,7 @@ export type Answer = number | ((r: Omit<Received, 'answered'>, seen: Received[])
 export class WebhookReceiver {
   readonly received: Received[] = [];
   private readonly answers = new Map<string, Answer>();
+  private readonly held: { path: string; res: ServerResponse }[] = [];
   private server?: Server;
   url = '';
 
@@ -30,11 +32,25 @@ export class WebhookReceiver {
         const answer = this.answers.get(request.path) ?? 200;
         const status = typeof answer === 'number' ? answer : answer(request, this.received);
         this.received.push({ ...request, answered: status });
-        res.writeHead(status).end();
+        if (status === 0) this.held.push({ path: request.path, res });
+        else res.writeHead(status).end();
       });
     });
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
     this.url = `http://127.0.0.1:${(this.server.address() as { port: number }).port}`;
+  }
+
+  /** How many requests to `path` are held unanswered. */
+  pending(path: string): number {
+    return this.held.filter((h) => h.path === path).length;
+  }
+
+  /** Answers the held requests to `path` (those whose connection is still open). */
+  release(path: string, status: number): void {
+    for (const h of this.held.filter((x) => x.path === path)) {
+      this.held.splice(this.held.indexOf(h), 1);
+      if (!h.res.destroyed) h.res.writeHead(status).end();
+    }
   }
 
   at(path: string): Received[] {
