@@ -48,7 +48,9 @@ const RULES: Record<string, Rule> = {
   'session.ended': as('session.ended', (d) => ({ session: str(d.session), by: str(d.by) })),
   'account.session_ended': as('session.ended', (d) => ({ session: str(d.session), by: 'account' })),
   'admin.users.end-session': as('session.ended', (d) => ({ session: str(d.session), by: 'admin' })),
-  'admin.users.end-sessions': as('session.ended', () => ({ by: 'admin' })),
+  // Ending "all sessions" is one event naming how many ended; none ended is no event.
+  'account.sessions_ended': (e, d) => (d.ended ? as('session.ended', () => ({ by: 'account', count: d.ended }))(e, d) : undefined),
+  'admin.users.end-sessions': (e, d) => (d.sessionsEnded ? as('session.ended', () => ({ by: 'admin', count: d.sessionsEnded }))(e, d) : undefined),
 };
 
 /** The webhook event an audit event is, or undefined. Pure. */

@@ -72,6 +72,9 @@ describe('webhook events of audit events', () => {
     expect(webhookEventOf({ tenant: 't', type: 'journey.succeeded', data: { kind: 'registration', tree: 'registration' } })).toBeUndefined();
     expect(webhookEventOf({ tenant: 't', type: 'login.password_failed', data: { ip: '10.0.0.1', node: 'password' } }))
       .toEqual({ type: 'login.failed', data: { reason: 'wrong_password' } });
+    expect(webhookEventOf({ tenant: 't', type: 'admin.users.end-sessions', subject: 'u1', data: { sessionsEnded: 2 } }))
+      .toEqual({ type: 'session.ended', data: { user: 'u1', by: 'admin', count: 2 } });
+    expect(webhookEventOf({ tenant: 't', type: 'admin.users.end-sessions', subject: 'u1', data: { sessionsEnded: 0 } })).toBeUndefined();
     expect(webhookEventOf({ tenant: 't', type: 'logout.backchannel_delivered' })).toBeUndefined();
     expect(webhookEventOf({ tenant: 't', type: 'toString' })).toBeUndefined();
   });
