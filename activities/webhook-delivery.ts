@@ -3,7 +3,7 @@
 // - The secret and the event's content are read here from the database, never received from
 //   the workflow, so neither is ever in a Temporal history.
 // - The body is the same JSON on every attempt; each attempt is signed afresh (Tessera-Signature
-//   with the current time), names the event (Tessera-Event-Id, for the receiver to drop repeats)
+//   with the current time, and with the previous secret too during a rotation's grace), names the event (Tessera-Event-Id, for the receiver to drop repeats)
 //   and times out after 10 s. Redirects are not followed. Only a 2xx counts as delivered.
 // - A failure is described by its status code or network error name, never the response body.
 import type { Db } from '../core/infra/db.ts';
@@ -39,7 +39,8 @@ export function createWebhookDeliveryActivities({ db }: { db: Db }) {
   return {
     /** One POST of the event to the webhook. @throws only for our own faults (the database). */
     async attemptWebhookDelivery(input: WebhookAttemptInput): Promise<WebhookAttemptResult> {
-      const [row] = await db`SELECT w.url, w.secret, w.enabled, o.event_id, o.type, o.tenant_id, o.occurred_at, o.data
+      const [row] = await db`SELECT w.url, w.secret, w.enabled, o.event_id,
+          CASE WHEN w.previous_secret_until > now() THEN w.previous_secret END AS previous_secret, o.type, o.tenant_id, o.occurred_at, o.data
         FROM webhooks w LEFT JOIN webhook_outbox o ON o.event_id = ${input.eventId} AND o.tenant_id = w.tenant_id
         WHERE w.tenant_id = ${input.tenant} AND w.id = ${input.webhookId}`;
       if (!row) return { outcome: 'gone', error: 'the webhook was deleted' };
@@ -47,7 +48,7 @@ export function createWebhookDeliveryActivities({ db }: { db: Db }) {
       if (!row.event_id) return { outcome: 'gone', error: 'the event is no longer kept' };
       const body = eventBody(row);
       const result = await post(row.url, body, {
-        [SIGNATURE_HEADER]: signatureHeader(row.secret, Math.floor(Date.now() / 1000), body),
+        [SIGNATURE_HEADER]: signatureHeader([row.secret, row.previous_secret].filter(Boolean), Math.floor(Date.now() / 1000), body),
         [EVENT_ID_HEADER]: row.event_id, [EVENT_TYPE_HEADER]: row.type,
         'Tessera-Delivery-Attempt': String(input.attempt),
       });

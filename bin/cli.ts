@@ -88,6 +88,7 @@ Admin (add --json for machine-readable output):
   idps show|enable|disable|delete --tenant T --alias A
   webhooks create --tenant T --url U --event E [--event E2]... [--dead-letter 24h] [--description D]   (prints the signing secret once)
   webhooks list --tenant T · webhooks delete|deliveries --tenant T --id ID [--status pending|delivered|dead-lettered]
+  webhooks rotate-secret --tenant T --id ID [--grace 24h]   (prints the new secret once; the old one signs too for the grace)
 
 Environment: PORT, PUBLIC_URL, DATABASE_URL, TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_TASK_QUEUE,
 DATA_DIR, SMTP_URL, MAIL_FROM, TESSERA_SEED, JOURNEY_IDLE_TIMEOUT, TESSERA_CODEC_KEYS, TEMPORAL_CLI_PATH, TESSERA_WEBHOOK_RETRY_BASE`;

@@ -1,7 +1,8 @@
 // tessera webhooks create --tenant T --url U --event E [--event E2] [--dead-letter 1h] [--description D]
 // tessera webhooks list --tenant T · delete --tenant T --id ID · deliveries --tenant T --id ID [--status S]
+// tessera webhooks rotate-secret --tenant T --id ID [--grace 24h]
 // Through the management API's operations (server/api/admin/resources/webhooks.ts): the same checks
-// and audit events. `create` prints the signing secret once; it cannot be read back.
+// and audit events. `create` and `rotate-secret` print the signing secret once; it cannot be read back.
 import type { Db } from '../../core/infra/db.ts';
 import { runOperation } from '../admin-operations.ts';
 import { UsageError, required, type Flags } from '../cli-args.ts';
@@ -53,6 +54,14 @@ export async function webhooksCommand(db: Db, verb: string, _args: string[], fla
       printOne({ id, status: 'deleted' }, flags.json);
       return;
     }
+    case 'rotate-secret': {
+      const hook = await runOperation<WebhookJson & { secret: string }>(db, 'webhooks.rotate-secret', {
+        tenant, params: { id: required(flags, 'id') }, body: flags.grace ? { grace: flags.grace } : {},
+      });
+      if (flags.json) printOne({ ...row(hook), secret: hook.secret }, true);
+      else console.log(`${hook.secret}\n(new signing secret of webhook ${hook.id}: shown once; the old one also signs for ${flags.grace ?? '24h'})`);
+      return;
+    }
     case 'deliveries': {
       const id = required(flags, 'id');
       const rows = await all<DeliveryJson>(db, 'webhooks.deliveries', tenant, { id }, flags.status ? { status: flags.status } : {});
@@ -60,6 +69,6 @@ export async function webhooksCommand(db: Db, verb: string, _args: string[], fla
       return;
     }
     default:
-      throw new UsageError(`unknown command "webhooks ${verb}" (create, list, delete, deliveries)`);
+      throw new UsageError(`unknown command "webhooks ${verb}" (create, list, delete, deliveries, rotate-secret)`);
   }
 }

@@ -17,8 +17,10 @@ export function signPayload(secret: string, timestamp: number, body: string): st
   return createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex');
 }
 
-export function signatureHeader(secret: string, timestamp: number, body: string): string {
-  return `t=${timestamp},v1=${signPayload(secret, timestamp, body)}`;
+/** One v1 per secret: the current one first, then a rotated-out one still in its grace period. */
+export function signatureHeader(secrets: string | string[], timestamp: number, body: string): string {
+  const all = typeof secrets === 'string' ? [secrets] : secrets;
+  return [`t=${timestamp}`, ...all.map((s) => `v1=${signPayload(s, timestamp, body)}`)].join(',');
 }
 
 export interface ParsedSignature { timestamp: number; signatures: string[] }

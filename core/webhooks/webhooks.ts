@@ -111,6 +111,23 @@ export async function updateWebhook(db: Db, tenant: string, id: string, patch: P
   return row ? toWebhook(row) : undefined;
 }
 
+/** Seven days at most: a receiver is expected to take the new secret within that. */
+export const MAX_ROTATION_GRACE_MS = 7 * 24 * 3_600_000;
+
+/**
+ * A new signing secret; for `graceMs` deliveries carry a signature with the old one too, so a
+ * receiver can switch without refusing anything. @throws WebhookInputError for a grace over 7d.
+ */
+export async function rotateWebhookSecret(db: Db, tenant: string, id: string, graceMs: number): Promise<NewWebhook | undefined> {
+  if (!isUuid(id)) return undefined;
+  if (!Number.isInteger(graceMs) || graceMs < 0 || graceMs > MAX_ROTATION_GRACE_MS) throw new WebhookInputError('grace: between 0s and 7d');
+  const secret = newSecretToken(SECRET_PREFIX);
+  const [row] = await db`UPDATE webhooks SET previous_secret = secret, previous_secret_until = now() + ${graceMs} * interval '1 millisecond',
+      secret = ${secret}, updated_at = now()
+    WHERE tenant_id = ${tenant} AND id = ${id} RETURNING *, created_at::text AS created_key`;
+  return row ? { ...toWebhook(row), secret } : undefined;
+}
+
 /** Deleting a webhook ends its deliveries: the next attempt of each finds it gone and stops. */
 export async function deleteWebhook(db: Db, tenant: string, id: string): Promise<Webhook | undefined> {
   if (!isUuid(id)) return undefined;

@@ -239,6 +239,35 @@ describe('delivery', () => {
   });
 });
 
+describe('secret rotation', () => {
+  it('signs with the new and the old secret during the grace, then with the new one only', async () => {
+    const { tenant, api } = await adminTenant();
+    const path = `/rotate-${tenant}`;
+    const hook = await webhook(api, receiver.answer(path, 200), ['session.ended']);
+    const rotated = await api('POST', `/webhooks/${hook.id}/rotate-secret`, { grace: '1h' });
+    expect(rotated.status).toBe(200);
+    expect(rotated.body.secret).toMatch(/^whsec_/);
+    expect(rotated.body.secret).not.toBe(hook.secret);
+    await recordAudit(db, { tenant, type: 'session.ended', subject: randomUUID() });
+    await eventually('the first event', () => delivered(path).length === 1);
+    const during = delivered(path)[0]!;
+    expect(String(during.headers['tessera-signature']).match(/v1=/g)).toHaveLength(2);
+    expect(verifySignature(rotated.body.secret, String(during.headers['tessera-signature']), during.body)).toBe(true);
+    expect(verifySignature(hook.secret, String(during.headers['tessera-signature']), during.body)).toBe(true);
+
+    const again = await api('POST', `/webhooks/${hook.id}/rotate-secret`, { grace: '0s' });
+    await recordAudit(db, { tenant, type: 'session.ended', subject: randomUUID() });
+    await eventually('the second event', () => delivered(path).length === 2);
+    const after = delivered(path)[1]!;
+    expect(verifySignature(again.body.secret, String(after.headers['tessera-signature']), after.body)).toBe(true);
+    expect(verifySignature(rotated.body.secret, String(after.headers['tessera-signature']), after.body)).toBe(false);
+    expect((await api('POST', `/webhooks/${hook.id}/rotate-secret`, { grace: '8d' })).status).toBe(400);
+    const audit = await db`SELECT data FROM audit_events WHERE tenant_id = ${tenant} AND type = 'admin.webhooks.rotate-secret'`;
+    expect(audit).toHaveLength(2);
+    expect(JSON.stringify(audit)).not.toContain('whsec_');
+  });
+});
+
 describe('retries', () => {
   it('retries a receiver that answers 500, then delivers once; the secret and the event are not in the history', async () => {
     const { tenant, api } = await adminTenant();

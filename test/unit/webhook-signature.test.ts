@@ -43,6 +43,9 @@ describe('webhook signature', () => {
       expect(verifySignature(secret, bad, body, { nowS: now }), bad).toBe(false);
     }
     expect(parseSignatureHeader(`t=${now},v0=abc,v1=${good}`)).toEqual({ timestamp: now, signatures: [good] });
+    const both = signatureHeader([secret, 'whsec_old'], now, body);
+    expect(both).toBe(`t=${now},v1=${good},v1=${signPayload('whsec_old', now, body)}`);
+    expect(verifySignature('whsec_old', both, body, { nowS: now })).toBe(true);
   });
 });
 

@@ -8,6 +8,9 @@ CREATE TABLE webhooks (
   event_types           text[] NOT NULL,
   -- The HMAC key: read by the delivery activity only, never passed through a workflow.
   secret                text NOT NULL,
+  -- After a rotation, deliveries are signed with both secrets until this time (Stripe's grace).
+  previous_secret       text,
+  previous_secret_until timestamptz,
   enabled               boolean NOT NULL DEFAULT true,
   description           text,
   dead_letter_after_ms  bigint NOT NULL DEFAULT 86400000,

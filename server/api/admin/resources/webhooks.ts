@@ -5,6 +5,8 @@
 //   GET    /webhooks/{id}                never the secret
 //   PATCH  /webhooks/{id}                the fields sent; If-Match honoured
 //   DELETE /webhooks/{id}                204; its deliveries in flight stop at their next attempt
+//   POST   /webhooks/{id}/rotate-secret  { grace? } → a new secret, in this answer only; for the grace
+//                                        (default 24h) deliveries are signed with the old one too
 //   GET    /webhooks/{id}/deliveries     newest first, `status` filter: what was delivered, what is
 //                                        retrying and why, what was dead-lettered
 // Rules: https only (http to localhost for development); unknown event types and dead-letter times
@@ -14,7 +16,7 @@ import { formatDuration, isDuration, parseDuration } from '../../../../core/infr
 import { WEBHOOK_EVENT_TYPES } from '../../../../core/infra/webhook-events.ts';
 import { listDeliveries, type Delivery } from '../../../../core/webhooks/deliveries.ts';
 import {
-  createWebhook, deleteWebhook, getWebhook, listWebhooks, updateWebhook, WebhookInputError, type Webhook,
+  createWebhook, deleteWebhook, getWebhook, listWebhooks, rotateWebhookSecret, updateWebhook, WebhookInputError, type Webhook,
 } from '../../../../core/webhooks/webhooks.ts';
 import { HttpError, notFound } from '../../../http-error.ts';
 import { defineOperation, type Operation } from '../operation.ts';
@@ -126,6 +128,22 @@ export const operations: Operation[] = [
       if (!hook) throw noSuchWebhook();
       ctx.note({ data: { url: hook.url } });
       return undefined;
+    },
+  }),
+  defineOperation({
+    id: 'webhooks.rotate-secret', method: 'POST', path: '/webhooks/{id}/rotate-secret', scope: 'tenant', tag: 'webhooks',
+    summary: 'A new signing secret (shown once); the old one also signs for the grace period', access: write, params: IdParams,
+    body: z.object({ grace: Duration.optional().describe('0s to 7d; default 24h.') }).strict(), optionalBody: true,
+    response: WebhookJson.extend({ secret: z.string().describe('The new signing secret: shown in this answer and never again.') }),
+    async run(ctx, { params, body }) {
+      try {
+        const hook = await rotateWebhookSecret(ctx.db, ctx.tenant, params.id, parseDuration(body.grace ?? '24h'));
+        if (!hook) throw noSuchWebhook();
+        ctx.note({ data: { grace: body.grace ?? '24h' } });
+        return { ...webhookJson(hook), secret: hook.secret };
+      } catch (err) {
+        throw inputError(err);
+      }
     },
   }),
   defineOperation({
