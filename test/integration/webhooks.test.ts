@@ -394,6 +394,14 @@ describe('CLI', () => {
     const [event] = delivered(`/cli-${tenant}`);
     expect(verifySignature(hook.secret, String(event!.headers['tessera-signature']), event!.body)).toBe(true);
 
+    const deliveries = await eventually('the delivery closed', async () => {
+      const res = await runTessera(['webhooks', 'deliveries', '--tenant', tenant, '--id', hook.id, '--status', 'delivered', '--json'], env);
+      expect(res.code, res.stderr).toBe(0);
+      const rows = JSON.parse(res.stdout);
+      return rows.length ? rows : undefined;
+    });
+    expect(deliveries).toEqual([expect.objectContaining({ event: event!.event.id, type: 'user.created', status: 'delivered', attempts: 1 })]);
+
     const deleted = await runTessera(['webhooks', 'delete', '--tenant', tenant, '--id', hook.id], env);
     expect(deleted.code, deleted.stderr).toBe(0);
     expect(JSON.parse((await runTessera(['webhooks', 'list', '--tenant', tenant, '--json'], env)).stdout)).toEqual([]);
