@@ -97,6 +97,8 @@ export function userFields(resource: Json, previous?: Json): UserFields {
   for (const [scim, attribute] of NAME) attributes[attribute] = text(name, scim, `name.${scim}`) ?? null;
   const address = primary(resource, 'addresses') ?? {};
   for (const [scim, attribute] of ADDRESS) attributes[attribute] = text(address, scim, `addresses.${scim}`) ?? null;
+  // A formatted address may span lines (RFC 7643 §8.2); profile attributes are one line.
+  if (attributes.address) attributes.address = attributes.address.replace(/\s*[\r\n]+\s*/g, ', ');
   attributes.phone_number = text(primary(resource, 'phoneNumbers'), 'value', 'phoneNumbers.value') ?? null;
   const active = flag(resource, 'active');
   const password = resource.password === undefined ? undefined : resource.password;
