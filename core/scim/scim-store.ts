@@ -107,3 +107,10 @@ export async function* scanGroups(db: Db, tenant: string): AsyncGenerator<GroupV
     after = groups[groups.length - 1]!.name;
   }
 }
+
+/** Whether another user of the tenant has `username` in any case (SCIM's userName is case-insensitive, RFC 7643 §4.1.1). */
+export async function userNameTaken(db: Db, tenant: string, username: string, exceptId?: string): Promise<boolean> {
+  const rows = await db`SELECT 1 FROM users WHERE tenant_id = ${tenant} AND lower(username) = ${username.toLowerCase()}
+    ${exceptId ? db`AND id <> ${exceptId}` : db``} LIMIT 1`;
+  return rows.length > 0;
+}

@@ -142,3 +142,198 @@ describe('Users: the RFC 7644 examples', () => {
     expect(JSON.stringify(audit)).not.toContain('t1meMa');
   });
 });
+
+describe('Users: replace and patch (RFC 7644 §3.5.1, §3.5.2)', () => {
+  async function babs(scim: ScimClient) {
+    const res = await scim('POST', '/Users', {
+      schemas: [USER], userName: 'bjensen', externalId: 'bjensen', displayName: 'Babs Jensen', title: 'Tour Guide',
+      name: { formatted: 'Ms. Barbara J Jensen III', familyName: 'Jensen', givenName: 'Barbara' },
+      emails: [{ value: 'bjensen@example.com', type: 'work', primary: true }],
+    });
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    return res.body;
+  }
+
+  it('§3.5.1 replaces a user: sent attributes set, mapped ones left out cleared, read-only ones ignored', async () => {
+    const { tenant, scim } = await setup();
+    const before = await babs(scim);
+    const put = await scim('PUT', `/Users/${before.id}`, {
+      schemas: [USER], id: before.id, userName: 'bjensen', externalId: 'bjensen',
+      name: { formatted: 'Ms. Barbara J Jensen III', familyName: 'Jensen', givenName: 'Barbara', middleName: 'Jane' },
+      roles: [], emails: [{ value: 'bjensen@example.com' }, { value: 'babs@jensen.org' }],
+    });
+    expect(put.status, JSON.stringify(put.body)).toBe(200);
+    expect(put.body).toMatchObject({ id: before.id, userName: 'bjensen', displayName: 'Ms. Barbara J Jensen III', emails: [{ value: 'bjensen@example.com' }] });
+    expect(put.body).not.toHaveProperty('title');
+    expect(put.body.meta.version).not.toBe(before.meta.version);
+    expect(put.headers.get('etag')).toBe(put.body.meta.version);
+    const user = (await getUser(db, tenant, before.id))!;
+    expect(user.attributes).toEqual({ given_name: 'Barbara', family_name: 'Jensen', middle_name: 'Jane' });
+    expect(user.name).toBe('Ms. Barbara J Jensen III');
+    expect((await listAudit(db, tenant)).filter((e) => e.type === 'admin.users.update')).toEqual([
+      expect.objectContaining({ actor: 'scim:provisioner', subject: before.id }),
+    ]);
+  });
+
+  it('§3.5.2.1 add without a path, §3.5.2.2 remove by a value filter, §3.5.2.3 replace by filters and without a path', async () => {
+    const { tenant, scim } = await setup();
+    const { id } = await babs(scim);
+    const added = await scim('PATCH', `/Users/${id}`, patch({ op: 'add', value: { emails: [{ value: 'babs@jensen.org', type: 'home' }], nickname: 'Babs' } }));
+    expect(added.status, JSON.stringify(added.body)).toBe(200);
+    // Tessera keeps one email: the primary one stays.
+    expect(added.body).toMatchObject({ nickName: 'Babs', emails: [{ value: 'bjensen@example.com', primary: true }] });
+
+    const address = await scim('PATCH', `/Users/${id}`, patch({ op: 'add', path: 'addresses', value: [{ type: 'work', streetAddress: '100 Universal City Plaza', locality: 'Hollywood', region: 'CA', postalCode: '91608', primary: true }] }));
+    expect(address.status, JSON.stringify(address.body)).toBe(200);
+    const replacedAddress = await scim('PATCH', `/Users/${id}`, patch({
+      op: 'replace', path: 'addresses[type eq "work"]',
+      value: { type: 'work', streetAddress: '911 Universal City Plaza', locality: 'Hollywood', region: 'CA', postalCode: '91608', country: 'US', formatted: '911 Universal City Plaza\nHollywood, CA 91608 US', primary: true },
+    }));
+    expect(replacedAddress.status, JSON.stringify(replacedAddress.body)).toBe(200);
+    expect(replacedAddress.body.addresses).toEqual([{ formatted: '911 Universal City Plaza, Hollywood, CA 91608 US', streetAddress: '911 Universal City Plaza', locality: 'Hollywood', region: 'CA', postalCode: '91608', country: 'US', type: 'work', primary: true }]);
+    const street = await scim('PATCH', `/Users/${id}`, patch({ op: 'replace', path: 'addresses[type eq "work"].streetAddress', value: '1010 Broadway Ave' }));
+    expect(street.body.addresses[0].streetAddress).toBe('1010 Broadway Ave');
+
+    const noPath = await scim('PATCH', `/Users/${id}`, patch({ op: 'replace', value: {
+      emails: [{ value: 'bjensen@example.com', type: 'work', primary: true }, { value: 'babs@jensen.org', type: 'home' }], nickname: 'Babs',
+    } }));
+    expect(noPath.status).toBe(200);
+    const work = await scim('PATCH', `/Users/${id}`, patch({ op: 'replace', path: 'emails[type eq "work"].value', value: 'barbara@example.com' }));
+    expect(work.body.emails).toEqual([{ value: 'barbara@example.com', type: 'work', primary: true }]);
+    expect((await getUser(db, tenant, id))!.email).toBe('barbara@example.com');
+
+    const removed = await scim('PATCH', `/Users/${id}`, patch({ op: 'remove', path: 'emails[type eq "work" and value ew "example.com"]' }));
+    expect(removed.status).toBe(200);
+    expect(removed.body).not.toHaveProperty('emails');
+    expect((await getUser(db, tenant, id))!.email).toBeNull();
+  });
+
+  it('deactivates and reactivates (active ↔ status), renames, takes a new password, and changes externalId', async () => {
+    const { tenant, scim } = await setup();
+    const { id } = await babs(scim);
+    const off = await scim('PATCH', `/Users/${id}`, patch({ op: 'Replace', path: 'active', value: 'False' }));
+    expect(off.body.active).toBe(false);
+    expect((await getUser(db, tenant, id))!.status).toBe('disabled');
+    const on = await scim('PATCH', `/Users/${id}`, patch({ op: 'replace', value: { active: true, userName: 'barbara', externalId: 'b-42' } }));
+    expect(on.body).toMatchObject({ active: true, userName: 'barbara', externalId: 'b-42' });
+    expect((await getUser(db, tenant, id))!).toMatchObject({ status: 'active', username: 'barbara' });
+    const formatted = await scim('PATCH', `/Users/${id}`, patch({ op: 'replace', path: 'name.formatted', value: 'Barbara Jensen' }));
+    expect(formatted.body).toMatchObject({ displayName: 'Barbara Jensen', name: { formatted: 'Barbara Jensen' } });
+    const password = await scim('PATCH', `/Users/${id}`, patch({ op: 'replace', path: 'password', value: 'a much longer passphrase 9' }));
+    expect(password.status, JSON.stringify(password.body)).toBe(200);
+    expect((await listAudit(db, tenant)).filter((e) => e.type === 'admin.users.set-password')).toHaveLength(1);
+    const weak = await scim('PATCH', `/Users/${id}`, patch({ op: 'replace', value: { password: 'x', title: 'Boss' } }));
+    expectError(weak, 400, 'invalidValue');
+    expect((await getUser(db, tenant, id))!.attributes.title).toBe('Tour Guide');
+    const gone = await scim('PATCH', `/Users/${id}`, patch({ op: 'remove', path: 'externalId' }));
+    expect(gone.body).not.toHaveProperty('externalId');
+  });
+
+  it('refuses read-only targets, unknown attributes, bad values and a userName another user has; nothing changes', async () => {
+    const { tenant, scim } = await setup();
+    const { id, meta } = await babs(scim);
+    await createUser(db, tenant, { username: 'taken', email: 'taken@example.com' });
+    expectError(await scim('PATCH', `/Users/${id}`, patch({ op: 'replace', path: 'id', value: 'x' })), 400, 'mutability');
+    expectError(await scim('PATCH', `/Users/${id}`, patch({ op: 'add', path: 'groups', value: [{ value: id }] })), 400, 'mutability');
+    expectError(await scim('PATCH', `/Users/${id}`, patch({ op: 'add', path: 'shoeSize', value: '9' })), 400, 'invalidPath');
+    expectError(await scim('PATCH', `/Users/${id}`, patch({ op: 'replace', path: 'emails[type eq "home"].value', value: 'x@y.z' })), 400, 'noTarget');
+    expectError(await scim('PATCH', `/Users/${id}`, patch({ op: 'replace', path: 'userName', value: 'TAKEN' })), 409, 'uniqueness');
+    expectError(await scim('PATCH', `/Users/${id}`, patch({ op: 'replace', path: 'emails[type eq "work"].value', value: 'taken@example.com' })), 409, 'uniqueness');
+    expectError(await scim('PATCH', `/Users/${id}`, patch({ op: 'replace', path: 'active', value: 'maybe' })), 400, 'invalidValue');
+    expectError(await scim('PATCH', `/Users/${id}`, patch({ op: 'replace', path: 'emails[type eq "work"].value', value: 'not an email' })), 400, 'invalidValue');
+    expectError(await scim('PATCH', `/Users/${id}`, { Operations: [] }), 400, 'invalidSyntax');
+    expectError(await scim('POST', '/Users', { schemas: [USER], userName: 'taken' }), 409, 'uniqueness');
+    expectError(await scim('POST', '/Users', { schemas: [USER], displayName: 'No Name' }), 400, 'invalidValue');
+    expectError(await scim('POST', '/Users', { userName: 'noschemas' }), 400, 'invalidSyntax');
+    expectError(await scim('POST', '/Users', { schemas: [USER], userName: 'x', title: 'y'.repeat(500) }), 400, 'invalidValue');
+    expectError(await scim('POST', '/Users', '{"schemas":', {}), 400, 'invalidSyntax');
+    expectError(await scim('POST', '/Users', JSON.stringify({ schemas: [USER], userName: 'x' }), { 'content-type': 'text/plain' }), 415);
+    expectError(await scim('GET', '/Users/00000000-0000-0000-0000-000000000000'), 404);
+    expectError(await scim('GET', '/Users/not-a-uuid'), 404);
+    expectError(await scim('DELETE', '/Users/not-a-uuid'), 404);
+    const after = await scim('GET', `/Users/${id}`);
+    expect(after.body.meta.version).toBe(meta.version);
+    expect((await db`SELECT count(*)::int AS n FROM users WHERE tenant_id = ${tenant}`)[0]!.n).toBe(2);
+  });
+
+  it('ETags: If-None-Match → 304, a stale If-Match → 412 and nothing changes, a current one goes through', async () => {
+    const { tenant, scim } = await setup();
+    const { id, meta } = await babs(scim);
+    const cached = await scim('GET', `/Users/${id}`, undefined, { 'if-none-match': meta.version });
+    expect(cached.status).toBe(304);
+    expect(cached.headers.get('etag')).toBe(meta.version);
+    expect((await scim('GET', `/Users/${id}`, undefined, { 'if-none-match': 'W/"other"' })).status).toBe(200);
+    const changed = await scim('PATCH', `/Users/${id}`, patch({ op: 'replace', path: 'title', value: 'Guide' }), { 'if-match': meta.version });
+    expect(changed.status).toBe(200);
+    expectError(await scim('PATCH', `/Users/${id}`, patch({ op: 'replace', path: 'title', value: 'Lost update' }), { 'if-match': meta.version }), 412);
+    expectError(await scim('PUT', `/Users/${id}`, { schemas: [USER], userName: 'lost' }, { 'if-match': meta.version }), 412);
+    expectError(await scim('DELETE', `/Users/${id}`, undefined, { 'if-match': meta.version }), 412);
+    expect((await getUser(db, tenant, id))!).toMatchObject({ username: 'bjensen', attributes: { title: 'Guide' } });
+    expect((await scim('DELETE', `/Users/${id}`, undefined, { 'if-match': changed.body.meta.version })).status).toBe(204);
+    expect(await getUser(db, tenant, id)).toBeUndefined();
+    expectError(await scim('GET', `/Users/${id}`), 404);
+    expect((await listAudit(db, tenant)).filter((e) => e.type === 'admin.users.delete')).toEqual([expect.objectContaining({ actor: 'scim:provisioner' })]);
+  });
+});
+
+describe('Users: list, filter, sort, page', () => {
+  it('filters with every operator, sorts, pages, projects attributes, and searches by POST', async () => {
+    const { tenant, scim } = await setup();
+    const people = [
+      ['alice', 'alice@work.example', 'Alice Archer', 'Engineer'], ['bob', 'bob@home.example', 'Bob Baker', undefined],
+      ['carol', 'carol@work.example', 'Carol Clark', 'Manager'], ['dave', 'dave@work.example', 'Dave Dunn', 'Engineer'],
+      ['erin', 'erin@home.example', 'Erin Evans', undefined],
+    ] as const;
+    for (const [userName, email, displayName, title] of people) {
+      const res = await scim('POST', '/Users', { schemas: [USER], userName, displayName, emails: [{ value: email, type: 'work' }], ...(title ? { title } : {}), active: userName !== 'erin' });
+      expect(res.status).toBe(201);
+    }
+    const names = async (query: string) => {
+      const res = await scim('GET', `/Users?${query}`);
+      expect(res.status, JSON.stringify(res.body)).toBe(200);
+      return res.body.Resources.map((r: any) => r.userName);
+    };
+    const f = (filter: string) => `filter=${encodeURIComponent(filter)}`;
+    expect(await names(f('userName eq "Carol"'))).toEqual(['carol']);
+    expect(await names(f('userName ne "carol"'))).toEqual(['alice', 'bob', 'dave', 'erin']);
+    expect(await names(f('displayName co "ar"'))).toEqual(['alice', 'carol']);
+    expect(await names(f('userName sw "d"'))).toEqual(['dave']);
+    expect(await names(f('emails ew "@home.example"'))).toEqual(['bob', 'erin']);
+    expect(await names(f('title pr'))).toEqual(['alice', 'carol', 'dave']);
+    expect(await names(f('title eq "engineer" and not (userName eq "dave")'))).toEqual(['alice']);
+    expect(await names(f('(userName eq "bob" or userName eq "erin") and active eq true'))).toEqual(['bob']);
+    expect(await names(f('emails[type eq "work" and value co "@work."]'))).toEqual(['alice', 'carol', 'dave']);
+    expect(await names(f('userName gt "c" and userName le "dave"'))).toEqual(['carol', 'dave']);
+    expect(await names(f('meta.lastModified gt "2000-01-01T00:00:00Z"'))).toHaveLength(5);
+    expect(await names(f('meta.created lt "2000-01-01T00:00:00Z"'))).toEqual([]);
+    expect(await names(f(`${USER}:userName eq "alice"`))).toEqual(['alice']);
+    expect(await names(f('USERNAME EQ "alice"'))).toEqual(['alice']);
+
+    const page = await scim('GET', `/Users?${f('title pr')}&sortBy=userName&sortOrder=descending&startIndex=2&count=1`);
+    expect(page.body).toMatchObject({ schemas: [LIST], totalResults: 3, startIndex: 2, itemsPerPage: 1, Resources: [{ userName: 'carol' }] });
+    expect(await names('sortBy=title&count=10')).toEqual(['alice', 'dave', 'carol', 'bob', 'erin']);
+    const none = await scim('GET', '/Users?count=0');
+    expect(none.body).toMatchObject({ totalResults: 5, itemsPerPage: 0, Resources: [] });
+    const beyond = await scim('GET', '/Users?startIndex=10');
+    expect(beyond.body).toMatchObject({ totalResults: 5, startIndex: 10, itemsPerPage: 0 });
+    const projected = await scim('GET', `/Users?${f('userName eq "alice"')}&attributes=userName,emails.value`);
+    expect(projected.body.Resources).toEqual([{ schemas: [USER], id: expect.any(String), userName: 'alice', emails: [{ value: 'alice@work.example' }] }]);
+    const excluded = await scim('GET', `/Users?${f('userName eq "alice"')}&excludedAttributes=emails,meta`);
+    expect(excluded.body.Resources[0]).not.toHaveProperty('emails');
+    expect(excluded.body.Resources[0]).not.toHaveProperty('meta');
+
+    const search = await scim('POST', '/Users/.search', {
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:SearchRequest'], filter: 'displayName sw "b" or displayName sw "e"',
+      attributes: ['displayName'], sortBy: 'displayName', startIndex: 1, count: 10,
+    });
+    expect(search.status, JSON.stringify(search.body)).toBe(200);
+    expect(search.body.Resources.map((r: any) => r.displayName)).toEqual(['Bob Baker', 'Erin Evans']);
+
+    expectError(await scim('GET', `/Users?${f('userName eq')}`), 400, 'invalidFilter');
+    expectError(await scim('GET', `/Users?${f('userName co true')}`), 400, 'invalidFilter');
+    expectError(await scim('GET', `/Users?${f('(((userName pr')}`), 400, 'invalidFilter');
+    expectError(await scim('GET', '/Users?count=ten'), 400, 'invalidValue');
+    expectError(await scim('GET', '/Users?sortOrder=sideways'), 400, 'invalidValue');
+    void tenant;
+  });
+});
