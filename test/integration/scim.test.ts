@@ -337,3 +337,166 @@ describe('Users: list, filter, sort, page', () => {
     void tenant;
   });
 });
+
+describe('Groups', () => {
+  async function users(scim: ScimClient, ...names: string[]): Promise<string[]> {
+    const ids: string[] = [];
+    for (const userName of names) {
+      const res = await scim('POST', '/Users', { schemas: [USER], userName, displayName: userName });
+      expect(res.status).toBe(201);
+      ids.push(res.body.id);
+    }
+    return ids;
+  }
+
+  it('RFC 7643 §8.4\'s group is created with its members; §3.5.2 adds, removes and replaces members; a rename and delete go through', async () => {
+    const { tenant, scim } = await setup();
+    const [babs, mandy, james] = await users(scim, 'bjensen', 'mandy', 'jsmith');
+    const base = `${stack.config.publicUrl}/t/${tenant}/scim/v2`;
+    const created = await scim('POST', '/Groups', {
+      schemas: [GROUP], displayName: 'Tour Guides', externalId: 'tg-1',
+      members: [
+        { value: babs, $ref: `https://example.com/v2/Users/${babs}`, display: 'Babs Jensen' },
+        { value: mandy, $ref: `https://example.com/v2/Users/${mandy}`, display: 'Mandy Pepperidge' },
+      ],
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const id = created.body.id as string;
+    expect(created.body).toEqual({
+      schemas: [GROUP], id, externalId: 'tg-1', displayName: 'Tour Guides',
+      members: [
+        { value: babs, $ref: `${base}/Users/${babs}`, display: 'bjensen', type: 'User' },
+        { value: mandy, $ref: `${base}/Users/${mandy}`, display: 'mandy', type: 'User' },
+      ],
+      meta: { resourceType: 'Group', created: expect.any(String), lastModified: expect.any(String), location: `${base}/Groups/${id}`, version: expect.any(String) },
+    });
+    expect(created.headers.get('location')).toBe(`${base}/Groups/${id}`);
+    expect((await getGroup(db, tenant, id))!).toMatchObject({ name: 'Tour Guides', members: 2 });
+    // The user shows the group, read-only.
+    expect((await scim('GET', `/Users/${babs}`)).body.groups).toEqual([{ value: id, $ref: `${base}/Groups/${id}`, display: 'Tour Guides', type: 'direct' }]);
+    expect((await scim('GET', `/Users?filter=${encodeURIComponent(`groups eq "${id}"`)}`)).body.totalResults).toBe(2);
+
+    const memberIds = (res: { body: any }) => (res.body.members ?? []).map((m: any) => m.value).sort();
+    // §3.5.2.1
+    const added = await scim('PATCH', `/Groups/${id}`, patch({ op: 'add', path: 'members', value: [{ display: 'James Smith', $ref: `https://example.com/v2/Users/${james}`, value: james }] }));
+    expect(added.status, JSON.stringify(added.body)).toBe(200);
+    expect(memberIds(added)).toEqual([babs, mandy, james].sort());
+    // §3.5.2.2: one member by a filter; all members; all members then new ones.
+    const removed = await scim('PATCH', `/Groups/${id}`, patch({ op: 'remove', path: `members[value eq "${babs}"]` }));
+    expect(memberIds(removed)).toEqual([mandy, james].sort());
+    const emptied = await scim('PATCH', `/Groups/${id}`, patch({ op: 'remove', path: 'members' }));
+    expect(emptied.body.members).toEqual([]);
+    const swapped = await scim('PATCH', `/Groups/${id}`, patch(
+      { op: 'remove', path: 'members' },
+      { op: 'add', path: 'members', value: [{ display: 'Babs Jensen', $ref: `https://example.com/v2/Users/${babs}`, value: babs }, { display: 'James Smith', $ref: `https://example.com/v2/Users/${james}`, value: james }] },
+    ));
+    expect(memberIds(swapped)).toEqual([babs, james].sort());
+    // §3.5.2.3
+    const replaced = await scim('PATCH', `/Groups/${id}`, patch({ op: 'replace', path: 'members', value: [{ display: 'Mandy Pepperidge', value: mandy }] }));
+    expect(memberIds(replaced)).toEqual([mandy]);
+    // Azure AD's removal with a value list, and a rename.
+    const azure = await scim('PATCH', `/Groups/${id}`, patch({ op: 'Remove', path: 'members', value: [{ value: mandy }] }, { op: 'Replace', path: 'displayName', value: 'Guides' }));
+    expect(azure.body).toMatchObject({ displayName: 'Guides', members: [] });
+    expect(await findGroupByName(db, tenant, 'Guides')).toBeDefined();
+
+    // PUT replaces name and members.
+    const put = await scim('PUT', `/Groups/${id}`, { schemas: [GROUP], displayName: 'Tour Guides', members: [{ value: babs }, { value: mandy }] });
+    expect(put.status).toBe(200);
+    expect(memberIds(put)).toEqual([babs, mandy].sort());
+    expect(put.body).not.toHaveProperty('externalId');
+
+    const list = await scim('GET', `/Groups?filter=${encodeURIComponent(`members[value eq "${mandy}"] and displayName sw "tour"`)}`);
+    expect(list.body).toMatchObject({ totalResults: 1, Resources: [{ id }] });
+    const stale = created.body.meta.version;
+    expectError(await scim('DELETE', `/Groups/${id}`, undefined, { 'if-match': stale }), 412);
+    expect((await scim('DELETE', `/Groups/${id}`)).status).toBe(204);
+    expect(await getGroup(db, tenant, id)).toBeUndefined();
+    expectError(await scim('GET', `/Groups/${id}`), 404);
+
+    const types = (await listAudit(db, tenant, 500)).filter((e) => e.type.startsWith('admin.groups.'));
+    expect(new Set(types.map((e) => e.type))).toEqual(new Set(['admin.groups.create', 'admin.groups.add-member', 'admin.groups.remove-member', 'admin.groups.update', 'admin.groups.delete']));
+    expect(types.every((e) => e.actor === 'scim:provisioner')).toBe(true);
+  });
+
+  it('refuses unknown users, nested groups, taken and reserved names, changing nothing', async () => {
+    const { tenant, scim } = await setup();
+    const [babs] = await users(scim, 'bjensen');
+    const before = await db`SELECT count(*)::int AS n FROM groups WHERE tenant_id = ${tenant}`;
+    expectError(await scim('POST', '/Groups', { schemas: [GROUP], displayName: 'Ghosts', members: [{ value: babs }, { value: '00000000-0000-0000-0000-000000000000' }] }), 400, 'invalidValue');
+    expectError(await scim('POST', '/Groups', { schemas: [GROUP], displayName: 'Nested', members: [{ value: babs, type: 'Group' }] }), 400, 'invalidValue');
+    expectError(await scim('POST', '/Groups', { schemas: [GROUP], displayName: 'tessera-admins' }), 400, 'invalidValue');
+    expectError(await scim('POST', '/Groups', { schemas: [GROUP] }), 400, 'invalidValue');
+    expect(await db`SELECT count(*)::int AS n FROM groups WHERE tenant_id = ${tenant}`).toEqual(before);
+    const ok = await scim('POST', '/Groups', { schemas: [GROUP], displayName: 'Guides' });
+    expectError(await scim('POST', '/Groups', { schemas: [GROUP], displayName: 'Guides' }), 409, 'uniqueness');
+    expectError(await scim('PATCH', `/Groups/${ok.body.id}`, patch({ op: 'add', path: 'members', value: [{ value: 'nobody' }] })), 400, 'invalidValue');
+    expectError(await scim('PATCH', `/Groups/${ok.body.id}`, patch({ op: 'replace', path: 'members[value eq "x"].display', value: 'y' })), 400, 'mutability');
+  });
+
+  it('role groups (admin roles) are not SCIM\'s: not listed, not shown among a user\'s groups, not found, not changed', async () => {
+    const { tenant, scim } = await setup();
+    const admin = await createUser(db, tenant, { username: 'root', email: 'root@example.com' });
+    await grantRole(db, tenant, admin.id, 'tenant-admin');
+    const [role] = await db`SELECT id, name FROM groups WHERE tenant_id = ${tenant} AND role IS NOT NULL`;
+    expect(role).toBeDefined();
+    expect((await scim('GET', '/Groups')).body.totalResults).toBe(0);
+    expect((await scim('GET', `/Users/${admin.id}`)).body).not.toHaveProperty('groups');
+    expectError(await scim('GET', `/Groups/${role!.id}`), 404);
+    expectError(await scim('PATCH', `/Groups/${role!.id}`, patch({ op: 'remove', path: 'members' })), 404);
+    expectError(await scim('DELETE', `/Groups/${role!.id}`), 404);
+    const [who] = await db`SELECT count(*)::int AS n FROM user_groups WHERE tenant_id = ${tenant} AND name = ${role!.name}`;
+    expect(who!.n).toBe(1);
+  });
+});
+
+describe('SCIM tokens through the management API and the CLI', () => {
+  it('creates (shown once), lists without the token, revokes; the OpenAPI document lists the resource', async () => {
+    const tenant = uniqueTenantId('scimtok');
+    await createTenant(db, tenant);
+    const { token: adminToken } = await createAdminToken(db, tenant, 'ops');
+    const api = (method: string, path: string, body?: unknown) => adminRequest(stack.url, tenant, adminToken, method, path, body);
+    const created = await api('POST', '/scim-tokens', { name: 'azure' });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    expect(created.body).toMatchObject({ name: 'azure', status: 'active', token: expect.stringMatching(/^tsc_[A-Za-z0-9_-]{43}$/) });
+    const scim = scimClient(stack.url, tenant, created.body.token);
+    expect((await scim('GET', '/Users')).status).toBe(200);
+    expect((await api('POST', '/scim-tokens', { name: 'azure' })).status).toBe(409);
+    expect((await api('POST', '/scim-tokens', { name: 'bad name' })).status).toBe(400);
+    const list = await api('GET', '/scim-tokens');
+    expect(list.body.items).toEqual([expect.objectContaining({ name: 'azure', status: 'active', lastUsedAt: expect.any(String) })]);
+    expect(JSON.stringify(list.body)).not.toContain(created.body.token.slice(4));
+    expect((await api('DELETE', '/scim-tokens/azure')).status).toBe(204);
+    expect((await api('DELETE', '/scim-tokens/azure')).status).toBe(404);
+    expectError(await scim('GET', '/Users'), 401);
+    expect((await api('GET', '/scim-tokens')).body.items).toEqual([expect.objectContaining({ name: 'azure', status: 'revoked' })]);
+    const audit = (await listAudit(db, tenant)).filter((e) => e.type.startsWith('admin.scim-tokens.'));
+    expect(audit.map((e) => e.type).sort()).toEqual(['admin.scim-tokens.create', 'admin.scim-tokens.revoke']);
+    expect(JSON.stringify(audit)).not.toContain(created.body.token.slice(4));
+
+    const doc = (await (await fetch(`${stack.url}/api/admin/openapi.json`)).json()) as { paths: Record<string, Record<string, any>> };
+    const path = Object.keys(doc.paths).find((p) => p.endsWith('/scim-tokens'))!;
+    expect(Object.keys(doc.paths[path]!).sort()).toEqual(['get', 'post']);
+    expect(Object.keys(doc.paths).some((p) => p.endsWith('/scim-tokens/{name}'))).toBe(true);
+  });
+
+  it('tessera scim-tokens create prints a working token once; list and revoke', async () => {
+    const tenant = uniqueTenantId('scimcli');
+    await createTenant(db, tenant);
+    const env = { DATABASE_URL: inject('databaseUrl'), DATA_DIR: inject('scratchDir') };
+    const created = await runTessera(['scim-tokens', 'create', '--tenant', tenant, '--name', 'okta'], env);
+    expect(created.code, created.stderr).toBe(0);
+    const token = /^(tsc_[A-Za-z0-9_-]{43})$/m.exec(created.stdout)?.[1];
+    expect(token).toBeDefined();
+    expect(await findScimToken(db, tenant, token!)).toMatchObject({ name: 'okta' });
+    expect((await scimClient(stack.url, tenant, token)('GET', '/Groups')).status).toBe(200);
+    const list = await runTessera(['scim-tokens', 'list', '--tenant', tenant, '--json'], env);
+    expect(JSON.parse(list.stdout)).toEqual([expect.objectContaining({ name: 'okta', status: 'active' })]);
+    expect(list.stdout).not.toContain(token!.slice(4));
+    const revoked = await runTessera(['scim-tokens', 'revoke', '--tenant', tenant, '--name', 'okta'], env);
+    expect(revoked.code, revoked.stderr).toBe(0);
+    expect(await findScimToken(db, tenant, token!)).toBeUndefined();
+    const again = await runTessera(['scim-tokens', 'revoke', '--tenant', tenant, '--name', 'okta'], env);
+    expect(again.code).not.toBe(0);
+    expect((await listAudit(db, tenant)).find((e) => e.type === 'admin.scim-tokens.create')?.actor).toMatch(/^cli/);
+  });
+});
