@@ -122,6 +122,26 @@ describe('SCIM filter logic', () => {
   });
 });
 
+describe('RFC 7644 §3.4.2.2 example filters', () => {
+  const employee = { ...babs, userType: 'Employee' };
+  it.each([
+    ['userName eq "bjensen"', true, true], ['name.familyName co "O\'Malley"', false, false], ['userName sw "J"', false, false],
+    [`${USER_SCHEMA}:userName sw "J"`, false, false], ['title pr', true, true],
+    ['meta.lastModified gt "2011-05-13T04:42:34Z"', false, false], ['meta.lastModified ge "2011-05-13T04:42:34Z"', true, true],
+    ['meta.lastModified lt "2011-05-13T04:42:34Z"', false, false], ['meta.lastModified le "2011-05-13T04:42:34Z"', true, true],
+    ['title pr and userType eq "Employee"', false, true], ['title pr or userType eq "Intern"', true, true],
+    [`schemas eq "${USER_SCHEMA}"`, true, true],
+    ['userType eq "Employee" and (emails co "example.com" or emails.value co "example.org")', false, true],
+    ['userType ne "Employee" and not (emails co "example.com" or emails.value co "example.org")', false, false],
+    ['userType eq "Employee" and (emails.type eq "work")', false, true],
+    ['userType eq "Employee" and emails[type eq "work" and value co "@example.com"]', false, true],
+    ['emails[type eq "work" and value co "@example.com"] or ims[type eq "xmpp" and value co "@foo.com"]', true, true],
+  ])('%s → %s, and for an employee %s', (filter, forBabs, forEmployee) => {
+    expect(match(filter)).toBe(forBabs);
+    expect(match(filter, employee)).toBe(forEmployee);
+  });
+});
+
 describe('malformed filters', () => {
   it.each([
     ['', /empty/], ['userName', /operator/], ['userName eq', /value/], ['userName eq bjensen', /quoted/],
