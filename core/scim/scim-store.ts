@@ -53,8 +53,31 @@ export async function loadUserView(db: Db, tenant: string, id: string): Promise<
   return user ? (await userViews(db, tenant, [user]))[0] : undefined;
 }
 
-/** Every user of the tenant by username, a batch at a time (memory stays bounded by the caller). */
-export async function* scanUsers(db: Db, tenant: string): AsyncGenerator<UserView[]> {
+/** What a list may be narrowed to before filtering: a userName (any case) or an externalId. */
+export interface Narrowing { name?: string; externalId?: string }
+
+async function* narrowed(db: Db, tenant: string, type: ScimResourceType, n: Narrowing): AsyncGenerator<string[]> {
+  if (n.externalId !== undefined) {
+    const rows = await db`SELECT resource_id FROM scim_external_ids WHERE tenant_id = ${tenant} AND resource_type = ${type} AND external_id = ${n.externalId}`;
+    yield rows.map((r) => String(r.resource_id));
+  } else if (type === 'User') {
+    const rows = await db`SELECT id FROM users WHERE tenant_id = ${tenant} AND lower(username) = ${n.name!.toLowerCase()}`;
+    yield rows.map((r) => String(r.id));
+  } else {
+    const rows = await db`SELECT id FROM groups WHERE tenant_id = ${tenant} AND lower(name) = ${n.name!.toLowerCase()}`;
+    yield rows.map((r) => String(r.id));
+  }
+}
+
+/** Every user of the tenant by username (or only the narrowed candidates), a batch at a time. */
+export async function* scanUsers(db: Db, tenant: string, narrowing?: Narrowing): AsyncGenerator<UserView[]> {
+  if (narrowing && (narrowing.name !== undefined || narrowing.externalId !== undefined)) {
+    for await (const ids of narrowed(db, tenant, 'User', narrowing)) {
+      const views = await Promise.all(ids.map((id) => loadUserView(db, tenant, id)));
+      yield views.filter((v): v is UserView => v !== undefined);
+    }
+    return;
+  }
   let after: string | undefined;
   for (;;) {
     const users = await searchUsers(db, tenant, { after, limit: BATCH });
@@ -92,8 +115,15 @@ export async function loadGroupView(db: Db, tenant: string, id: string): Promise
   return (await groupViews(db, tenant, [group]))[0];
 }
 
-/** Every group SCIM may see, by name, a batch at a time. */
-export async function* scanGroups(db: Db, tenant: string): AsyncGenerator<GroupView[]> {
+/** Every group SCIM may see, by name (or only the narrowed candidates), a batch at a time. */
+export async function* scanGroups(db: Db, tenant: string, narrowing?: Narrowing): AsyncGenerator<GroupView[]> {
+  if (narrowing && (narrowing.name !== undefined || narrowing.externalId !== undefined)) {
+    for await (const ids of narrowed(db, tenant, 'Group', narrowing)) {
+      const views = await Promise.all(ids.map((id) => loadGroupView(db, tenant, id)));
+      yield views.filter((v): v is GroupView => v !== undefined);
+    }
+    return;
+  }
   let after: string | undefined;
   for (;;) {
     const rows = await db`SELECT g.*, 0 AS members FROM groups g WHERE g.tenant_id = ${tenant} AND g.role IS NULL

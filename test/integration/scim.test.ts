@@ -217,6 +217,11 @@ describe('Users: replace and patch (RFC 7644 §3.5.1, §3.5.2)', () => {
     const on = await scim('PATCH', `/Users/${id}`, patch({ op: 'replace', value: { active: true, userName: 'barbara', externalId: 'b-42' } }));
     expect(on.body).toMatchObject({ active: true, userName: 'barbara', externalId: 'b-42' });
     expect((await getUser(db, tenant, id))!).toMatchObject({ status: 'active', username: 'barbara' });
+    // Looked up the way provisioning clients do (by index, not by scanning): externalId is case-exact.
+    const byExternal = (value: string) => scim('GET', `/Users?filter=${encodeURIComponent(`externalId eq "${value}"`)}`);
+    expect((await byExternal('b-42')).body).toMatchObject({ totalResults: 1, Resources: [{ id }] });
+    expect((await byExternal('B-42')).body.totalResults).toBe(0);
+    expect((await scim('GET', `/Users?filter=${encodeURIComponent('userName eq "BARBARA" and active eq false')}`)).body.totalResults).toBe(0);
     const formatted = await scim('PATCH', `/Users/${id}`, patch({ op: 'replace', path: 'name.formatted', value: 'Barbara Jensen' }));
     expect(formatted.body).toMatchObject({ displayName: 'Barbara Jensen', name: { formatted: 'Barbara Jensen' } });
     const password = await scim('PATCH', `/Users/${id}`, patch({ op: 'replace', path: 'password', value: 'a much longer passphrase 9' }));
@@ -405,6 +410,7 @@ describe('Groups', () => {
     expect(memberIds(put)).toEqual([babs, mandy].sort());
     expect(put.body).not.toHaveProperty('externalId');
 
+    expect((await scim('GET', `/Groups?filter=${encodeURIComponent('displayName eq "TOUR GUIDES"')}`)).body).toMatchObject({ totalResults: 1, Resources: [{ id }] });
     const list = await scim('GET', `/Groups?filter=${encodeURIComponent(`members[value eq "${mandy}"] and displayName sw "tour"`)}`);
     expect(list.body).toMatchObject({ totalResults: 1, Resources: [{ id }] });
     const stale = created.body.meta.version;

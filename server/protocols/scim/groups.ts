@@ -7,6 +7,7 @@ import { groupFields, groupResource, type GroupFields, type GroupView } from '..
 import { invalidValue } from '../../../core/scim/scim-error.ts';
 import { loadGroupView, scanGroups, setExternalId } from '../../../core/scim/scim-store.ts';
 import { GROUP_SCHEMA, RESOURCE_ATTRIBUTES } from '../../../core/scim/schemas.ts';
+import { requiredEquality } from '../../../core/scim/filter-narrowing.ts';
 import { callAdmin, type ScimCaller, type ScimDeps } from './admin-calls.ts';
 import { resourceRoutes } from './resource-routes.ts';
 
@@ -44,7 +45,9 @@ export const groupRoutes = (deps: ScimDeps) => resourceRoutes<GroupView>(deps, {
   schema: GROUP_SCHEMA,
   attributes: RESOURCE_ATTRIBUTES.Group,
   load: (caller, id) => loadGroupView(caller.deps.db, caller.tenant, id),
-  scan: (caller) => scanGroups(caller.deps.db, caller.tenant),
+  scan: (caller, filter) => scanGroups(caller.deps.db, caller.tenant, {
+    name: requiredEquality(filter, 'displayName', GROUP_SCHEMA), externalId: requiredEquality(filter, 'externalId', GROUP_SCHEMA),
+  }),
   represent: groupResource,
   create: (caller, body) => create(caller, groupFields(body)),
   update: (caller, view, body) => update(caller, view, groupFields(body)),

@@ -16,6 +16,7 @@ import { applyPatch } from '../../../core/scim/patch.ts';
 import { project } from '../../../core/scim/projection.ts';
 import { LIST_SCHEMA } from '../../../core/scim/schemas.ts';
 import type { AttrDef } from '../../../core/scim/schema-types.ts';
+import type { Filter } from '../../../core/scim/filter-parser.ts';
 import { ScimError } from '../../../core/scim/scim-error.ts';
 import type { ScimCaller, ScimDeps } from './admin-calls.ts';
 import { checkIfMatch, notModified } from './preconditions.ts';
@@ -29,7 +30,8 @@ export interface ResourceKind<View> {
   schema: string;
   attributes: readonly AttrDef[];
   load(caller: ScimCaller, id: string): Promise<View | undefined>;
-  scan(caller: ScimCaller): AsyncIterable<View[]>;
+  /** Every resource, or fewer when `filter` lets the store narrow them (the filter is applied afterwards anyway). */
+  scan(caller: ScimCaller, filter?: Filter): AsyncIterable<View[]>;
   represent(view: View, base: string): Json;
   /** Creates from a client's body; returns the new id. */
   create(caller: ScimCaller, body: Json): Promise<string>;
@@ -65,7 +67,7 @@ export function resourceRoutes<View>(deps: ScimDeps, kind: ResourceKind<View>): 
     project({}, kind.schema, input.attributes, input.excludedAttributes);
     const base = scimBase(caller);
     const batches = (async function* () {
-      for await (const views of kind.scan(caller)) yield views.map((v) => kind.represent(v, base));
+      for await (const views of kind.scan(caller, query.filter)) yield views.map((v) => kind.represent(v, base));
     })();
     const page = await pickPage(batches, query, target);
     const Resources = page.Resources.map((r) => project(r, kind.schema, input.attributes, input.excludedAttributes));

@@ -3,6 +3,7 @@
 import { loadUserView, scanUsers, setExternalId } from '../../../core/scim/scim-store.ts';
 import { RESOURCE_ATTRIBUTES, USER_SCHEMA } from '../../../core/scim/schemas.ts';
 import { userFields, userResource, type UserView } from '../../../core/scim/user-mapper.ts';
+import { requiredEquality } from '../../../core/scim/filter-narrowing.ts';
 import { callAdmin, type ScimDeps } from './admin-calls.ts';
 import { resourceRoutes } from './resource-routes.ts';
 import { createUserFrom, updateUserFrom } from './user-writes.ts';
@@ -12,7 +13,9 @@ export const userRoutes = (deps: ScimDeps) => resourceRoutes<UserView>(deps, {
   schema: USER_SCHEMA,
   attributes: RESOURCE_ATTRIBUTES.User,
   load: (caller, id) => loadUserView(caller.deps.db, caller.tenant, id),
-  scan: (caller) => scanUsers(caller.deps.db, caller.tenant),
+  scan: (caller, filter) => scanUsers(caller.deps.db, caller.tenant, {
+    name: requiredEquality(filter, 'userName', USER_SCHEMA), externalId: requiredEquality(filter, 'externalId', USER_SCHEMA),
+  }),
   represent: userResource,
   create: (caller, body) => createUserFrom(caller, userFields(body)),
   update: (caller, view, body, before) => updateUserFrom(caller, view.user, userFields(body, before), view.externalId),
