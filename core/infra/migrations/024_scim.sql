@@ -22,3 +22,8 @@ CREATE TABLE scim_external_ids (
   external_id   text NOT NULL CHECK (length(external_id) BETWEEN 1 AND 500),
   PRIMARY KEY (tenant_id, resource_type, resource_id)
 );
+CREATE INDEX scim_external_ids_lookup ON scim_external_ids (tenant_id, resource_type, external_id);
+
+-- SCIM's userName and displayName compare ignoring case: clients look users and groups up by them.
+CREATE INDEX users_username_any_case ON users (tenant_id, lower(username));
+CREATE INDEX groups_name_any_case ON groups (tenant_id, lower(name));
