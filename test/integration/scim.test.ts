@@ -232,6 +232,8 @@ describe('Users: replace and patch (RFC 7644 §3.5.1, §3.5.2)', () => {
     expect((await getUser(db, tenant, id))!.attributes.title).toBe('Tour Guide');
     const gone = await scim('PATCH', `/Users/${id}`, patch({ op: 'remove', path: 'externalId' }));
     expect(gone.body).not.toHaveProperty('externalId');
+    const externalIds = (await listAudit(db, tenant)).filter((e) => e.type === 'scim.users.external-id').map((e) => [e.actor, e.data]).reverse();
+    expect(externalIds).toEqual([['scim:provisioner', { externalId: 'bjensen' }], ['scim:provisioner', { externalId: 'b-42' }], ['scim:provisioner', { externalId: null }]]);
   });
 
   it('refuses read-only targets, unknown attributes, bad values and a userName another user has; nothing changes', async () => {

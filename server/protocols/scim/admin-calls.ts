@@ -4,6 +4,8 @@
 import type { Client } from '@temporalio/client';
 import type { Config } from '../../../core/infra/config.ts';
 import type { Db } from '../../../core/infra/db.ts';
+import { recordAudit } from '../../../core/infra/audit.ts';
+import { setExternalId } from '../../../core/scim/scim-store.ts';
 import { CATALOGUE } from '../../api/admin/catalogue.ts';
 import { execute, type RawInput } from '../../api/admin/execute.ts';
 import type { AdminPrincipal } from '../../api/admin/principal.ts';
@@ -25,4 +27,16 @@ export async function callAdmin<T = any>(caller: ScimCaller, id: string, raw: Om
   } catch (err) {
     throw err instanceof HttpError ? fromHttpError(err) : err;
   }
+}
+
+/**
+ * Sets (null: clears) the externalId of a user or group: SCIM's own data, so not a management
+ * operation, but audited the same way (`scim.<type>.external-id`, actor the SCIM token).
+ */
+export async function saveExternalId(caller: ScimCaller, type: 'User' | 'Group', id: string, externalId: string | null): Promise<void> {
+  await setExternalId(caller.deps.db, caller.tenant, type, id, externalId);
+  await recordAudit(caller.deps.db, {
+    tenant: caller.tenant, type: `scim.${type === 'User' ? 'users' : 'groups'}.external-id`, actor: caller.principal.actor, subject: id,
+    data: { externalId },
+  });
 }

@@ -8,7 +8,7 @@ import { invalidValue } from '../../../core/scim/scim-error.ts';
 import { loadGroupView, scanGroups, setExternalId } from '../../../core/scim/scim-store.ts';
 import { GROUP_SCHEMA, RESOURCE_ATTRIBUTES } from '../../../core/scim/schemas.ts';
 import { requiredEquality } from '../../../core/scim/filter-narrowing.ts';
-import { callAdmin, type ScimCaller, type ScimDeps } from './admin-calls.ts';
+import { callAdmin, saveExternalId, type ScimCaller, type ScimDeps } from './admin-calls.ts';
 import { resourceRoutes } from './resource-routes.ts';
 
 async function checkMembers(caller: ScimCaller, ids: string[]): Promise<void> {
@@ -26,7 +26,7 @@ async function create(caller: ScimCaller, f: GroupFields): Promise<string> {
   await checkMembers(caller, f.members);
   const group = await callAdmin<{ id: string }>(caller, 'groups.create', { body: { name: f.name } });
   await applyMembers(caller, group.id, f.members, []);
-  if (f.externalId) await setExternalId(caller.deps.db, caller.tenant, 'Group', group.id, f.externalId);
+  if (f.externalId) await saveExternalId(caller, 'Group', group.id, f.externalId);
   return group.id;
 }
 
@@ -37,7 +37,7 @@ async function update(caller: ScimCaller, view: GroupView, f: GroupFields): Prom
   await checkMembers(caller, add);
   if (f.name !== view.group.name) await callAdmin(caller, 'groups.update', { params: { id: view.group.id }, body: { name: f.name } });
   await applyMembers(caller, view.group.id, add, remove);
-  if ((view.externalId ?? null) !== f.externalId) await setExternalId(caller.deps.db, caller.tenant, 'Group', view.group.id, f.externalId);
+  if ((view.externalId ?? null) !== f.externalId) await saveExternalId(caller, 'Group', view.group.id, f.externalId);
 }
 
 export const groupRoutes = (deps: ScimDeps) => resourceRoutes<GroupView>(deps, {

@@ -3,11 +3,11 @@
 // externalId. A replace clears the profile attributes SCIM maps that the client left out, and
 // never touches the others.
 import type { User } from '../../../core/accounts/users.ts';
-import { setExternalId, userNameTaken } from '../../../core/scim/scim-store.ts';
+import { userNameTaken } from '../../../core/scim/scim-store.ts';
 import { ScimError } from '../../../core/scim/scim-error.ts';
 import { SCIM_PROFILE_ATTRIBUTES, type UserFields } from '../../../core/scim/user-mapper.ts';
 import { checkPasswordPolicy } from '../../api/admin/resources/user-json.ts';
-import { callAdmin, type ScimCaller } from './admin-calls.ts';
+import { callAdmin, saveExternalId, type ScimCaller } from './admin-calls.ts';
 import { fromHttpError } from './scim-http.ts';
 import { HttpError } from '../../http-error.ts';
 
@@ -46,7 +46,7 @@ const taken = () => new ScimError(409, 'A user with this userName already exists
 export async function createUserFrom(caller: ScimCaller, f: UserFields): Promise<string> {
   if (await userNameTaken(caller.deps.db, caller.tenant, f.username)) throw taken();
   const created = await callAdmin<{ id: string }>(caller, 'users.create', { body: createBody(f) });
-  if (f.externalId) await setExternalId(caller.deps.db, caller.tenant, 'User', created.id, f.externalId);
+  if (f.externalId) await saveExternalId(caller, 'User', created.id, f.externalId);
   return created.id;
 }
 
@@ -62,5 +62,5 @@ export async function updateUserFrom(caller: ScimCaller, user: User, f: UserFiel
   if (body.username !== undefined && (await userNameTaken(caller.deps.db, caller.tenant, f.username, user.id))) throw taken();
   if (Object.keys(body).length) await callAdmin(caller, 'users.update', { params: { id: user.id }, body });
   if (f.password !== undefined) await callAdmin(caller, 'users.set-password', { params: { id: user.id }, body: { password: f.password } });
-  if ((externalId ?? null) !== f.externalId) await setExternalId(caller.deps.db, caller.tenant, 'User', user.id, f.externalId);
+  if ((externalId ?? null) !== f.externalId) await saveExternalId(caller, 'User', user.id, f.externalId);
 }
