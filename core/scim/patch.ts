@@ -4,12 +4,13 @@
 // any case; attribute names match in any case and come out in their schema spelling; an unknown
 // attribute is 400 invalidPath, a read-only one (id, meta, groups…) 400 mutability; `add` appends
 // to multi-valued attributes (values already there are not repeated) and merges complex ones;
-// `replace` with a value filter that matches nothing is 400 noTarget; `remove` needs a path
+// `replace` with a value filter that matches nothing is 400 noTarget, `add` of a sub-attribute
+// with a filter of equalities that matches nothing adds the value the filter describes; `remove` needs a path
 // (400 noTarget), and `remove` of a multi-valued attribute with a value list removes those values
 // (what Azure AD sends); "True"/"False" strings for booleans are taken as booleans (Azure AD too).
 // Nothing is applied unless every operation is valid: the input is never modified.
 import { matchesFilter } from './filter-eval.ts';
-import { parsePatchPath, type PatchPath } from './filter-parser.ts';
+import { parsePatchPath, type Filter, type PatchPath } from './filter-parser.ts';
 import { PATCH_SCHEMA } from './schemas.ts';
 import { invalidPath, invalidSyntax, invalidValue, mutability, noTarget } from './scim-error.ts';
 import { findAttr, keyOf, type AttrDef } from './schema-types.ts';
@@ -68,6 +69,17 @@ function canonical(def: AttrDef, value: unknown, where: string): unknown {
   return one(value);
 }
 
+/** The value a filter of `eq`s joined by `and` describes (`type eq "work"` → { type: 'work' }), or undefined for any other filter. */
+function madeFrom(filter: Filter, def: AttrDef): Json | undefined {
+  if (filter.op === 'and') {
+    const [left, right] = [madeFrom(filter.left, def), madeFrom(filter.right, def)];
+    return left && right ? { ...left, ...right } : undefined;
+  }
+  if (filter.op !== 'eq' || filter.path.sub !== undefined || filter.path.schema !== undefined || filter.value === null) return undefined;
+  const sub = findAttr(def.subAttributes, filter.path.attr);
+  return sub ? { [sub.name]: filter.value } : undefined;
+}
+
 class Patcher {
   private readonly resource: Json;
   private readonly target: PatchTarget;
@@ -123,6 +135,17 @@ class Patcher {
     if (op.op === 'remove') return this.remove(def, key, path, sub, op.value);
     if (path.filter) {
       const targets = this.matching(def, path);
+      if (targets.length === 0 && op.op === 'add' && sub) {
+        // `add emails[type eq "work"].value` with no work email yet (Azure AD's way): a new value
+        // made of the filter's equalities and the sub-attribute.
+        const made = madeFrom(path.filter, def);
+        if (made) {
+          made[sub.name] = coerce(sub, op.value);
+          const list = Array.isArray(this.resource[key]) ? (this.resource[key] as Json[]) : [];
+          this.resource[key] = [...list, made];
+          return;
+        }
+      }
       if (targets.length === 0) throw noTarget(`${op.path.slice(0, 200)} matches no value`);
       for (const item of targets) {
         if (sub) item[sub.name] = coerce(sub, op.value);

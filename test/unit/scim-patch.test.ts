@@ -109,6 +109,16 @@ describe('PATCH details', () => {
     expect((removed.members as { value: string }[]).map((m) => m.value)).toEqual(['u2']);
   });
 
+  it('adds the value a filter of equalities describes when it matches nothing (Azure AD\'s add of emails[type eq "work"].value)', () => {
+    const start = { ...user(), emails: [] as object[] };
+    const out = applyPatch(start, patch({ op: 'Add', path: 'emails[type eq "work"].value', value: 'babs@example.com' }), users);
+    expect(out.emails).toEqual([{ type: 'work', value: 'babs@example.com' }]);
+    const again = applyPatch(out, patch({ op: 'add', path: 'emails[type eq "work"].value', value: 'new@example.com' }), users);
+    expect(again.emails).toEqual([{ type: 'work', value: 'new@example.com' }]);
+    expect(refusal(() => applyPatch(start, patch({ op: 'add', path: 'emails[type co "wo"].value', value: 'x@y.z' }), users)).scimType).toBe('noTarget');
+    expect(refusal(() => applyPatch(start, patch({ op: 'replace', path: 'emails[type eq "work"].value', value: 'x@y.z' }), users)).scimType).toBe('noTarget');
+  });
+
   it('does not repeat a value already there, and moves the primary mark to a new primary value', () => {
     const same = applyPatch(group(), patch({ op: 'add', path: 'members', value: [{ value: 'u1', display: 'bjensen' }] }), groups);
     expect(same.members).toHaveLength(3);
