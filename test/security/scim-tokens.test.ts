@@ -1,11 +1,14 @@
 // SCIM bearer tokens: only a live token of the tenant in the path opens /t/{tenant}/scim/v2.
 // Missing, malformed, altered, revoked, another tenant's, and other kinds of Tessera tokens all get
 // the same 401 with a SCIM error body and change nothing; a SCIM token opens nothing else (the
-// management API); only the token's sha256 is stored; and the token never reaches a response,
-// the audit log, or anything the server writes to stdout/stderr.
+// management API) and cannot change a super-admin (whose reach is every tenant); only the token's
+// sha256 is stored; and the token never reaches a response, the audit log, or anything the server
+// writes to stdout/stderr.
 import { createHash } from 'node:crypto';
 import { afterAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createAdminToken } from '../../core/accounts/admin-tokens.ts';
+import { createUser, getUser } from '../../core/accounts/users.ts';
+import { grantRole } from '../../core/admin/roles.ts';
 import { createScimToken, revokeScimToken } from '../../core/scim/scim-tokens.ts';
 import { createTenant } from '../../core/tenants/tenants.ts';
 import { adminRequest } from '../support/admin-api.ts';
@@ -111,6 +114,30 @@ describe('who may call SCIM', () => {
     expect((await adminRequest(stack.url, tenant, token, 'POST', '/scim-tokens', { name: 'more' })).status).toBe(401);
     // Discovery says nothing about the tenant's data and is open, like API documentation.
     expect((await fetch(`${stack.url}/t/${tenant}/scim/v2/ServiceProviderConfig`)).status).toBe(200);
+  });
+
+  it('cannot change or delete a super-admin: a tenant\'s token must not lend itself every tenant\'s reach', async () => {
+    const { tenant, token } = await tenantWithToken();
+    const root = await createUser(db, tenant, { username: 'root', email: 'root@example.com' });
+    await grantRole(db, tenant, root.id, 'super-admin');
+    const scim = scimClient(stack.url, tenant, token);
+    const before = await scim('GET', `/Users/${root.id}`);
+    expect(before.status).toBe(200);
+    for (const [method, body] of [
+      ['PATCH', { schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'replace', path: 'password', value: 'a brand new passphrase 7' }] }],
+      ['PATCH', { schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'replace', path: 'emails[type eq "work"].value', value: 'attacker@example.com' }] }],
+      ['PUT', { schemas: [USER], userName: 'root', emails: [{ value: 'attacker@example.com' }] }],
+      ['DELETE', undefined],
+    ] as const) {
+      const res = await scim(method, `/Users/${root.id}`, body);
+      expect(res.status, JSON.stringify(res.body)).toBe(403);
+    }
+    expect(await getUser(db, tenant, root.id)).toMatchObject({ email: 'root@example.com', status: 'active' });
+    expect((await db`SELECT count(*)::int AS n FROM password_credentials WHERE tenant_id = ${tenant} AND user_id = ${root.id}`)[0]!.n).toBe(0);
+    // A tenant-admin of the same tenant is within the token's reach.
+    const admin = await createUser(db, tenant, { username: 'admin', email: 'admin@example.com' });
+    await grantRole(db, tenant, admin.id, 'tenant-admin');
+    expect((await scim('PATCH', `/Users/${admin.id}`, { schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'replace', path: 'active', value: false }] })).status).toBe(200);
   });
 
   it('stores only the sha256, and never writes the token to a response, the audit log or the server\'s output', async () => {

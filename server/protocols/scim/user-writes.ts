@@ -3,6 +3,7 @@
 // externalId. A replace clears the profile attributes SCIM maps that the client left out, and
 // never touches the others.
 import type { User } from '../../../core/accounts/users.ts';
+import { rolesOfUser } from '../../../core/admin/roles.ts';
 import { userNameTaken } from '../../../core/scim/scim-store.ts';
 import { ScimError } from '../../../core/scim/scim-error.ts';
 import { SCIM_PROFILE_ATTRIBUTES, type UserFields } from '../../../core/scim/user-mapper.ts';
@@ -50,8 +51,20 @@ export async function createUserFrom(caller: ScimCaller, f: UserFields): Promise
   return created.id;
 }
 
+/**
+ * A SCIM token reaches one tenant; a super-admin reaches every tenant. Changing one (a password, an
+ * email that receives reset links) would lend the token that reach, so SCIM leaves them alone.
+ * @throws ScimError 403.
+ */
+export async function checkNotSuperAdmin(caller: ScimCaller, user: User): Promise<void> {
+  if ((await rolesOfUser(caller.deps.db, caller.tenant, user.id)).includes('super-admin')) {
+    throw new ScimError(403, 'This user holds the super-admin role: SCIM does not change them (use the management API as a super-admin).');
+  }
+}
+
 /** Brings the user in line with `f`. @throws ScimError for the operations' refusals. */
 export async function updateUserFrom(caller: ScimCaller, user: User, f: UserFields, externalId: string | undefined): Promise<void> {
+  await checkNotSuperAdmin(caller, user);
   // A password the policy refuses is refused before anything else changes.
   if (f.password !== undefined) {
     await checkPasswordPolicy(caller.deps.db, caller.tenant, f.password, f.email ?? user.email).catch((err: unknown) => {

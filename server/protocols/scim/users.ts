@@ -6,7 +6,7 @@ import { userFields, userResource, type UserView } from '../../../core/scim/user
 import { requiredEquality } from '../../../core/scim/filter-narrowing.ts';
 import { callAdmin, type ScimDeps } from './admin-calls.ts';
 import { resourceRoutes } from './resource-routes.ts';
-import { createUserFrom, updateUserFrom } from './user-writes.ts';
+import { checkNotSuperAdmin, createUserFrom, updateUserFrom } from './user-writes.ts';
 
 export const userRoutes = (deps: ScimDeps) => resourceRoutes<UserView>(deps, {
   name: 'User',
@@ -20,6 +20,7 @@ export const userRoutes = (deps: ScimDeps) => resourceRoutes<UserView>(deps, {
   create: (caller, body) => createUserFrom(caller, userFields(body)),
   update: (caller, view, body, before) => updateUserFrom(caller, view.user, userFields(body, before), view.externalId),
   async remove(caller, view) {
+    await checkNotSuperAdmin(caller, view.user);
     await callAdmin(caller, 'users.delete', { params: { id: view.user.id } });
     await setExternalId(caller.deps.db, caller.tenant, 'User', view.user.id, null);
   },
