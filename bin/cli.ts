@@ -11,6 +11,7 @@ import { termsCommand } from './commands/terms.ts';
 import { settingsCommand } from './commands/settings.ts';
 import { invitationsCommand } from './commands/invitations.ts';
 import { adminTokensCommand } from './commands/admin-tokens.ts';
+import { scimTokensCommand } from './commands/scim-tokens.ts';
 import { clientsCommand } from './commands/clients.ts';
 import { keysCommand } from './commands/keys.ts';
 import { servicesCommand } from './commands/services.ts';
@@ -66,6 +67,7 @@ Admin (add --json for machine-readable output):
   roles list --tenant T [--role R]
   audit list --tenant T [--type T | --type prefix.*] [--subject S] [--limit N]
   admin-tokens list --tenant T
+  scim-tokens create|list|revoke --tenant T [--name N]   (bearer tokens of /t/T/scim/v2; create prints the token once)
   clients create --tenant T [--client-id ID] [--secret S] [--name N] [--redirect-uri U]... [--grant-type G]...
           [--public] [--first-party] [--post-logout-redirect-uri U]... [--backchannel-logout-uri U] [--scope "openid profile"]
           [--set JSON]       (OIDC relying parties; create prints the secret once; --set e.g. '{"permissions":["GET::/api/.*"]}')
@@ -98,6 +100,7 @@ const ADMIN: Record<string, Admin> = {
   tenants: tenantsCommand, users: usersCommand, trees: treesCommand, terms: termsCommand, settings: settingsCommand,
   invitations: invitationsCommand,
   'admin-tokens': adminTokensCommand,
+  'scim-tokens': scimTokensCommand,
   clients: clientsCommand, keys: keysCommand,
   services: servicesCommand,
   'saml-sps': samlSpsCommand,

@@ -30,6 +30,7 @@ import { uiAssets, uiPages } from './ui-routes.ts';
 import { adminConsoleRoutes } from './admin-console.ts';
 import { accountRoutes } from './api/account/routes.ts';
 import { accountConsoleRoutes } from './account-console.ts';
+import { scimRoutes } from './protocols/scim/routes.ts';
 
 export interface AppDeps { config: Config; db: Db; temporal: Client }
 
@@ -61,6 +62,7 @@ export function createApp({ config, db, temporal }: AppDeps): express.Express {
   tenant.use('/api/admin', adminRoutes({ db, temporal, config }));
   tenant.use('/api/invitations', userInvitationRoutes({ db, temporal, config }));
   tenant.use('/api/account', accountRoutes({ db, temporal, config, cookies }));
+  tenant.use('/scim/v2', scimRoutes({ db, temporal, config }));
   tenant.use(legacyRoutes({ db, journeys, cookies, idleTimeoutMs, config }));
   tenant.use(federationRoutes({ db, config, journeys, cookies }));
   // One provider per tenant, shared by the OIDC routes and the logout that also ends its session.

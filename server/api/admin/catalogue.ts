@@ -15,6 +15,7 @@ import { operations as me } from './resources/me.ts';
 import { operations as permissions } from './resources/permissions.ts';
 import { operations as roles } from './resources/roles.ts';
 import { operations as samlSps } from './resources/saml-sps.ts';
+import { operations as scimTokens } from './resources/scim-tokens.ts';
 import { operations as services } from './resources/services.ts';
 import { operations as tenants } from './resources/tenants.ts';
 import { operations as terms } from './resources/terms.ts';
@@ -24,7 +25,7 @@ import { operations as webhooks } from './resources/webhooks.ts';
 
 export const OPERATIONS: Operation[] = [
   ...me, ...tenants, ...users, ...groups, ...permissions, ...roles, ...clients, ...keys, ...trees, ...idps, ...samlSps, ...terms,
-  ...invitations, ...approvals, ...services, ...mailTemplates, ...adminTokens, ...auditEvents, ...journeys,
+  ...invitations, ...approvals, ...services, ...mailTemplates, ...adminTokens, ...scimTokens, ...auditEvents, ...journeys,
   ...webhooks,
 ];
 
