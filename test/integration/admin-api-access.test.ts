@@ -96,6 +96,31 @@ describe('roles of admin tokens', () => {
     expect(mine.body).toMatchObject({ superAdmin: false, tenants: [{ id: a, roles: ['tenant-admin'] }] });
   });
 
+  it('lets only a super-admin change a user who holds super-admin (a tenant-admin would gain their reach)', async () => {
+    const a = await newTenant('sup');
+    const { admin } = await tokens(a);
+    const root = (await createAdminToken(db, a, 'root', 'super-admin')).token;
+    const boss = await createUser(db, a, { email: `boss@${a}.example`, username: 'boss' });
+    const plain = await createUser(db, a, { email: `plain@${a}.example`, username: 'plain' });
+    await grantRole(db, a, boss.id, 'super-admin');
+    const writes: Array<[string, string, unknown?]> = [
+      ['PATCH', `/users/${boss.id}`, { email: `mine@${a}.example` }],
+      ['PUT', `/users/${boss.id}/password`, { password: 'a fresh long passphrase 42' }],
+      ['POST', `/users/${boss.id}/password-reset`, {}],
+      ['DELETE', `/users/${boss.id}/totp`],
+      ['DELETE', `/users/${boss.id}/sessions`],
+      ['DELETE', `/users/${boss.id}`],
+    ];
+    for (const [method, path, body] of writes) {
+      const refused = await call(method, `/t/${a}/api/admin${path}`, admin, body);
+      expect(refused, `${method} ${path}`).toMatchObject({ status: 403, body: { error: { code: 'forbidden' } } });
+    }
+    expect((await call('GET', `/t/${a}/api/admin/users/${boss.id}`, admin)).body).toMatchObject({ email: `boss@${a}.example` });
+    // The same tenant-admin still manages everyone else, and a super-admin manages the super-admin.
+    expect((await call('PATCH', `/t/${a}/api/admin/users/${plain.id}`, admin, { name: 'Plain' })).status).toBe(200);
+    expect((await call('PATCH', `/t/${a}/api/admin/users/${boss.id}`, root, { name: 'Boss' })).status).toBe(200);
+  });
+
   it('refuses bad input with the schema\'s message and changes nothing', async () => {
     const a = await newTenant('bad');
     const { admin } = await tokens(a);

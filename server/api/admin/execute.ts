@@ -10,6 +10,7 @@ import { HttpError } from '../../http-error.ts';
 import { etagOf, ifMatchAccepts } from './etag.ts';
 import type { AdminDeps, AuditNote, Operation, OperationContext } from './operation.ts';
 import { authorize, isSuperAdmin, type AdminPrincipal } from './principal.ts';
+import { checkSuperAdminTarget } from './super-admin-target.ts';
 
 export interface RawInput { params?: unknown; query?: unknown; body?: unknown; tenant?: string; ifMatch?: string }
 export interface Outcome { status: number; body: unknown; etag?: string }
@@ -69,6 +70,7 @@ export async function execute(op: Operation, raw: RawInput, deps: AdminDeps, pri
   } else if (!isSuperAdmin(principal) && op.access.write) {
     throw new HttpError(403, 'forbidden', 'Only a super-admin may do this.');
   }
+  if (tenant !== undefined) await checkSuperAdminTarget(deps.db, op, principal, tenant, params);
 
   const notes: AuditNote[] = [];
   const ctx: OperationContext = { ...deps, principal, tenant: tenant ?? '', note: (n) => notes.push(n) };
