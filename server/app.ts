@@ -26,6 +26,7 @@ import { loadTenant } from './middleware/load-tenant.ts';
 import { jsonBody } from './middleware/json-body.ts';
 import { limitJourneyStarts } from './middleware/journey-start-limits.ts';
 import { securityHeaders } from './middleware/security-headers.ts';
+import { requestContext } from './middleware/request-context.ts';
 import { uiAssets, uiPages } from './ui-routes.ts';
 import { adminConsoleRoutes } from './admin-console.ts';
 import { accountRoutes } from './api/account/routes.ts';
@@ -39,6 +40,7 @@ export function createApp({ config, db, temporal }: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);
+  app.use(requestContext());
   app.use(securityHeaders(https));
   app.get('/healthz', health(db, temporal));
   app.get('/', (_req, res) => res.redirect('/t/demo/ui/login'));

@@ -9,6 +9,7 @@ import { listen } from './http-server.ts';
 import { Lifecycle } from './lifecycle.ts';
 import { seedDemo } from './seed.ts';
 import { runningTemporalAddress } from './temporal-address.ts';
+import { logger } from '../../core/infra/logger.ts';
 
 export interface Running { lifecycle: Lifecycle; port?: number; messages: string[] }
 
@@ -45,7 +46,7 @@ async function run(config: Config, parts: Parts): Promise<Running> {
         await running;
         await close();
       });
-      running.catch((err) => console.error(`[worker] stopped: ${err instanceof Error ? err.message : String(err)}`));
+      running.catch((err) => logger.error(`[worker] stopped: ${err instanceof Error ? err.message : String(err)}`));
       messages.push(`Worker polling task queue "${config.taskQueue}" on ${address}`);
     }
     if (parts.server) {

@@ -8,6 +8,7 @@ import type { Db } from '../../core/infra/db.ts';
 import { createActivities } from '../../activities/index.ts';
 import { connectClient } from '../../core/infra/temporal-client.ts';
 import { installTemporalRuntime } from './temporal-runtime.ts';
+import { logger } from '../../core/infra/logger.ts';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../../workflows/index.ts', import.meta.url));
 
@@ -20,8 +21,8 @@ export function workflowBundle(): Promise<WorkflowBundle> {
 
 const quietLogger = {
   log() {}, trace() {}, debug() {}, info() {},
-  warn: (message: string) => console.warn(`[bundle] ${message}`),
-  error: (message: string) => console.error(`[bundle] ${message}`),
+  warn: (message: string) => logger.warn(`[bundle] ${message}`),
+  error: (message: string) => logger.error(`[bundle] ${message}`),
 };
 
 export interface WorkerDeps { config: Config; db: Db; codec: PayloadCodec; address: string }
