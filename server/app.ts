@@ -27,6 +27,7 @@ import { jsonBody } from './middleware/json-body.ts';
 import { limitJourneyStarts } from './middleware/journey-start-limits.ts';
 import { securityHeaders } from './middleware/security-headers.ts';
 import { requestContext } from './middleware/request-context.ts';
+import { metricsRoute } from './metrics-route.ts';
 import { uiAssets, uiPages } from './ui-routes.ts';
 import { adminConsoleRoutes } from './admin-console.ts';
 import { accountRoutes } from './api/account/routes.ts';
@@ -43,6 +44,7 @@ export function createApp({ config, db, temporal }: AppDeps): express.Express {
   app.use(requestContext());
   app.use(securityHeaders(https));
   app.get('/healthz', health(db, temporal));
+  app.get('/metrics', metricsRoute(db, config.metricsToken));
   app.get('/', (_req, res) => res.redirect('/t/demo/ui/login'));
   app.use(uiAssets());
   app.use(adminConsoleRoutes());

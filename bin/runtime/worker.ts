@@ -9,6 +9,7 @@ import { createActivities } from '../../activities/index.ts';
 import { connectClient } from '../../core/infra/temporal-client.ts';
 import { installTemporalRuntime } from './temporal-runtime.ts';
 import { logger } from '../../core/infra/logger.ts';
+import { workerInterceptors, workerSinks, workflowInterceptorModules } from './worker-observability.ts';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../../workflows/index.ts', import.meta.url));
 
@@ -16,7 +17,7 @@ let bundle: Promise<WorkflowBundle> | undefined;
 
 /** The workflow bundle; built on first use and shared by every worker in the process. */
 export function workflowBundle(): Promise<WorkflowBundle> {
-  return (bundle ??= bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietLogger }));
+  return (bundle ??= bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, workflowInterceptorModules: workflowInterceptorModules(), logger: quietLogger }));
 }
 
 const quietLogger = {
@@ -39,6 +40,7 @@ export async function createWorker({ config, db, codec, address }: WorkerDeps): 
     workflowBundle: await workflowBundle(),
     activities: createActivities({ db, config, temporal }),
     dataConverter: { payloadCodecs: [codec] },
+    interceptors: workerInterceptors(), sinks: workerSinks(),
     // Local activities run inside the workflow task; keep it comfortably above a password hash.
     maxConcurrentLocalActivityExecutions: 64,
   });

@@ -9,6 +9,8 @@ import { FailureTypes } from '../../../core/journeys/journey-types.ts';
 import { firstStepUpdate, followLinkUpdate, snapshotQuery, submitUpdate } from '../../../workflows/contracts.ts';
 import { HttpError, notFound } from '../../http-error.ts';
 import { addLogContext } from '../../../core/infra/log-context.ts';
+import { countJourney } from '../../../core/infra/metrics.ts';
+import { timedJourneyCall } from './journey-call-timing.ts';
 
 const JOURNEY_ID = /^[A-Za-z0-9_-]{22,64}$/;
 
@@ -40,7 +42,8 @@ export class JourneyClient {
       memo: { tenant: input.tenant, tree: input.tree },
       workflowIdConflictPolicy: 'FAIL',
     });
-    return this.#client.workflow.executeUpdateWithStart(firstStepUpdate, { startWorkflowOperation });
+    return timedJourneyCall('start', this.#client.workflow.executeUpdateWithStart(firstStepUpdate, { startWorkflowOperation }))
+      .then((first) => (countJourney(input.tenant, input.kind, input.tree, 'started'), first));
   }
 
   /** The journey if it exists, belongs to the tenant and is bound to this browser; else 404. */
@@ -66,7 +69,7 @@ export class JourneyClient {
     if (stepId.length > 100) throw await this.conflict(tenant, id, binding);
     try {
       // The update validator checks tenant, binding and step, so no read is needed first.
-      return await this.#client.workflow.getHandle(id).executeUpdate(submitUpdate, { args: [{ tenant, stepId, binding, values: values as Record<string, unknown> }] });
+      return await timedJourneyCall('submit', this.#client.workflow.getHandle(id).executeUpdate(submitUpdate, { args: [{ tenant, stepId, binding, values: values as Record<string, unknown> }] }));
     } catch (err) {
       throw await this.refusal(err, tenant, id, binding);
     }

@@ -15,6 +15,7 @@ import { allowPlainTokenResponse } from './plain-token-response.ts';
 import { handleJwtAccessTokens } from './jwt-token-endpoints.ts';
 import { registerPasswordGrant } from './password-grant.ts';
 import { registerTokenExchange } from './token-exchange.ts';
+import { countGrants } from './grant-metrics.ts';
 import { logger } from '../../../core/infra/logger.ts';
 
 const CHECK_EVERY_MS = 2000;
@@ -46,6 +47,7 @@ async function build(deps: OidcDeps, tenant: string): Promise<{ provider: Provid
   registerTokenExchange(provider, deps, tenant);
   handleJwtAccessTokens(provider, deps, tenant);
   registerPasswordGrant(provider, deps, tenant);
+  countGrants(provider, tenant);
   includeSidForFrontchannel(provider);
   return { provider, version };
 }
