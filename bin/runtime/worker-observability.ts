@@ -10,6 +10,7 @@ import {
 } from '@temporalio/interceptors-opentelemetry/lib/worker/index.js';
 import { withLogContext, type LogContext } from '../../core/infra/log-context.ts';
 import { activityDuration } from '../../core/infra/metrics.ts';
+import { logger } from '../../core/infra/logger.ts';
 import { activeTracing } from '../../core/infra/tracing.ts';
 
 class ObservedActivity implements ActivityInboundCallsInterceptor {
@@ -21,15 +22,18 @@ class ObservedActivity implements ActivityInboundCallsInterceptor {
     const first = input.args[0] as { tenant?: unknown } | undefined;
     const fields: LogContext = workflowType === 'journeyWorkflow' ? { journeyId: workflowExecution?.workflowId } : { workflowId: workflowExecution?.workflowId };
     if (typeof first?.tenant === 'string') fields.tenant = first.tenant;
-    const stop = activityDuration.startTimer({ activity: activityType });
-    try {
-      const result = await withLogContext(fields, () => next(input));
-      stop({ outcome: 'ok' });
-      return result;
-    } catch (err) {
-      stop({ outcome: 'error' });
-      throw err;
-    }
+    return withLogContext(fields, async () => {
+      const stop = activityDuration.startTimer({ activity: activityType });
+      let outcome = 'error';
+      try {
+        const result = await next(input);
+        outcome = 'ok';
+        return result;
+      } finally {
+        const seconds = stop({ outcome });
+        logger.debug({ activity: activityType, outcome, ms: Math.round(seconds * 10_000) / 10 }, 'activity');
+      }
+    });
   }
 }
 
