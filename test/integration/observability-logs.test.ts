@@ -82,4 +82,10 @@ describe('JSON logs of server and worker', () => {
     expect(line.path).toBe('/t/no-such-tenant/api/journeys');
     expect(procs.server.stdout).not.toContain('123456');
   });
+
+  it('serves /metrics without a token when METRICS_TOKEN is unset (a scraper on a private network)', async () => {
+    const res = await fetch(`${procs.url}/metrics`);
+    expect(res.status).toBe(200);
+    expect(await res.text()).toContain('# TYPE tessera_journeys_total counter');
+  });
 });
