@@ -21,6 +21,14 @@ export const journeysTotal = new Counter({
   registers: [registry],
 });
 
+export const httpDuration = new Histogram({
+  name: 'tessera_http_request_duration_seconds',
+  help: 'HTTP requests served by method and status code.',
+  labelNames: ['method', 'status'] as const,
+  buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+  registers: [registry],
+});
+
 export const stepDuration = new Histogram({
   name: 'tessera_journey_step_duration_seconds',
   help: 'Time the server waits for a journey to answer a start or a submitted step (the next view).',

@@ -7,6 +7,7 @@ import { context as otelContext } from '@opentelemetry/api';
 import type { RequestHandler } from 'express';
 import { currentLogContext, withLogContext } from '../../core/infra/log-context.ts';
 import { logger } from '../../core/infra/logger.ts';
+import { httpDuration } from '../../core/infra/metrics.ts';
 
 const SANE_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -28,6 +29,7 @@ export function requestContext(): RequestHandler {
       const active = otelContext.active();
       res.once('finish', () => otelContext.with(active, () => withLogContext(fields, () => {
         const ms = Number(process.hrtime.bigint() - started) / 1e6;
+        httpDuration.observe({ method: req.method, status: String(res.statusCode) }, ms / 1000);
         logger.info({ method: req.method, path: req.originalUrl.split('?')[0]!.slice(0, 300), status: res.statusCode, ms: Math.round(ms * 10) / 10 }, 'request');
       })));
       next();
