@@ -1,12 +1,13 @@
 // Gives every request an id and a log context, and writes one access line when it ends.
 // Rules: an incoming X-Request-Id is kept only when it is short and plain (letters, digits and
 // `._:-`, at most 128), else a new UUID is used; the id is echoed in the response's X-Request-Id;
-// the access line has the path without its query (which may hold codes and tokens).
+// the access line has the path without its query (which may hold codes and tokens), and no
+// email address in it.
 import { randomUUID } from 'node:crypto';
 import { context as otelContext } from '@opentelemetry/api';
 import type { RequestHandler } from 'express';
 import { currentLogContext, withLogContext } from '../../core/infra/log-context.ts';
-import { logger } from '../../core/infra/logger.ts';
+import { logger, scrubText } from '../../core/infra/logger.ts';
 import { httpDuration } from '../../core/infra/metrics.ts';
 
 const SANE_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -30,7 +31,7 @@ export function requestContext(): RequestHandler {
       res.once('finish', () => otelContext.with(active, () => withLogContext(fields, () => {
         const ms = Number(process.hrtime.bigint() - started) / 1e6;
         httpDuration.observe({ method: req.method, status: String(res.statusCode) }, ms / 1000);
-        logger.info({ method: req.method, path: req.originalUrl.split('?')[0]!.slice(0, 300), status: res.statusCode, ms: Math.round(ms * 10) / 10 }, 'request');
+        logger.info({ method: req.method, path: scrubText(req.originalUrl.split('?')[0]!.slice(0, 300)), status: res.statusCode, ms: Math.round(ms * 10) / 10 }, 'request');
       })));
       next();
     });
