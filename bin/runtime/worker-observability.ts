@@ -11,7 +11,7 @@ import {
 import { withLogContext, type LogContext } from '../../core/infra/log-context.ts';
 import { activityDuration } from '../../core/infra/metrics.ts';
 import { logger } from '../../core/infra/logger.ts';
-import { activeTracing } from '../../core/infra/tracing.ts';
+import { activeTracing } from '../../core/infra/tracing-state.ts';
 
 class ObservedActivity implements ActivityInboundCallsInterceptor {
   readonly #ctx: ActivityContext;

@@ -10,7 +10,7 @@ import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { Resource } from '@opentelemetry/resources';
 import { BatchSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
-import { tracingEnabled } from './tracing-state.ts';
+import { setActiveTracing, tracingEnabled } from './tracing-state.ts';
 
 export interface Tracing { provider: NodeTracerProvider; spanProcessor: SpanProcessor; resource: Resource }
 
@@ -34,10 +34,7 @@ export function startTracing(env: NodeJS.ProcessEnv = process.env): Tracing | un
   // so require it once here: the server prototype it patches is the one every import shares.
   createRequire(import.meta.url)('node:http');
   started = { provider, spanProcessor, resource };
-  return started;
-}
-
-export function activeTracing(): Tracing | undefined {
+  setActiveTracing(started);
   return started;
 }
 
@@ -45,4 +42,5 @@ export function activeTracing(): Tracing | undefined {
 export async function stopTracing(): Promise<void> {
   await started?.provider.shutdown();
   started = undefined;
+  setActiveTracing(undefined);
 }
