@@ -2,7 +2,7 @@
 // WORKER_METRICS_PORT): journeys counted by status across both processes, step latency, token
 // grants by type, database and process gauges, and the METRICS_TOKEN rule.
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Db } from '../../core/infra/db.ts';
 import { createOidcClient } from '../../core/oidc/oidc-clients.ts';
 import { createUser } from '../../core/accounts/users.ts';
@@ -126,6 +126,8 @@ describe('GET /metrics', () => {
       }
       expect(sampleValue(text, 'tessera_db_pool_max')).toBeGreaterThan(0);
       expect(sampleValue(text, 'process_resident_memory_bytes')).toBeGreaterThan(10_000_000);
+      // PostgreSQL sees the scrape's own query at least (PGlite has no pg_stat_activity to speak of).
+      if (!inject('embeddedDb')) expect(sampleValue(text, 'tessera_db_connections', { state: 'active' })).toBeGreaterThanOrEqual(1);
     }
   });
 });

@@ -42,8 +42,10 @@ export class JourneyClient {
       memo: { tenant: input.tenant, tree: input.tree },
       workflowIdConflictPolicy: 'FAIL',
     });
-    return timedJourneyCall('start', this.#client.workflow.executeUpdateWithStart(firstStepUpdate, { startWorkflowOperation }))
-      .then((first) => (countJourney(input.tenant, input.kind, input.tree, 'started'), first));
+    const first = await timedJourneyCall('start', this.#client.workflow.executeUpdateWithStart(firstStepUpdate, { startWorkflowOperation }));
+    // Counted once Temporal has the journey; the worker counts its end (core/infra/metrics.ts).
+    countJourney(input.tenant, input.kind, input.tree, 'started');
+    return first;
   }
 
   /** The journey if it exists, belongs to the tenant and is bound to this browser; else 404. */
