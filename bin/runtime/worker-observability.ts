@@ -8,6 +8,7 @@ import type { ActivityExecuteInput, ActivityInboundCallsInterceptor, InjectedSin
 import {
   makeWorkflowExporter, OpenTelemetryActivityInboundInterceptor, OpenTelemetryActivityOutboundInterceptor,
 } from '@temporalio/interceptors-opentelemetry/lib/worker/index.js';
+import type { OpenTelemetrySinks } from '@temporalio/interceptors-opentelemetry/lib/workflow/definitions.js';
 import { withLogContext, type LogContext } from '../../core/infra/log-context.ts';
 import { activityDuration } from '../../core/infra/metrics.ts';
 import { logger } from '../../core/infra/logger.ts';
@@ -45,8 +46,7 @@ export function workerInterceptors(): WorkerInterceptors {
 }
 
 /** The workflow span exporter sink; none without tracing. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the SDK's own sink map type
-export function workerSinks(): InjectedSinks<any> | undefined {
+export function workerSinks(): InjectedSinks<OpenTelemetrySinks> | undefined {
   const tracing = activeTracing();
   return tracing ? { exporter: makeWorkflowExporter(tracing.spanProcessor, tracing.resource) } : undefined;
 }
