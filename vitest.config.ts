@@ -9,6 +9,8 @@ export default defineConfig({
     fileParallelism: false,
     pool: 'forks',
     testTimeout: 60_000,
+    // The in-process servers' JSON request lines would drown the report; tests that read logs set their own level.
+    env: { LOG_LEVEL: 'warn' },
     hookTimeout: 180_000,
     reporters: ['default'],
   },

@@ -12,6 +12,7 @@ import type { Config } from '../core/infra/config.ts';
 import type { Db } from '../core/infra/db.ts';
 import { recordAudit, type AuditEvent } from '../core/infra/audit.ts';
 import { createMailer, type Mailer } from '../core/infra/mail.ts';
+import { countJourney } from '../core/infra/metrics.ts';
 import { findRemembered, rememberScope, saveRemembered } from '../core/journeys/remembered.ts';
 import { getTree } from '../core/journeys/trees.ts';
 import { resetThrottle } from '../core/accounts/throttle.ts';
@@ -181,6 +182,7 @@ export function createJourneyActivities({ db, config, temporal, now = () => new 
       if (end.kind === 'registration' && end.status !== 'succeeded' && end.subject) {
         await forgetAbandonedSignup(db, end.tenant, end.subject, end.journeyId);
       }
+      countJourney(end.tenant, end.kind ?? 'login', end.tree, end.status);
     },
 
     /**

@@ -16,6 +16,7 @@ import { idpMetadata } from './saml-idp-metadata.ts';
 import { rememberAssertion } from './saml-replay.ts';
 import { checkResponse } from './saml-response.ts';
 import { signsAuthnRequests } from './saml-sp-metadata.ts';
+import { logger } from '../../core/infra/logger.ts';
 
 export { samlSpMetadata } from './saml-sp-metadata.ts';
 
@@ -85,6 +86,6 @@ export function createSamlUpstream(deps: SamlUpstreamDeps): UpstreamProtocol {
  * (element names, algorithms, the step that failed), never the document, a NameID or key material.
  * The user's page shows only the generic message.
  */
-export function logRefusal(idp: FinishInput['idp'], error: UpstreamError, log: (line: string) => void = console.warn): void {
+export function logRefusal(idp: FinishInput['idp'], error: UpstreamError, log: (line: string) => void = (line) => logger.warn(line)): void {
   log(`[saml-sp] tenant=${idp.tenant} idp=${idp.alias} refused a SAML response: ${error.code}${error.detail ? ` (${error.detail})` : ''}`);
 }

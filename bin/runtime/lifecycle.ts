@@ -1,5 +1,7 @@
 // Orderly shutdown on Ctrl-C / SIGTERM: run the registered closers in reverse order once; a
 // second signal exits at once.
+import { logger } from '../../core/infra/logger.ts';
+
 type Closer = () => Promise<unknown> | unknown;
 
 export class Lifecycle {
@@ -16,7 +18,7 @@ export class Lifecycle {
         try {
           await close();
         } catch (err) {
-          console.error(`[tessera] stopping ${name}: ${err instanceof Error ? err.message : String(err)}`);
+          logger.error(`[tessera] stopping ${name}: ${err instanceof Error ? err.message : String(err)}`);
         }
       }
     })());
@@ -26,7 +28,7 @@ export class Lifecycle {
     let signals = 0;
     const handler = (signal: NodeJS.Signals) => {
       if (++signals > 1) process.exit(130);
-      console.log(`\n[tessera] ${signal}: shutting down…`);
+      logger.info(`[tessera] ${signal}: shutting down…`);
       void this.stop().then(() => process.exit(0));
     };
     process.on('SIGINT', handler);

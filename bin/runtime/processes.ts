@@ -9,6 +9,8 @@ import { listen } from './http-server.ts';
 import { Lifecycle } from './lifecycle.ts';
 import { seedDemo } from './seed.ts';
 import { runningTemporalAddress } from './temporal-address.ts';
+import { tracingEnabled } from '../../core/infra/tracing-state.ts';
+import { logger } from '../../core/infra/logger.ts';
 
 export interface Running { lifecycle: Lifecycle; port?: number; messages: string[] }
 
@@ -29,6 +31,8 @@ interface Parts { server: boolean; worker: boolean; dbMode: DatabaseMode; ownTem
 async function run(config: Config, parts: Parts): Promise<Running> {
   const life = new Lifecycle();
   const messages: string[] = [];
+  // Added first so that it runs last: spans of the shutdown itself still go out.
+  if (tracingEnabled()) life.add('tracing', async () => (await import('../../core/infra/tracing.ts')).stopTracing());
   try {
     const database = await openDatabase(config, parts.dbMode);
     life.add('database', () => database.close());
@@ -45,8 +49,13 @@ async function run(config: Config, parts: Parts): Promise<Running> {
         await running;
         await close();
       });
-      running.catch((err) => console.error(`[worker] stopped: ${err instanceof Error ? err.message : String(err)}`));
+      running.catch((err) => logger.error(`[worker] stopped: ${err instanceof Error ? err.message : String(err)}`));
       messages.push(`Worker polling task queue "${config.taskQueue}" on ${address}`);
+      if (!parts.server && config.workerMetricsPort !== undefined) {
+        const metrics = await (await import('./worker-metrics.ts')).serveWorkerMetrics(config, database.db, config.workerMetricsPort);
+        life.add('worker metrics', () => metrics.close());
+        messages.push(`Worker metrics on port ${metrics.port} (/metrics)`);
+      }
     }
     if (parts.server) {
       const temporal = await connectClient(address, config.temporalNamespace, codec);

@@ -13,6 +13,7 @@ import { openDelivery } from '../../core/webhooks/deliveries.ts';
 import {
   WEBHOOK_DELIVERY_WORKFLOW, webhookDeliveryWorkflowId, type WebhookDeliveryInput,
 } from '../../workflows/webhook-delivery-contracts.ts';
+import { logger } from '../../core/infra/logger.ts';
 
 export const DEFAULT_RETRY_BASE = '10s';
 const KEEP_DISPATCHED = "8 days";
@@ -85,7 +86,7 @@ export function startWebhookDispatcher(o: DispatcherOptions): RunningDispatcher 
           await o.db`DELETE FROM webhook_outbox WHERE dispatched_at < now() - ${KEEP_DISPATCHED}::interval`;
         }
       } catch (err) {
-        if (!stopped) console.error(`[webhooks] dispatch failed: ${err instanceof Error ? err.message.slice(0, 200) : String(err)}`);
+        if (!stopped) logger.error(`[webhooks] dispatch failed: ${err instanceof Error ? err.message.slice(0, 200) : String(err)}`);
       }
       if (stopped) break;
       await new Promise<void>((resolve) => {

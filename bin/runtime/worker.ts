@@ -9,6 +9,8 @@ import { createActivities } from '../../activities/index.ts';
 import { connectClient } from '../../core/infra/temporal-client.ts';
 import { installTemporalRuntime } from './temporal-runtime.ts';
 import { startWebhookDispatcher, webhookRetryBaseMs } from './webhook-dispatcher.ts';
+import { logger } from '../../core/infra/logger.ts';
+import { workerInterceptors, workerSinks, workflowInterceptorModules } from './worker-observability.ts';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../../workflows/index.ts', import.meta.url));
 
@@ -16,13 +18,13 @@ let bundle: Promise<WorkflowBundle> | undefined;
 
 /** The workflow bundle; built on first use and shared by every worker in the process. */
 export function workflowBundle(): Promise<WorkflowBundle> {
-  return (bundle ??= bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietLogger }));
+  return (bundle ??= bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, workflowInterceptorModules: workflowInterceptorModules(), logger: quietLogger }));
 }
 
 const quietLogger = {
   log() {}, trace() {}, debug() {}, info() {},
-  warn: (message: string) => console.warn(`[bundle] ${message}`),
-  error: (message: string) => console.error(`[bundle] ${message}`),
+  warn: (message: string) => logger.warn(`[bundle] ${message}`),
+  error: (message: string) => logger.error(`[bundle] ${message}`),
 };
 
 export interface WorkerDeps { config: Config; db: Db; codec: PayloadCodec; address: string }
@@ -39,6 +41,7 @@ export async function createWorker({ config, db, codec, address }: WorkerDeps): 
     workflowBundle: await workflowBundle(),
     activities: createActivities({ db, config, temporal }),
     dataConverter: { payloadCodecs: [codec] },
+    interceptors: workerInterceptors(), sinks: workerSinks(),
     // Local activities run inside the workflow task; keep it comfortably above a password hash.
     maxConcurrentLocalActivityExecutions: 64,
   });

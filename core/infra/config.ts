@@ -1,8 +1,9 @@
 // One place that reads the environment (DESIGN.md §6). Everything else receives a Config.
 import { resolve } from 'node:path';
 import { parseDuration } from './duration.ts';
+import { observabilityConfig, type ObservabilityConfig } from './observability-config.ts';
 
-export interface Config {
+export interface Config extends ObservabilityConfig {
   port: number;
   publicUrl: string;
   databaseUrl: string | undefined;
@@ -71,6 +72,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     codecKeys: env.TESSERA_CODEC_KEYS || undefined,
     temporalCliPath: env.TEMPORAL_CLI_PATH || undefined,
     trustProxy: trustProxy(env.TRUST_PROXY),
+    ...observabilityConfig(env),
     temporalUiOrigins: (env.TEMPORAL_UI_ORIGINS ?? '').split(',').map((o) => o.trim().replace(/\/+$/, '')).filter(Boolean),
   };
 }

@@ -24,6 +24,7 @@ export function openDb(url: string, options: DbOptions = {}): Db {
     prepare: !embedded,
     idle_timeout: 30,
     connect_timeout: 10,
+    connection: { application_name: 'tessera' },
     onnotice: () => {},
     transform: { undefined: null },
   });

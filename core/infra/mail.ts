@@ -16,6 +16,7 @@ import { devMailLogLine } from './dev-mailbox.ts';
 import { renderTemplate, type TemplateName } from './mail-templates.ts';
 import { hit, limitKey } from './rate-limit.ts';
 import { getRateLimits, ruleOf } from './rate-limit-settings.ts';
+import { logger } from './logger.ts';
 
 export const DEFAULT_FROM = 'Tessera <no-reply@localhost>';
 
@@ -73,7 +74,7 @@ export function smtpSummary(smtp: TenantSmtp): { configured: true; host: string;
 const TRANSPORTER_CACHE = 100;
 
 /** @throws MailError when smtpUrl is set but is not an smtp:// or smtps:// URL. */
-export function createMailer({ db, smtpUrl, from = DEFAULT_FROM, log = (line) => console.log(line) }: MailerOptions): Mailer {
+export function createMailer({ db, smtpUrl, from = DEFAULT_FROM, log = (line) => logger.info(line) }: MailerOptions): Mailer {
   if (smtpUrl && !/^smtps?:\/\//i.test(smtpUrl)) throw new MailError('SMTP_URL must be an smtp:// or smtps:// URL');
   const transport = smtpUrl ? 'smtp' : 'dev';
   const transporters = new Map<string, Transporter>();

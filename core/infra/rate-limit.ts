@@ -8,6 +8,7 @@
 // - a tenant's limits come from tenants.settings.rateLimits, with defaults (rate-limit-settings.ts).
 import { createHash } from 'node:crypto';
 import type { Db } from './db.ts';
+import { logger } from './logger.ts';
 
 export interface LimitRule { limit: number; windowMs: number }
 
@@ -21,7 +22,7 @@ function sweepSometimes(db: Db): void {
   if (++hitsSeen % SWEEP_EVERY !== 0) return;
   db`DELETE FROM rate_limit_hits WHERE (tenant_id, key_hash, window_start) IN (
        SELECT tenant_id, key_hash, window_start FROM rate_limit_hits WHERE expires_at < now() ORDER BY expires_at LIMIT ${SWEEP_BATCH})`
-    .catch((err: { code?: string }) => console.error(`[rate-limit] sweeping old windows failed (${err.code ?? 'error'})`));
+    .catch((err: { code?: string }) => logger.error(`[rate-limit] sweeping old windows failed (${err.code ?? 'error'})`));
 }
 
 export function limitKey(limit: string, subject: string): string {

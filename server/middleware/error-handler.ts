@@ -2,6 +2,7 @@
 // never logs request bodies (they may carry passwords).
 import type { ErrorRequestHandler } from 'express';
 import { HttpError } from '../http-error.ts';
+import { logger } from '../../core/infra/logger.ts';
 
 export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
   if (res.headersSent) return;
@@ -15,7 +16,7 @@ export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
     res.status(status).json({ error: { code: status === 404 ? 'not_found' : 'bad_request', message: status === 404 ? 'Not found.' : 'Bad request.' } });
     return;
   }
-  console.error(`[server] ${req.method} ${req.path} failed: ${describe(err)}`);
+  logger.error(`[server] ${req.method} ${req.path} failed: ${describe(err)}`);
   res.status(500).json({ error: { code: 'internal_error', message: 'Something went wrong on our side.' } });
 };
 

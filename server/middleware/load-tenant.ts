@@ -4,6 +4,7 @@ import type { RequestHandler } from 'express';
 import type { Db } from '../../core/infra/db.ts';
 import { getTenant, type Tenant } from '../../core/tenants/tenants.ts';
 import { HttpError } from '../http-error.ts';
+import { addLogContext } from '../../core/infra/log-context.ts';
 
 const TTL_MS = 5000;
 
@@ -24,6 +25,7 @@ export function loadTenant(db: Db): RequestHandler {
     }
     if (!hit.tenant) return next(new HttpError(404, 'tenant_not_found', `There is no tenant "${id.slice(0, 64)}".`));
     req.tenant = hit.tenant;
+    addLogContext({ tenant: id });
     next();
   };
 }

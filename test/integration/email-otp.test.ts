@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { createActivities } from '../../activities/index.ts';
+import { logger } from '../../core/infra/logger.ts';
 import { getSession } from '../../core/accounts/sessions.ts';
 import { saveTree } from '../../core/journeys/trees.ts';
 import { createUser } from '../../core/accounts/users.ts';
@@ -287,7 +288,7 @@ describe('dev mailbox', () => {
   it('keeps mail in the database, logs only the envelope, and lists it at /dev/mail', async () => {
     const made = await tenantWithUser(db);
     await saveTree(db, made.tenant, otpTree());
-    const log = vi.spyOn(console, 'log');
+    const log = vi.spyOn(logger, 'info');
     const api = new JourneyApi(devServer.url, made.tenant);
     await api.start();
     await api.submit({ username: made.login });

@@ -10,6 +10,7 @@ import { saveIdp } from '../../core/federation/identity-providers.ts';
 import { upstreamUrls } from '../../core/federation/federation-urls.ts';
 import { saveRelay, saveUpstreamReturn } from '../../core/saml/logout-relays.ts';
 import { createTenant } from '../../core/tenants/tenants.ts';
+import { logger } from '../../core/infra/logger.ts';
 import { uniqueTenantId } from '../support/harness.ts';
 import {
   ALGORITHMS, createTestIdp, encode, logoutResponseXml, redirectLogoutResponse, signElement, testCredentials, type TestCredentials, type TestIdp,
@@ -110,7 +111,7 @@ describe('the upstream SAML IdP\'s LogoutResponse is checked against its metadat
   for (const [name, code, send] of refusals) {
     it(`${name}: a signed-out page, no redirect, the cause (${code}) in the server log only`, async () => {
       const lines: string[] = [];
-      const spy = vi.spyOn(console, 'warn').mockImplementation((line: string) => { lines.push(String(line)); });
+      const spy = vi.spyOn(logger, 'warn').mockImplementation(((line: string) => { lines.push(String(line)); }) as never);
       try {
         const res = await send(await pending());
         expect(res.status).toBe(200);

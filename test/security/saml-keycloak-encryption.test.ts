@@ -8,6 +8,7 @@ import type { Db } from '../../core/infra/db.ts';
 import { upstreamUrls } from '../../core/federation/federation-urls.ts';
 import { createTenant } from '../../core/tenants/tenants.ts';
 import { createSamlUpstream } from '../../activities/federation/saml-upstream.ts';
+import { logger } from '../../core/infra/logger.ts';
 import { testDb, uniqueTenantId } from '../support/harness.ts';
 import { KEY_TRANSPORT, MGF_URIS, XENC11, encryptAssertionLikeKeycloak, type KeycloakEncryption } from '../support/saml-keycloak-encryption.ts';
 import { createTestIdp, encode, parse, readAuthnRequest, responseXml, samlIdentityProvider, signElement, testCredentials,
@@ -39,7 +40,7 @@ async function refused(encryption: KeycloakEncryption, alter: (xml: string) => s
   xml = alter(encryptAssertionLikeKeycloak(xml, sp.certificatePem, encryption));
   xml = signElement(xml, parse(xml).documentElement!.getAttribute('ID')!, idp);
   const lines: string[] = [];
-  vi.spyOn(console, 'warn').mockImplementation((line: string) => { lines.push(String(line)); });
+  vi.spyOn(logger, 'warn').mockImplementation(((line: string) => { lines.push(String(line)); }) as never);
   const error = await upstream().finish({ idp: provider, urls: urls(), params: { SAMLResponse: encode(xml) }, kept: begun.kept })
     .then(() => undefined, (e: { code: string; message: string }) => e);
   const log = lines.join('\n');

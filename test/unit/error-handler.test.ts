@@ -2,13 +2,14 @@
 import { afterEach, expect, it, vi } from 'vitest';
 import type { NextFunction, Request, Response } from 'express';
 import { errorHandler } from '../../server/middleware/error-handler.ts';
+import { logger } from '../../core/infra/logger.ts';
 
 afterEach(() => vi.restoreAllMocks());
 
 function respond(err: unknown) {
   const res = { headersSent: false, statusCode: 0, body: undefined as unknown, status(code: number) { this.statusCode = code; return this; }, json(body: unknown) { this.body = body; return this; } };
   const logged: string[] = [];
-  vi.spyOn(console, 'error').mockImplementation((line: string) => void logged.push(line));
+  vi.spyOn(logger, 'error').mockImplementation(((line: string) => void logged.push(line)) as never);
   errorHandler(err, { method: 'POST', path: '/t/acme/api/journeys/x/steps/password%231' } as Request, res as unknown as Response, (() => {}) as NextFunction);
   return { res, logged };
 }

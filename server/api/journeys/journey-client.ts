@@ -8,6 +8,9 @@ import type { JourneyInput, JourneySnapshot, StepError } from '../../../core/jou
 import { FailureTypes } from '../../../core/journeys/journey-types.ts';
 import { firstStepUpdate, followLinkUpdate, snapshotQuery, submitUpdate } from '../../../workflows/contracts.ts';
 import { HttpError, notFound } from '../../http-error.ts';
+import { addLogContext } from '../../../core/infra/log-context.ts';
+import { countJourney } from '../../../core/infra/metrics.ts';
+import { timedJourneyCall } from './journey-call-timing.ts';
 
 const JOURNEY_ID = /^[A-Za-z0-9_-]{22,64}$/;
 
@@ -30,6 +33,7 @@ export class JourneyClient {
   }
 
   async start(input: JourneyInput): Promise<JourneySnapshot> {
+    addLogContext({ journeyId: input.id });
     const startWorkflowOperation = new WithStartWorkflowOperation('journeyWorkflow', {
       workflowId: input.id,
       taskQueue: this.#taskQueue,
@@ -38,12 +42,16 @@ export class JourneyClient {
       memo: { tenant: input.tenant, tree: input.tree },
       workflowIdConflictPolicy: 'FAIL',
     });
-    return this.#client.workflow.executeUpdateWithStart(firstStepUpdate, { startWorkflowOperation });
+    const first = await timedJourneyCall('start', this.#client.workflow.executeUpdateWithStart(firstStepUpdate, { startWorkflowOperation }));
+    // Counted once Temporal has the journey; the worker counts its end (core/infra/metrics.ts).
+    countJourney(input.tenant, input.kind, input.tree, 'started');
+    return first;
   }
 
   /** The journey if it exists, belongs to the tenant and is bound to this browser; else 404. */
   async read(tenant: string, id: string, binding: string | undefined): Promise<JourneySnapshot> {
     if (!JOURNEY_ID.test(id) || !binding) throw notFound('No such journey.');
+    addLogContext({ journeyId: id });
     let snapshot: JourneySnapshot;
     try {
       snapshot = await this.#client.workflow.getHandle(id).query(snapshotQuery);
@@ -58,11 +66,12 @@ export class JourneyClient {
   /** @throws HttpError 400 (invalid input), 404, 409 (not the current step), 410 (expired). */
   async submit(tenant: string, id: string, binding: string | undefined, stepId: string, values: unknown): Promise<JourneySnapshot> {
     if (!JOURNEY_ID.test(id) || !binding) throw notFound('No such journey.');
+    addLogContext({ journeyId: id });
     // No step id is this long: answer as for any other step that is not the current one.
     if (stepId.length > 100) throw await this.conflict(tenant, id, binding);
     try {
       // The update validator checks tenant, binding and step, so no read is needed first.
-      return await this.#client.workflow.getHandle(id).executeUpdate(submitUpdate, { args: [{ tenant, stepId, binding, values: values as Record<string, unknown> }] });
+      return await timedJourneyCall('submit', this.#client.workflow.getHandle(id).executeUpdate(submitUpdate, { args: [{ tenant, stepId, binding, values: values as Record<string, unknown> }] }));
     } catch (err) {
       throw await this.refusal(err, tenant, id, binding);
     }
@@ -75,6 +84,7 @@ export class JourneyClient {
    */
   async followLink(tenant: string, id: string, hash: string, binding: string): Promise<JourneySnapshot> {
     if (!JOURNEY_ID.test(id)) throw linkGone();
+    addLogContext({ journeyId: id });
     try {
       return await this.#client.workflow.getHandle(id).executeUpdate(followLinkUpdate, { args: [{ tenant, hash, binding }] });
     } catch (err) {

@@ -21,6 +21,7 @@ import { idpMetadata } from '../../../activities/federation/saml-idp-metadata.ts
 import { checkLogoutResponse } from '../../../activities/federation/saml-logout-response.ts';
 import { pageHtml } from '../../html-page.ts';
 import { readMessage, SamlInputError } from '../saml/inbound.ts';
+import { logger } from '../../../core/infra/logger.ts';
 
 function signedOut(req: Request, res: Response): void {
   res.status(200).type('html').set('Cache-Control', 'no-store')
@@ -66,7 +67,7 @@ export function logoutReturnRoutes(db: Db, config: Config): Router {
     const refusal = !back?.requestId ? new UpstreamError('unknown_relay', 'The logout is unknown or was already completed.')
       : await refusalOf(db, config, req, alias, back.requestId);
     if (!refusal) return res.redirect(303, back!.next);
-    console.warn(`[saml-sp] tenant=${tenant} idp=${alias.slice(0, 63)} refused a logout response: ${refusal.code}${refusal.detail ? ` (${refusal.detail})` : ''}`);
+    logger.warn(`[saml-sp] tenant=${tenant} idp=${alias.slice(0, 63)} refused a logout response: ${refusal.code}${refusal.detail ? ` (${refusal.detail})` : ''}`);
     await recordAudit(db, { tenant, type: 'federation.logout_refused', data: { idp: alias.slice(0, 63), code: refusal.code, ip: req.ip ?? null } });
     signedOut(req, res);
   };

@@ -19,6 +19,7 @@ import { errors, type Adapter, type AdapterFactory, type AdapterPayload } from '
 import { builtinClient } from '../../../core/oidc/builtin-clients.ts';
 import type { Db } from '../../../core/infra/db.ts';
 import { clientsGeneration } from '../../../core/oidc/oidc-clients.ts';
+import { logger } from '../../../core/infra/logger.ts';
 
 /** The models a grant's revocation removes (what the provider's own revoke() visits), and their labels. */
 const GRANT_BOUND: Record<string, string> = {
@@ -38,7 +39,7 @@ function sweepSometimes(db: Db): void {
   if (++writes % SWEEP_EVERY !== 0) return;
   db`DELETE FROM oidc_payloads WHERE (tenant_id, model, id) IN (
        SELECT tenant_id, model, id FROM oidc_payloads WHERE expires_at < now() ORDER BY expires_at LIMIT ${SWEEP_BATCH})`
-    .catch((err: { code?: string }) => console.error(`[oidc] sweeping expired payloads failed (${err.code ?? 'error'})`));
+    .catch((err: { code?: string }) => logger.error(`[oidc] sweeping expired payloads failed (${err.code ?? 'error'})`));
 }
 
 function withConsumed(row: { payload: AdapterPayload; consumed_at: Date | null } | undefined): AdapterPayload | undefined {

@@ -15,6 +15,8 @@ import { allowPlainTokenResponse } from './plain-token-response.ts';
 import { handleJwtAccessTokens } from './jwt-token-endpoints.ts';
 import { registerPasswordGrant } from './password-grant.ts';
 import { registerTokenExchange } from './token-exchange.ts';
+import { countGrants } from './grant-metrics.ts';
+import { logger } from '../../../core/infra/logger.ts';
 
 const CHECK_EVERY_MS = 2000;
 const MAX_TENANTS = 1000;
@@ -34,7 +36,7 @@ async function build(deps: OidcDeps, tenant: string): Promise<{ provider: Provid
   provider.silent = true;
   provider.on('server_error', (_ctx: unknown, err: Error & { code?: string; name?: string }) => {
     const what = err?.name === 'PostgresError' ? `database error ${err.code ?? '?'}` : `${err?.name ?? 'Error'}: ${err?.message}`;
-    console.error(`[oidc] ${tenant}: ${what}`);
+    logger.error(`[oidc] ${tenant}: ${what}`);
   });
   // RFC 9207: `iss` in every authorization response. oidc-provider leaves it out when the
   // response has an ID token (whose iss claim says the same); this event runs before the
@@ -45,6 +47,7 @@ async function build(deps: OidcDeps, tenant: string): Promise<{ provider: Provid
   registerTokenExchange(provider, deps, tenant);
   handleJwtAccessTokens(provider, deps, tenant);
   registerPasswordGrant(provider, deps, tenant);
+  countGrants(provider, tenant);
   includeSidForFrontchannel(provider);
   return { provider, version };
 }
@@ -79,7 +82,7 @@ export function createProviderCache(deps: OidcDeps): ProviderFor {
       entry.checkedAt = Date.now();
       entry.generation = keysGeneration();
       entry.checking = check(tenant, entry)
-        .catch((err: Error) => console.error(`[oidc] ${tenant}: reloading keys failed (${err.message})`))
+        .catch((err: Error) => logger.error(`[oidc] ${tenant}: reloading keys failed (${err.message})`))
         .finally(() => { entry.checking = undefined; });
       // Wait for it (usually one cheap query) so that a rotation is visible to the very next request.
       await entry.checking;

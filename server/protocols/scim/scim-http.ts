@@ -6,6 +6,7 @@ import express, { type ErrorRequestHandler, type RequestHandler, type Response }
 import { ScimError, invalidSyntax } from '../../../core/scim/scim-error.ts';
 import { HttpError } from '../../http-error.ts';
 import { MAX_DEPTH, nestsDeeperThan } from '../../middleware/json-body.ts';
+import { logger } from '../../../core/infra/logger.ts';
 
 export const SCIM_CONTENT_TYPE = 'application/scim+json; charset=utf-8';
 export const MAX_BODY = 256 * 1024;
@@ -58,6 +59,6 @@ export const scimErrors: ErrorRequestHandler = (err, req, res, _next) => {
   if (res.headersSent) return;
   const scim = err instanceof ScimError ? err : err instanceof HttpError ? fromHttpError(err) : undefined;
   if (scim) return sendScim(res, scim.status, scim.body());
-  console.error(`[scim] ${req.method} ${req.baseUrl}${req.path} failed: ${describe(err)}`);
+  logger.error(`[scim] ${req.method} ${req.baseUrl}${req.path} failed: ${describe(err)}`);
   sendScim(res, 500, new ScimError(500, 'Something went wrong on our side.').body());
 };
