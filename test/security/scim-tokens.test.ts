@@ -9,6 +9,7 @@ import { afterAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createAdminToken } from '../../core/accounts/admin-tokens.ts';
 import { createUser, getUser } from '../../core/accounts/users.ts';
 import { grantRole } from '../../core/admin/roles.ts';
+import { logger } from '../../core/infra/logger.ts';
 import { createScimToken, revokeScimToken } from '../../core/scim/scim-tokens.ts';
 import { createTenant } from '../../core/tenants/tenants.ts';
 import { adminRequest } from '../support/admin-api.ts';
@@ -60,6 +61,12 @@ describe('who may call SCIM', () => {
     }
     for (const level of ['log', 'info', 'warn', 'error', 'debug'] as const) {
       const spy = vi.spyOn(console, level).mockImplementation((...args: unknown[]) => { captured += args.map(String).join(' '); });
+      restore.push(() => spy.mockRestore());
+    }
+    // The server logs through pino, which writes to the file descriptor rather than
+    // process.stdout, and tests run below info: read every call to the logger whatever its level.
+    for (const level of ['trace', 'debug', 'info', 'warn', 'error', 'fatal'] as const) {
+      const spy = vi.spyOn(logger, level).mockImplementation(((...args: unknown[]) => { captured += args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' '); }) as never);
       restore.push(() => spy.mockRestore());
     }
   });
