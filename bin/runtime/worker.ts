@@ -8,6 +8,7 @@ import type { Db } from '../../core/infra/db.ts';
 import { createActivities } from '../../activities/index.ts';
 import { connectClient } from '../../core/infra/temporal-client.ts';
 import { installTemporalRuntime } from './temporal-runtime.ts';
+import { workerCacheOptions } from '../../core/infra/worker-cache.ts';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../../workflows/index.ts', import.meta.url));
 
@@ -40,6 +41,7 @@ export async function createWorker({ config, db, codec, address }: WorkerDeps): 
     dataConverter: { payloadCodecs: [codec] },
     // Local activities run inside the workflow task; keep it comfortably above a password hash.
     maxConcurrentLocalActivityExecutions: 64,
+    ...workerCacheOptions(config.workerCachedWorkflows),
   });
   return {
     worker, connection,

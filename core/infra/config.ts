@@ -1,6 +1,7 @@
 // One place that reads the environment (DESIGN.md §6). Everything else receives a Config.
 import { resolve } from 'node:path';
 import { parseDuration } from './duration.ts';
+import { workerCachedWorkflows } from './worker-cache.ts';
 
 export interface Config {
   port: number;
@@ -28,6 +29,8 @@ export interface Config {
   temporalUiOrigins: string[];
   /** Express `trust proxy`: hop count, true, or a list of trusted addresses/subnets. */
   trustProxy: boolean | number | string;
+  /** Journeys a worker keeps in memory between steps (TESSERA_WORKER_CACHED_WORKFLOWS); core/infra/worker-cache.ts. */
+  workerCachedWorkflows: number;
 }
 
 function devMail(env: NodeJS.ProcessEnv): boolean {
@@ -71,6 +74,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     codecKeys: env.TESSERA_CODEC_KEYS || undefined,
     temporalCliPath: env.TEMPORAL_CLI_PATH || undefined,
     trustProxy: trustProxy(env.TRUST_PROXY),
+    workerCachedWorkflows: workerCachedWorkflows(env.TESSERA_WORKER_CACHED_WORKFLOWS),
     temporalUiOrigins: (env.TEMPORAL_UI_ORIGINS ?? '').split(',').map((o) => o.trim().replace(/\/+$/, '')).filter(Boolean),
   };
 }
