@@ -3,15 +3,16 @@
 // one per document on the request's thread. Rules:
 // - fail closed: when the worker dies, every document in flight is refused (the promise rejects)
 //   and the next document starts a fresh worker; a document without an answer within
-//   `timeoutMs` is refused and the worker is replaced (it may be stuck on it);
+//   `timeoutMs` is refused and the worker is replaced (it may be stuck on it). The time counts
+//   from when the worker is ready (building its instance takes seconds on a busy machine);
 // - the worker never keeps the process alive (unref'd);
 // - answers are xmllint's raw output for the document (interpreted by saml-schema-validator.ts).
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import type { XmllintAnswer, XmllintJob, XmllintWorkerData } from './xmllint-worker.ts';
 
-interface Pending { resolve(output: string): void; reject(err: Error): void; timer: NodeJS.Timeout }
+interface Pending { resolve(output: string): void; reject(err: Error): void; timer: NodeJS.Timeout | undefined }
 
-interface Running { worker: Worker; port: MessagePort; posted: Int32Array; pending: Map<number, Pending> }
+interface Running { worker: Worker; port: MessagePort; posted: Int32Array; pending: Map<number, Pending>; ready: boolean }
 
 export class XmllintValidator {
   readonly #schemas: string[];
@@ -29,8 +30,7 @@ export class XmllintValidator {
     const running = this.#running ?? this.#start();
     const id = this.#nextId++;
     return new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => this.#stop(running, new Error('schema validation timed out')), this.#timeoutMs);
-      timer.unref();
+      const timer = running.ready ? this.#timer(running) : undefined;
       if (running.pending.size === 0) running.port.ref(); // an awaited validation keeps the process alive
       running.pending.set(id, { resolve, reject, timer });
       running.port.postMessage({ id, xml } satisfies XmllintJob);
@@ -45,6 +45,12 @@ export class XmllintValidator {
     if (running) await this.#stop(running, new Error('schema validator closed'));
   }
 
+  #timer(running: Running): NodeJS.Timeout {
+    const timer = setTimeout(() => this.#stop(running, new Error('schema validation timed out')), this.#timeoutMs);
+    timer.unref();
+    return timer;
+  }
+
   #start(): Running {
     const { port1, port2 } = new MessageChannel();
     const signal = new SharedArrayBuffer(4);
@@ -54,8 +60,14 @@ export class XmllintValidator {
       stdout: true, // its output is the library's, never ours: not forwarded
       stderr: true,
     });
-    const running: Running = { worker, port: port1, posted: new Int32Array(signal), pending: new Map() };
-    port1.on('message', ({ id, output }: XmllintAnswer) => {
+    const running: Running = { worker, port: port1, posted: new Int32Array(signal), pending: new Map(), ready: false };
+    port1.on('message', (message: XmllintAnswer | 'ready') => {
+      if (message === 'ready') {
+        running.ready = true;
+        for (const pending of running.pending.values()) pending.timer = this.#timer(running);
+        return;
+      }
+      const { id, output } = message;
       const pending = running.pending.get(id);
       if (!pending) return;
       running.pending.delete(id);
