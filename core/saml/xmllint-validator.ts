@@ -4,11 +4,14 @@
 // - fail closed: when the worker dies, every document in flight is refused (the promise rejects)
 //   and the next document starts a fresh worker; a document without an answer within
 //   `timeoutMs` is refused and the worker is replaced (it may be stuck on it). The time counts
-//   from when the worker is ready (building its instance takes seconds on a busy machine);
+//   from when the worker is ready (building its instance takes seconds on a busy machine), and a
+//   worker not ready within STARTUP_MS is given up the same way;
 // - the worker never keeps the process alive (unref'd);
 // - answers are xmllint's raw output for the document (interpreted by saml-schema-validator.ts).
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import type { XmllintAnswer, XmllintJob, XmllintWorkerData } from './xmllint-worker.ts';
+
+const STARTUP_MS = 60_000;
 
 interface Pending { resolve(output: string): void; reject(err: Error): void; timer: NodeJS.Timeout | undefined }
 
@@ -61,8 +64,11 @@ export class XmllintValidator {
       stderr: true,
     });
     const running: Running = { worker, port: port1, posted: new Int32Array(signal), pending: new Map(), ready: false };
+    const startup = setTimeout(() => void this.#stop(running, new Error('schema validator did not start')), STARTUP_MS);
+    startup.unref();
     port1.on('message', (message: XmllintAnswer | 'ready') => {
       if (message === 'ready') {
+        clearTimeout(startup);
         running.ready = true;
         for (const pending of running.pending.values()) pending.timer = this.#timer(running);
         return;
