@@ -11,6 +11,7 @@ import { installTemporalRuntime } from './temporal-runtime.ts';
 import { startWebhookDispatcher, webhookRetryBaseMs } from './webhook-dispatcher.ts';
 import { logger } from '../../core/infra/logger.ts';
 import { workerInterceptors, workerSinks, workflowInterceptorModules } from './worker-observability.ts';
+import { workerCacheOptions } from '../../core/infra/worker-cache.ts';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../../workflows/index.ts', import.meta.url));
 
@@ -44,6 +45,7 @@ export async function createWorker({ config, db, codec, address }: WorkerDeps): 
     interceptors: workerInterceptors(), sinks: workerSinks(),
     // Local activities run inside the workflow task; keep it comfortably above a password hash.
     maxConcurrentLocalActivityExecutions: 64,
+    ...workerCacheOptions(config.workerCachedWorkflows),
   });
   // Every worker also turns the webhook outbox into delivery workflows (safe with many workers).
   const dispatcher = startWebhookDispatcher({ db, temporal, taskQueue: config.taskQueue, retryBaseMs: webhookRetryBaseMs() });

@@ -2,6 +2,7 @@
 import { resolve } from 'node:path';
 import { parseDuration } from './duration.ts';
 import { observabilityConfig, type ObservabilityConfig } from './observability-config.ts';
+import { workerCachedWorkflows } from './worker-cache.ts';
 
 export interface Config extends ObservabilityConfig {
   port: number;
@@ -29,6 +30,8 @@ export interface Config extends ObservabilityConfig {
   temporalUiOrigins: string[];
   /** Express `trust proxy`: hop count, true, or a list of trusted addresses/subnets. */
   trustProxy: boolean | number | string;
+  /** Journeys a worker keeps in memory between steps (TESSERA_WORKER_CACHED_WORKFLOWS); core/infra/worker-cache.ts. */
+  workerCachedWorkflows: number;
 }
 
 function devMail(env: NodeJS.ProcessEnv): boolean {
@@ -73,6 +76,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     temporalCliPath: env.TEMPORAL_CLI_PATH || undefined,
     trustProxy: trustProxy(env.TRUST_PROXY),
     ...observabilityConfig(env),
+    workerCachedWorkflows: workerCachedWorkflows(env.TESSERA_WORKER_CACHED_WORKFLOWS),
     temporalUiOrigins: (env.TEMPORAL_UI_ORIGINS ?? '').split(',').map((o) => o.trim().replace(/\/+$/, '')).filter(Boolean),
   };
 }

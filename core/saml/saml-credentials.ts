@@ -4,8 +4,11 @@
 // - created on first use, exactly once per tenant even when processes race: the key is generated
 //   outside the transaction, then inserted while the tenant row is locked (the loser's is dropped);
 // - the private key never leaves the server (metadata publishes the certificate only). Production
-//   deployments should encrypt it at rest, as for core/oidc/signing-keys.ts.
-import { webcrypto } from 'node:crypto';
+//   deployments should encrypt it at rest, as for core/oidc/signing-keys.ts;
+// - every SAML response and request reads them, so a tenant's are kept for CACHE_MS per process
+//   (they never change once created), and parsed signing keys are kept by PEM: each response is
+//   signed twice, and parsing the PKCS#8 PEM cost as much as the signature.
+import { createPrivateKey, webcrypto, type KeyObject } from 'node:crypto';
 // @peculiar/x509 resolves its ASN.1 providers through tsyringe, which needs the Reflect metadata
 // polyfill loaded first (outside the test runner nothing else loads it).
 import 'reflect-metadata';
@@ -49,8 +52,31 @@ async function read(db: Db, tenant: string): Promise<SamlCredentials | undefined
   return row ? { privateKeyPem: row.private_key_pem, certificatePem: row.certificate_pem } : undefined;
 }
 
+const CACHE_MS = 60_000;
+const CACHE_MAX = 1000;
+const recent = new Map<string, { credentials: SamlCredentials; until: number }>();
+const keys = new Map<string, KeyObject>();
+
+function remember<K, V>(map: Map<K, V>, key: K, value: V): V {
+  if (map.size >= CACHE_MAX) map.clear();
+  map.set(key, value);
+  return value;
+}
+
+/** The private key of `privateKeyPem`, parsed once per process. */
+export function privateKeyObject(privateKeyPem: string): KeyObject {
+  return keys.get(privateKeyPem) ?? remember(keys, privateKeyPem, createPrivateKey(privateKeyPem));
+}
+
 /** The tenant's credentials, created on first use. @throws Error when the tenant does not exist. */
 export async function tenantSamlCredentials(db: Db, tenant: string): Promise<SamlCredentials> {
+  const hit = recent.get(tenant);
+  if (hit && hit.until > Date.now()) return hit.credentials;
+  const credentials = await readOrCreate(db, tenant);
+  return remember(recent, tenant, { credentials, until: Date.now() + CACHE_MS }).credentials;
+}
+
+async function readOrCreate(db: Db, tenant: string): Promise<SamlCredentials> {
   const existing = await read(db, tenant);
   if (existing) return existing;
   const fresh = await newSamlCredentials(tenant);

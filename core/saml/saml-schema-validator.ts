@@ -1,7 +1,10 @@
 // The schema check every SAML document goes through (core/saml/saml-setup.ts installs it in
 // samlify): xmllint compiled to JavaScript (node-xmllint, through @authenio/samlify-node-xmllint,
-// whose SAML 2.0, xmldsig and xenc schemas it reuses) with XML Encryption 1.1 (xenc11) added.
+// whose SAML 2.0, xmldsig and xenc schemas it reuses) with XML Encryption 1.1 (xenc11) added,
+// run by one long-lived worker thread that keeps its instance (xmllint-validator.ts).
 // Rules:
+// - a document is valid only when xmllint printed exactly "<its file> validates" for it: any
+//   warning, parser error, or a failure of the worker refuses it;
 // - xmllint validates against the last schema given; the protocol schema is last and imports the
 //   assertion schema (which imports xmldsig and xenc) and xenc11;
 // - a refusal rejects with SchemaError, whose message is for the operator: element and attribute
@@ -9,13 +12,13 @@
 //   errors — never the document text.
 import { createRequire } from 'node:module';
 import { XENC11_SCHEMA } from './xenc11-schema.ts';
+import { XmllintValidator } from './xmllint-validator.ts';
 
 const fromValidator = createRequire(createRequire(import.meta.url).resolve('@authenio/samlify-node-xmllint'));
-const xmllint = fromValidator('node-xmllint') as { validateXML(options: { xml: string; schema: string[] }): { errors: string[] | null } };
 const schema = (name: string) => (fromValidator(`./schemas/${name}.xsd`) as { default: string }).default;
 
 // The virtual file system names the schemas file_<index>.xsd, in this order.
-const SCHEMAS = (() => {
+export const SAML_SCHEMAS = (() => {
   const assertion = schema('saml-schema-assertion-2.0').replace('xmldsig-core-schema.xsd', 'file_1.xsd').replace('xenc-schema.xsd', 'file_2.xsd');
   const xenc = schema('xenc-schema').replace('xmldsig-core-schema.xsd', 'file_1.xsd');
   const protocol = schema('saml-schema-protocol-2.0')
@@ -43,10 +46,19 @@ export function describeSchemaError(line: string): string {
     .slice(0, 300);
 }
 
+let validator: XmllintValidator | undefined;
+
 /** @returns a promise that rejects with SchemaError when the document breaks the SAML schemas. */
-export function validateSamlSchema(xml: string): Promise<string> {
-  const { errors } = xmllint.validateXML({ xml, schema: SCHEMAS });
-  if (!errors) return Promise.resolve('SUCCESS_VALIDATE_XML');
-  const reasons = errors.filter((line) => /error/i.test(line)).slice(0, 3).map(describeSchemaError);
-  return Promise.reject(new SchemaError(reasons.join('; ') || 'schema validation failed'));
+export async function validateSamlSchema(xml: string): Promise<string> {
+  validator ??= new XmllintValidator(SAML_SCHEMAS);
+  let output: string;
+  try {
+    output = await validator.validate(xml);
+  } catch (err) {
+    throw new SchemaError(`schema validation failed (${err instanceof Error ? err.message : 'validator error'})`);
+  }
+  const lines = output.split('\n').filter(Boolean);
+  if (lines.length === 1 && /^file_\d+\.xml validates$/.test(lines[0]!)) return 'SUCCESS_VALIDATE_XML';
+  const reasons = lines.filter((line) => /error/i.test(line)).slice(0, 3).map(describeSchemaError);
+  throw new SchemaError(reasons.join('; ') || 'schema validation failed');
 }

@@ -7,7 +7,11 @@ import { nowMs, Samples, type LatencySummary } from './stats.ts';
 
 export interface HttpCall { path: string; headers: Record<string, string>; body: string }
 
-export interface LoopResult { requests: number; perSecond: number; errors: number; errorSamples: string[]; latency: LatencySummary }
+export interface LoopResult {
+  requests: number; perSecond: number; errors: number; errorSamples: string[]; latency: LatencySummary;
+  /** CPU ms per answered request of each measured process (from /proc/PID/stat), when meters were given. */
+  cpuMsPerRequest: Record<string, number>;
+}
 
 export function post(agent: Agent, base: URL, call: HttpCall): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
@@ -27,12 +31,14 @@ export function post(agent: Agent, base: URL, call: HttpCall): Promise<{ status:
 
 /** Runs `concurrency` loops for `seconds`; `next(loop)` gives each loop's next call, `check` its answer. */
 export async function runLoop(base: string, concurrency: number, seconds: number,
-  next: (loop: number) => HttpCall, check: (loop: number, status: number, body: string) => string | undefined): Promise<LoopResult> {
+  next: (loop: number) => HttpCall, check: (loop: number, status: number, body: string) => string | undefined,
+  cpuMeters: Record<string, () => number> = {}): Promise<LoopResult> {
   const url = new URL(base);
   const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
   const samples = new Samples();
   const errorSamples: string[] = [];
   let errors = 0;
+  const cpuBefore = Object.fromEntries(Object.entries(cpuMeters).map(([k, cpu]) => [k, cpu()]));
   const t0 = nowMs();
   const deadline = t0 + seconds * 1000;
   await Promise.all(Array.from({ length: concurrency }, async (_, loop) => {
@@ -52,5 +58,6 @@ export async function runLoop(base: string, concurrency: number, seconds: number
   }));
   agent.destroy();
   const elapsed = (nowMs() - t0) / 1000;
-  return { requests: samples.count, perSecond: samples.count / elapsed, errors, errorSamples, latency: samples.summary() };
+  const cpuMsPerRequest = Object.fromEntries(Object.entries(cpuMeters).map(([k, cpu]) => [k, ((cpu() - cpuBefore[k]!) * 1000) / samples.count]));
+  return { requests: samples.count, perSecond: samples.count / elapsed, errors, errorSamples, latency: samples.summary(), cpuMsPerRequest };
 }

@@ -19,7 +19,7 @@ export class LoginError extends Error {
 
 interface Answer { status: number; body: any }
 
-class Browser {
+export class Browser {
   readonly #cookies = new Map<string, string>();
   readonly #base: string;
 

@@ -65,7 +65,8 @@ async function startBare(clientId: string, secret: string): Promise<string> {
   return `http://127.0.0.1:${port}`;
 }
 
-export async function runOidcBench(db: Db, base: string, concurrency: number, seconds: number, log: (m: string) => void): Promise<OidcBenchResult> {
+export async function runOidcBench(db: Db, base: string, concurrency: number, seconds: number, log: (m: string) => void,
+  cpuMeters: Record<string, () => number> = {}): Promise<OidcBenchResult> {
   // Only the issuer and the stored keys matter for minting; the cookie key is never used.
   const config = loadConfig({ PUBLIC_URL: base, TESSERA_CODEC_KEYS: newCodecKeyText() });
   const tenant = `bench-oidc-${randomBytes(4).toString('hex')}`;
@@ -85,7 +86,7 @@ export async function runOidcBench(db: Db, base: string, concurrency: number, se
   log(`OIDC: client credentials, ${concurrency} concurrent, ${seconds} s…`);
   const clientCredentials = await runLoop(base, concurrency, seconds,
     () => ({ path: path('token'), headers: { authorization: serviceAuth }, body: 'grant_type=client_credentials' }),
-    (_loop, status, body) => ok(status, body));
+    (_loop, status, body) => ok(status, body), cpuMeters);
 
   const chains = await mintRefreshTokens(db, config, tenant, app.clientId, user.id, concurrency);
   log(`OIDC: refresh (rotating), ${concurrency} chains, ${seconds} s…`);
@@ -97,12 +98,12 @@ export async function runOidcBench(db: Db, base: string, concurrency: number, se
       if (!next || !JSON.parse(body).id_token) return 'no rotated refresh token or ID token';
       chains[loop] = next;
       return undefined;
-    });
+    }, cpuMeters);
 
   log(`OIDC: introspection, ${concurrency} concurrent, ${seconds} s…`);
   const introspection = await runLoop(base, concurrency, seconds,
     (loop) => ({ path: path('introspect'), headers: { authorization: appAuth }, body: `token=${chains[loop % chains.length]}` }),
-    (_loop, status, body) => ok(status, body) ?? (JSON.parse(body).active === true ? undefined : 'token reported inactive'));
+    (_loop, status, body) => ok(status, body) ?? (JSON.parse(body).active === true ? undefined : 'token reported inactive'), cpuMeters);
 
   const bareSecret = randomBytes(32).toString('base64url');
   const bare = await startBare('bench-bare', bareSecret);
@@ -129,6 +130,23 @@ export function formatOidcReport(r: OidcBenchResult): string {
     line('introspection (refresh token)', r.introspection),
     line('bare oidc-provider client creds.', r.bareClientCredentials),
     `Tessera / bare oidc-provider (client credentials): ${f(ratio * 100)}%`,
+    ...cpuLines(r),
     ...[r.clientCredentials, r.refresh, r.introspection, r.bareClientCredentials].flatMap((l) => l.errorSamples.map((e) => `  error: ${e}`)),
   ].join('\n');
+}
+
+/** CPU ms per request of each measured process (load generator apart), and their sum. */
+function cpuLines(r: OidcBenchResult): string[] {
+  const names = Object.keys(r.refresh.cpuMsPerRequest).filter((k) => k !== 'bench (load)');
+  if (!names.length) return [];
+  const f = (n: number | undefined) => (n !== undefined && Number.isFinite(n) ? n.toFixed(2) : '-');
+  const row = (name: string, l: LoopResult) => {
+    const total = names.reduce((sum, k) => sum + (l.cpuMsPerRequest[k] ?? 0), 0);
+    return `${name.padEnd(34)}  ${names.map((k) => f(l.cpuMsPerRequest[k]).padStart(9)).join('  ')}  ${f(total).padStart(9)}  ${f(l.cpuMsPerRequest['bench (load)']).padStart(9)}`;
+  };
+  return [
+    '', 'CPU ms per request (from /proc/PID/stat; the bare provider is not measured)',
+    `${'endpoint'.padEnd(34)}  ${names.map((k) => k.padStart(9)).join('  ')}  ${'sum'.padStart(9)}  ${'load gen.'.padStart(9)}`,
+    row('client credentials', r.clientCredentials), row('refresh', r.refresh), row('introspection', r.introspection),
+  ];
 }

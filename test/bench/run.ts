@@ -17,8 +17,11 @@
 // (username and password in one step); BENCH_ONE_PAGE=0 skips it.
 // BENCH_KEYCLOAK=1 runs Keycloak beside the OIDC logins (test/bench/keycloak.ts), level by level:
 // fetched from Maven Central on first use, warmed up with BENCH_KEYCLOAK_WARMUP logins (1000).
-// Last, SP-initiated SAML SSO and the server's memory under it (test/bench/saml.ts): BENCH_SAML=0
+// Then SP-initiated SAML SSO and the server's memory under it (test/bench/saml.ts): BENCH_SAML=0
 // skips it, BENCH_SAML_CONCURRENCY (default "1,8") sets its concurrent browsers.
+// Last, BENCH_OPEN_JOURNEYS=N (default off) opens N login journeys and reports memory per open
+// journey and the cost of resuming an evicted one (test/bench/open-journeys.ts); then the RSS of
+// every process at the end of the bench.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -32,6 +35,7 @@ import { formatReport, type Report } from './report.ts';
 import { formatOidcReport, runOidcBench } from './oidc.ts';
 import { formatOidcLoginReport, onePageContender, runOidcLoginBench } from './oidc-login.ts';
 import { formatSamlReport, runSamlBench } from './saml.ts';
+import { formatOpenJourneys, runOpenJourneys } from './open-journeys.ts';
 import { formatFloorReport, runFloorBench } from './floor.ts';
 import { seed, unseed, UserPool } from './seed.ts';
 import { prepareKeycloak } from './keycloak-phase.ts';
@@ -113,11 +117,15 @@ async function main(): Promise<void> {
   await keycloak?.kc.stop();
   if (stopping()) return;
   const oidcResult = process.env.BENCH_OIDC === '0' ? undefined
-    : await runOidcBench(infra.db, tessera.base, intEnv('BENCH_OIDC_CONCURRENCY', 32), seconds, log);
+    : await runOidcBench(infra.db, tessera.base, intEnv('BENCH_OIDC_CONCURRENCY', 32), seconds, log, tessera.cpuMeters);
   if (stopping()) return;
   const samlResult = process.env.BENCH_SAML === '0' ? undefined
     : await runSamlBench(infra.db, target, { levels: samlLevels, seconds, warmup: warmupLogins }, tessera.server.pid, tessera.cpuMeters, log);
   if (stopping()) return;
+  const openCount = process.env.BENCH_OPEN_JOURNEYS ? intEnv('BENCH_OPEN_JOURNEYS', 1) : 0;
+  const openJourneys = openCount ? await runOpenJourneys(target, openCount, tessera.pids, tessera.cpuMeters, log) : undefined;
+  if (stopping()) return;
+  const memoryEnd = memoryByName(tessera.pids);
   const failed = [warmup, ...phases].reduce((n, p) => n + p.errors, 0);
   const report: Report = {
     machine: {
@@ -140,13 +148,16 @@ async function main(): Promise<void> {
   }
   if (oidcResult) console.log(`\n${formatOidcReport(oidcResult)}`);
   if (samlResult) console.log(`\n${formatSamlReport(samlResult, report.machine.cores)}`);
+  if (openJourneys) console.log(`\n${formatOpenJourneys(openJourneys, process.env.TESSERA_WORKER_CACHED_WORKFLOWS ?? 'unset (the default)')}`);
+  console.log(`\nMemory at the end of the bench (RSS / peak MiB): ${Object.entries(memoryEnd).map(([name, m]) => `${name} ${m ? `${m.rssMb.toFixed(0)} / ${m.peakMb.toFixed(0)}` : '-'}`).join(', ')}`);
   const json = join(tmpdir(), `tessera-bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-  await writeFile(json, JSON.stringify({ ...report, floor, oidcLogin, oidc: oidcResult, saml: samlResult }, null, 2));
+  await writeFile(json, JSON.stringify({ ...report, floor, oidcLogin, oidc: oidcResult, saml: samlResult, openJourneys, memoryEnd }, null, 2));
   console.log(`\nJSON copy: ${json}`);
   const oidcFailed = oidcResult ? [oidcResult.clientCredentials, oidcResult.refresh, oidcResult.introspection].reduce((n, l) => n + l.errors, 0) : 0;
   const oidcLoginFailed = oidcLogin ? [oidcLogin.warmup, ...oidcLogin.phases, ...oidcLogin.others.flatMap((o) => o.phases)].reduce((n, p) => n + p.errors, 0) : 0;
   const samlFailed = samlResult ? [samlResult.warmup, ...samlResult.phases].reduce((n, p) => n + p.errors, 0) : 0;
-  if (failed || oidcFailed || oidcLoginFailed || samlFailed) process.exitCode = 1;
+  const openFailed = openJourneys ? openJourneys.errors + openJourneys.oldest.errors + openJourneys.newest.errors : 0;
+  if (failed || oidcFailed || oidcLoginFailed || samlFailed || openFailed) process.exitCode = 1;
 }
 
 try {

@@ -1,7 +1,8 @@
 // oidc-provider's storage for one tenant: every model in oidc_payloads, clients from oidc_clients.
 // Rules:
 // - Every query names the tenant; the token endpoint is benchmarked, so each operation is one
-//   statement (prepared by the driver) and nothing else runs on the way.
+//   statement (prepared by the driver) and nothing else runs on the way; a token lookup in several
+//   models and the read of its grant are one statement together (token-lookup.ts).
 // - Expired rows are invisible at once (`expires_at > now()`), and deleted in the background,
 //   one batch on about 1 in 500 writes, never awaited by the request that triggered it.
 // - An upsert replaces the record, as the provider expects (consumed state included); `consume`
@@ -20,6 +21,7 @@ import { builtinClient } from '../../../core/oidc/builtin-clients.ts';
 import type { Db } from '../../../core/infra/db.ts';
 import { clientsGeneration } from '../../../core/oidc/oidc-clients.ts';
 import { logger } from '../../../core/infra/logger.ts';
+import { TOKEN_MODELS, TokenLookup } from './token-lookup.ts';
 
 /** The models a grant's revocation removes (what the provider's own revoke() visits), and their labels. */
 const GRANT_BOUND: Record<string, string> = {
@@ -51,16 +53,19 @@ class PayloadAdapter implements Adapter {
   readonly #db: Db;
   readonly #tenant: string;
   readonly #model: string;
+  readonly #lookup: TokenLookup;
 
-  constructor(db: Db, tenant: string, model: string) {
+  constructor(db: Db, tenant: string, model: string, lookup: TokenLookup) {
     this.#db = db;
     this.#tenant = tenant;
     this.#model = model;
+    this.#lookup = lookup;
   }
 
   async upsert(id: string, payload: AdapterPayload, expiresIn?: number): Promise<void> {
     const db = this.#db;
     const seconds = typeof expiresIn === 'number' && expiresIn > 0 ? expiresIn : null;
+    if (this.#model === 'Grant') this.#lookup.forgetGrant(id);
     await db`INSERT INTO oidc_payloads (tenant_id, model, id, payload, grant_id, user_code, uid, expires_at)
       VALUES (${this.#tenant}, ${this.#model}, ${id}, ${db.json(payload as never)}, ${payload.grantId ?? null},
               ${payload.userCode ?? null}, ${payload.uid ?? null},
@@ -71,6 +76,9 @@ class PayloadAdapter implements Adapter {
   }
 
   async find(id: string): Promise<AdapterPayload | undefined> {
+    if (TOKEN_MODELS.has(this.#model)) return withConsumed(await this.#lookup.find(this.#model, id));
+    const held = this.#model === 'Grant' ? this.#lookup.takeGrant(id) : undefined;
+    if (held) return withConsumed(held);
     const [row] = await this.#db`SELECT payload, consumed_at FROM oidc_payloads
       WHERE tenant_id = ${this.#tenant} AND model = ${this.#model} AND id = ${id}
         AND (expires_at IS NULL OR expires_at > now())`;
@@ -104,11 +112,13 @@ class PayloadAdapter implements Adapter {
   }
 
   async #revokeGrant(grantId: string): Promise<void> {
+    this.#lookup.forgetGrant(grantId);
     await this.#db`DELETE FROM oidc_payloads WHERE tenant_id = ${this.#tenant}
       AND ((grant_id = ${grantId} AND model IN ${this.#db(Object.keys(GRANT_BOUND))}) OR (model = 'Grant' AND id = ${grantId}))`;
   }
 
   async destroy(id: string): Promise<void> {
+    if (this.#model === 'Grant') this.#lookup.forgetGrant(id);
     await this.#db`DELETE FROM oidc_payloads WHERE tenant_id = ${this.#tenant} AND model = ${this.#model} AND id = ${id}`;
   }
 
@@ -174,5 +184,6 @@ class ClientAdapter implements Adapter {
  */
 export function postgresAdapter(db: Db, tenant: string, publicUrl?: string): AdapterFactory {
   const builtin = (id: string) => (publicUrl ? builtinClient(publicUrl, tenant, id) as AdapterPayload | undefined : undefined);
-  return (model: string) => (model === 'Client' ? new ClientAdapter(db, tenant, builtin) : new PayloadAdapter(db, tenant, model));
+  const lookup = new TokenLookup(db, tenant);
+  return (model: string) => (model === 'Client' ? new ClientAdapter(db, tenant, builtin) : new PayloadAdapter(db, tenant, model, lookup));
 }

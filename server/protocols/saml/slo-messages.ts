@@ -3,9 +3,9 @@
 // the SLO URL of the SP's registered metadata, with its binding; always signed (Redirect: over the
 // exact query, SAML bindings §3.4.4.1; POST: enveloped); every value XML-escaped.
 import { deflateRawSync } from 'node:zlib';
-import { createPrivateKey, sign } from 'node:crypto';
+import { sign } from 'node:crypto';
 import type { Response } from 'express';
-import type { SamlCredentials } from '../../../core/saml/saml-credentials.ts';
+import { privateKeyObject, type SamlCredentials } from '../../../core/saml/saml-credentials.ts';
 import { REDIRECT_BINDING, type SamlSp } from '../../../core/saml/saml-sps.ts';
 import { sendPostForm } from './post-form.ts';
 import { newSamlId, xmlEscape } from './response-xml.ts';
@@ -20,7 +20,7 @@ export function signedRedirectUrl(location: string, field: string, xml: string, 
   if (relayState !== undefined) parts.push(`RelayState=${encodeURIComponent(relayState)}`);
   parts.push(`SigAlg=${encodeURIComponent(RSA_SHA256)}`);
   const octets = parts.join('&');
-  const signature = sign('sha256', Buffer.from(octets), createPrivateKey(credentials.privateKeyPem)).toString('base64');
+  const signature = sign('sha256', Buffer.from(octets), privateKeyObject(credentials.privateKeyPem)).toString('base64');
   return `${location}${location.includes('?') ? '&' : '?'}${octets}&Signature=${encodeURIComponent(signature)}`;
 }
 

@@ -6,7 +6,7 @@
 // - SHA-1 signature or digest algorithms are refused.
 import { DOMParser } from '@xmldom/xmldom';
 import { SignedXml } from 'xml-crypto';
-import { certificateBody, certificatePem } from '../../../core/saml/saml-credentials.ts';
+import { certificateBody, certificatePem, privateKeyObject } from '../../../core/saml/saml-credentials.ts';
 
 const RSA_SHA256 = 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256';
 const SHA256 = 'http://www.w3.org/2001/04/xmlenc#sha256';
@@ -22,7 +22,7 @@ export interface Signer { privateKeyPem: string; certificatePem: string }
  */
 export function signElement(xml: string, elementXPath: string, signer: Signer): string {
   const sig = new SignedXml({
-    privateKey: signer.privateKeyPem, publicCert: signer.certificatePem,
+    privateKey: privateKeyObject(signer.privateKeyPem), publicCert: signer.certificatePem,
     signatureAlgorithm: RSA_SHA256, canonicalizationAlgorithm: EXC_C14N,
     getKeyInfoContent: ({ prefix } = {}) => {
       const p = prefix ? `${prefix}:` : '';

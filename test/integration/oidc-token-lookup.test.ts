@@ -1,0 +1,91 @@
+// The adapter's shared token lookup (server/protocols/oidc/token-lookup.ts) on the real database:
+// oidc-provider's parallel finds of one token value in several models are one statement, each
+// model still gets only its own row, and the grant read with the token is given once, briefly,
+// and never after this process revoked or changed it.
+import { afterAll, describe, expect, it } from 'vitest';
+import { createTenant } from '../../core/tenants/tenants.ts';
+import type { Db } from '../../core/infra/db.ts';
+import { postgresAdapter } from '../../server/protocols/oidc/postgres-adapter.ts';
+import { testDb, uniqueTenantId } from '../support/harness.ts';
+
+const db = testDb();
+afterAll(() => db.end());
+
+/** The database, counting the statements sent through it. */
+function counting(): { db: Db; statements: () => number } {
+  let n = 0;
+  const proxy = new Proxy(db, {
+    apply(target, self, args: unknown[]) {
+      if ((args[0] as { raw?: unknown } | undefined)?.raw) n++;
+      return Reflect.apply(target, self, args);
+    },
+  });
+  return { db: proxy, statements: () => n };
+}
+
+async function setup() {
+  const tenant = uniqueTenantId('tl');
+  await createTenant(db, tenant);
+  const c = counting();
+  const adapter = postgresAdapter(c.db, tenant);
+  const [at, cc, rt, grant] = ['AccessToken', 'ClientCredentials', 'RefreshToken', 'Grant'].map((m) => adapter(m));
+  await grant!.upsert('g-1', { kind: 'Grant', jti: 'g-1', accountId: 'u-1' }, 600);
+  await rt!.upsert('rt-1', { kind: 'RefreshToken', jti: 'rt-1', grantId: 'g-1' }, 600);
+  await at!.upsert('at-1', { kind: 'AccessToken', jti: 'at-1', grantId: 'g-1' }, 600);
+  return { tenant, at: at!, cc: cc!, rt: rt!, grant: grant!, statements: c.statements };
+}
+
+describe('token lookup', () => {
+  it('answers parallel finds of one value in three models with one statement, each with its own row', async () => {
+    const s = await setup();
+    const before = s.statements();
+    const [a, c, r] = await Promise.all([s.at.find('rt-1'), s.cc.find('rt-1'), s.rt.find('rt-1')]);
+    expect(s.statements() - before).toBe(1);
+    expect([a, c, r?.jti]).toEqual([undefined, undefined, 'rt-1']);
+    const [a2, r2] = await Promise.all([s.at.find('at-1'), s.rt.find('at-1')]);
+    expect([a2?.jti, r2]).toEqual(['at-1', undefined]);
+    expect(await s.at.find('nothing')).toBeUndefined();
+  });
+
+  it('gives the grant read with the token once, without a statement', async () => {
+    const s = await setup();
+    await s.rt.find('rt-1');
+    const before = s.statements();
+    expect((await s.grant.find('g-1'))?.accountId).toBe('u-1');
+    expect(s.statements() - before).toBe(0);
+    expect((await s.grant.find('g-1'))?.accountId).toBe('u-1');
+    expect(s.statements() - before).toBe(1);
+  });
+
+  it('never gives a grant this process destroyed or changed after the token was read', async () => {
+    const s = await setup();
+    await s.rt.find('rt-1');
+    await s.grant.destroy('g-1');
+    expect(await s.grant.find('g-1')).toBeUndefined();
+
+    await s.grant.upsert('g-1', { kind: 'Grant', jti: 'g-1', accountId: 'u-1' }, 600);
+    await s.at.find('at-1');
+    await s.grant.upsert('g-1', { kind: 'Grant', jti: 'g-1', accountId: 'u-1', scope: 'changed' }, 600);
+    expect((await s.grant.find('g-1'))?.scope).toBe('changed');
+
+    // A replayed (consumed) refresh token revokes its grant: nothing of it is given afterwards.
+    await s.rt.find('rt-1');
+    await s.rt.consume('rt-1');
+    await expect(s.rt.consume('rt-1')).rejects.toMatchObject({ error: 'invalid_grant' });
+    expect(await s.grant.find('g-1')).toBeUndefined();
+  });
+
+  it('holds a grant only briefly, and not for a consumed token', async () => {
+    const s = await setup();
+    await s.rt.find('rt-1');
+    await db`DELETE FROM oidc_payloads WHERE tenant_id = ${s.tenant} AND model = 'Grant'`; // as another replica would
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    expect(await s.grant.find('g-1')).toBeUndefined();
+
+    await s.grant.upsert('g-1', { kind: 'Grant', jti: 'g-1', accountId: 'u-1' }, 600);
+    await s.rt.consume('rt-1');
+    expect((await s.rt.find('rt-1'))?.consumed).toBeGreaterThan(0);
+    await db`DELETE FROM oidc_payloads WHERE tenant_id = ${s.tenant} AND model = 'Grant'`;
+    expect(await s.grant.find('g-1')).toBeUndefined();
+  });
+});
