@@ -3,14 +3,15 @@
 // service providers and as a SAML SP toward upstream IdPs. Rules:
 // - created on first use, exactly once per tenant even when processes race: the key is generated
 //   outside the transaction, then inserted while the tenant row is locked (the loser's is dropped);
-// - the private key never leaves the server (metadata publishes the certificate only). Production
-//   deployments should encrypt it at rest, as for core/oidc/signing-keys.ts.
+// - the private key never leaves the server (metadata publishes the certificate only) and is
+//   sealed at rest (core/infra/secret-columns.ts).
 import { webcrypto } from 'node:crypto';
 // @peculiar/x509 resolves its ASN.1 providers through tsyringe, which needs the Reflect metadata
 // polyfill loaded first (outside the test runner nothing else loads it).
 import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
 import type { Db } from '../infra/db.ts';
+import { openSecret, sealSecret, SECRET_COLUMNS } from '../infra/secret-columns.ts';
 
 export interface SamlCredentials { privateKeyPem: string; certificatePem: string }
 
@@ -46,7 +47,8 @@ export async function newSamlCredentials(name: string): Promise<SamlCredentials>
 
 async function read(db: Db, tenant: string): Promise<SamlCredentials | undefined> {
   const [row] = await db`SELECT private_key_pem, certificate_pem FROM saml_credentials WHERE tenant_id = ${tenant}`;
-  return row ? { privateKeyPem: row.private_key_pem, certificatePem: row.certificate_pem } : undefined;
+  if (!row) return undefined;
+  return { privateKeyPem: openSecret(SECRET_COLUMNS.samlKey, [tenant], row.private_key_pem), certificatePem: row.certificate_pem };
 }
 
 /** The tenant's credentials, created on first use. @throws Error when the tenant does not exist. */
@@ -58,7 +60,8 @@ export async function tenantSamlCredentials(db: Db, tenant: string): Promise<Sam
     const [owner] = await tx`SELECT id FROM tenants WHERE id = ${tenant} FOR UPDATE`;
     if (!owner) throw new Error(`no tenant "${tenant}"`);
     await tx`INSERT INTO saml_credentials (tenant_id, private_key_pem, certificate_pem)
-      VALUES (${tenant}, ${fresh.privateKeyPem}, ${fresh.certificatePem}) ON CONFLICT (tenant_id) DO NOTHING`;
+      VALUES (${tenant}, ${sealSecret(SECRET_COLUMNS.samlKey, [tenant], fresh.privateKeyPem)}, ${fresh.certificatePem})
+      ON CONFLICT (tenant_id) DO NOTHING`;
   });
   return (await read(db, tenant))!;
 }
