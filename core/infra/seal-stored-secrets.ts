@@ -87,7 +87,7 @@ async function rewriteColumn(db: Db, keyring: DataKeyring, col: SecretColumn, wh
     const page = await db.unsafe(`SELECT ${keys.map((k, i) => `${k}::text AS k${i}`).join(', ')}, ${valueSql(col, 't')} AS v
       FROM ${ident(col.table)} t
       WHERE ${valueSql(col, 't')} IS NOT NULL AND ${valueSql(col, 't')} NOT LIKE $1 ${tenantWhere}
-      ${after ? `AND ${keyTuple} > (SELECT ${col.key.map((_, i) => `x->>${i}`).join(', ')} FROM (SELECT $${afterParam}::jsonb AS x) a)` : ''}
+      ${after ? `AND ${keyTuple} > (SELECT ${col.key.map((_, i) => `x->>${i}`).join(', ')} FROM (SELECT $${afterParam}::text::jsonb AS x) a)` : ''}
       ORDER BY ${keyTuple} LIMIT ${BATCH}`, after ? [...params, JSON.stringify(after)] : params);
     if (page.length === 0) return report;
     const updates: { k: string[]; old: string; new: string }[] = [];
@@ -115,7 +115,7 @@ async function applyUpdates(db: Db, col: SecretColumn, updates: { k: string[]; o
   const rows = updates.map((u) => ({ ...Object.fromEntries(u.k.map((v, i) => [`k${i}`, v])), old: u.old, new: u.new }));
   const match = col.key.map((k, i) => `t.${ident(k.name)} = v.k${i}::${k.type}`).join(' AND ');
   const result = await db.unsafe(`UPDATE ${ident(col.table)} AS t SET ${ident(col.column)} = ${setSql(col, 't')}
-    FROM jsonb_to_recordset($1::jsonb) AS v(${fields}, old text, new text)
+    FROM jsonb_to_recordset($1::text::jsonb) AS v(${fields}, old text, new text)
     WHERE ${match} AND ${valueSql(col, 't')} = v.old`, [JSON.stringify(rows)]);
   return result.count;
 }
