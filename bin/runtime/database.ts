@@ -22,7 +22,7 @@ export async function openDatabase(config: Config, mode: DatabaseMode): Promise<
   if (config.databaseUrl) {
     const db = openDb(config.databaseUrl);
     await migrate(db);
-    await sealSecretsAtStartup(db, keyring);
+    await sealSecretsAtStartup(db, keyring, { warnMissingKeys: mode !== 'any' });
     return { db, url: config.databaseUrl, close: () => db.end({ timeout: 5 }) };
   }
   const running = await findRunningEmbeddedDb(config.dataDir);
@@ -36,7 +36,7 @@ export async function openDatabase(config: Config, mode: DatabaseMode): Promise<
   const url = running ?? (embedded = await startEmbeddedDb(config.dataDir, mode === 'own')).url;
   const db = openDb(url, { embedded: true });
   await migrate(db);
-  await sealSecretsAtStartup(db, keyring);
+  await sealSecretsAtStartup(db, keyring, { warnMissingKeys: mode !== 'any' });
   return {
     db, url,
     async close() {

@@ -3,7 +3,8 @@
 //   (core/infra/data-keys.ts), so malformed keys stop it with nothing opened;
 // - after the migrations, secrets still stored in plaintext (rows from before sealing existed)
 //   are sealed: the migration that encrypts existing rows, idempotent and safe to race;
-// - values sealed under keys this process lacks are reported, naming the key ids.
+// - a server or worker starting reports values sealed under keys it lacks, naming the key ids
+//   (admin commands of the CLI do not: `tessera data-keys status` says it, and fails).
 // Notices go to stderr, so that `--json` output of the CLI stays clean.
 import type { Config } from '../../core/infra/config.ts';
 import type { Db } from '../../core/infra/db.ts';
@@ -18,10 +19,11 @@ export async function installProcessDataKeys(config: Config): Promise<DataKeyrin
   return keyring;
 }
 
-export async function sealSecretsAtStartup(db: Db, keyring: DataKeyring, log = (line: string) => console.error(line)): Promise<void> {
+export async function sealSecretsAtStartup(db: Db, keyring: DataKeyring, opts: { warnMissingKeys: boolean }, log = (line: string) => console.error(line)): Promise<void> {
   const reports = await sealPlaintextSecrets(db, keyring);
   const sealed = reports.reduce((n, r) => n + r.sealed, 0);
   if (sealed > 0) log(`Sealed ${sealed} stored secrets that were in plaintext (data key "${keyring.currentKeyId}")`);
+  if (!opts.warnMissingKeys) return;
   const unknown = Object.entries(unknownKeyIds(await secretsStatus(db), keyring));
   if (unknown.length > 0) {
     log(`warning: stored secrets are sealed with data keys this process does not have: ${unknown.map(([id, n]) => `"${id}" (${n})`).join(', ')}; `

@@ -3,13 +3,16 @@
 // federated login (client secrets both ways, signed ID token), tenant mail and SAML metadata work;
 // rows from before sealing are sealed by the start-up step (any process opening the database, here
 // the CLI); `tessera data-keys rotate` re-seals under a new key list and `status` shows it; with a
-// key missing, errors name the key id and nothing of the secret, and the server keeps serving.
+// key missing, errors name the key id and nothing of the secret, and the server keeps serving;
+// a deployment on keys derived from the codec keys moves to TESSERA_DATA_KEYS with one rotation.
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { parseCodecKeys } from '../../core/infra/codec.ts';
-import { dataKeyringFrom, installDataKeyring } from '../../core/infra/data-keys.ts';
-import { SealedValueError } from '../../core/infra/data-encryption.ts';
+import { DataKeyring, SealedValueError } from '../../core/infra/data-encryption.ts';
+import { dataKeyringFrom, deriveDataKeys, installDataKeyring, parseDataKeys } from '../../core/infra/data-keys.ts';
+import { resealSecrets } from '../../core/infra/seal-stored-secrets.ts';
+import { sealSecretsAtStartup } from '../../bin/runtime/secrets-at-rest.ts';
 import { createMailer } from '../../core/infra/mail.ts';
 import { getTotpSecret, newTotpSecret, saveTotpSecret, totpCode } from '../../core/accounts/totp.ts';
 import { createUser } from '../../core/accounts/users.ts';
@@ -42,6 +45,7 @@ let down: string;
 /** One user with TOTP per login that needs it: a code is accepted once per user and 30 s window. */
 let totpUsers: TestUser[];
 let totpLogins = 0;
+const created: string[] = [];
 let secrets: Secrets;
 let sink: SmtpSink;
 let dir: string;
@@ -99,9 +103,10 @@ async function status(tenant: string, keys = TEST_DATA_KEYS): Promise<{ place: s
 
 beforeAll(async () => {
   dir = await tempDir('tessera-secrets-');
-  env = { DATABASE_URL: inject('databaseUrl'), DATA_DIR: join(dir, 'data') };
+  env = { DATABASE_URL: inject('databaseUrl'), DATA_DIR: join(dir, 'data'), TESSERA_CODEC_KEYS: TEST_CODEC_KEYS };
   sink = await startSmtpSink();
   up = await tenantWithUser(db);
+  created.push(up.tenant);
   totpUsers = [];
   const totp: string[] = [];
   for (let i = 0; i < 4; i++) {
@@ -113,6 +118,7 @@ beforeAll(async () => {
     await saveTotpSecret(db, up.tenant, user.id, totp[i]!, 0);
   }
   down = uniqueTenantId('down');
+  created.push(down);
   await createTenant(db, down);
   const client = await createOidcClient(db, up.tenant, {
     client_name: 'Downstream', redirect_uris: [`${stack.url}/t/${down}/federation/up/callback`],
@@ -139,6 +145,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   installDataKeyring(testKeyring());
+  // Gone with their tenants: no value under a test-only key stays in a shared database.
+  if (created.length) await db`DELETE FROM tenants WHERE id IN ${db(created)}`;
   await killAll();
   await sink?.close();
   await removeDir(dir);
@@ -162,6 +170,7 @@ describe('secrets at rest', () => {
 
   it('refuses a sealed value copied into another row', async () => {
     const other = await tenantWithUser(db);
+    created.push(other.tenant);
     await saveTotpSecret(db, other.tenant, other.user.id, newTotpSecret(), 0);
     await db`UPDATE totp_credentials SET secret = (SELECT secret FROM totp_credentials WHERE tenant_id = ${up.tenant} AND user_id = ${totpUsers[0]!.user.id})
       WHERE tenant_id = ${other.tenant} AND user_id = ${other.user.id}`;
@@ -269,9 +278,29 @@ describe('secrets at rest', () => {
     for (const text of secretTexts()) expect(refused.stderr + refused.stdout + rotate.stderr + rotate.stdout).not.toContain(text);
     expect((await status(up.tenant, ROTATED)).every((r) => r.key === 'new2')).toBe(true);
 
+    // A server or worker starting says so too.
+    const lines: string[] = [];
+    await sealSecretsAtStartup(db, testKeyring(), { warnMissingKeys: true }, (line) => lines.push(line));
+    expect(lines.join('\n')).toMatch(/stored secrets are sealed with data keys this process does not have: "new2" \(\d+\)/);
+
     // Back to the test key: rotating with it first re-seals everything under it.
     for (const tenant of [up.tenant, down]) expect((await cli(['rotate', '--tenant', tenant], `${TEST_DATA_KEYS},${NEW_KEY}`)).code).toBe(0);
     expect((await status(up.tenant)).every((r) => r.key === 'testdata1' && r.state === 'current')).toBe(true);
     expect(await getTotpSecret(db, up.tenant, totpUsers[0]!.user.id)).toBe(secrets.totp[0]);
+  });
+
+  it('moves from keys derived from the codec keys to TESSERA_DATA_KEYS', async () => {
+    // Everything sealed as a deployment without TESSERA_DATA_KEYS does it.
+    const derivedFirst = new DataKeyring([...deriveDataKeys(parseCodecKeys(TEST_CODEC_KEYS)), ...parseDataKeys(TEST_DATA_KEYS)]);
+    await resealSecrets(db, derivedFirst, { tenant: up.tenant });
+    const before = await runTessera(['data-keys', 'status', '--tenant', up.tenant, '--json'], { ...env, TESSERA_DATA_KEYS: undefined });
+    expect(before.code, before.stderr).toBe(0);
+    const rows = JSON.parse(before.stdout) as { key: string; state: string }[];
+    expect(rows.length).toBeGreaterThan(0);
+    expect(rows.every((r) => r.key === 'codec.test1' && r.state === 'current'), before.stdout).toBe(true);
+    // Set TESSERA_DATA_KEYS: the derived keys still open, `rotate` moves everything to the new key.
+    expect((await cli(['rotate', '--tenant', up.tenant])).code).toBe(0);
+    expect((await status(up.tenant)).every((r) => r.key === 'testdata1' && r.state === 'current')).toBe(true);
+    expect(await totpLogin()).toBe('succeeded');
   });
 });
