@@ -156,11 +156,11 @@ describe('secrets at rest', () => {
   it('keeps every secret sealed in the tables, bound to the test data key', async () => {
     await expectNoSecretInTables();
     const totpRows = await db`SELECT secret FROM totp_credentials WHERE tenant_id = ${up.tenant}`;
-    expect(totpRows.map((r) => r.secret)).toEqual(Array(4).fill(expect.stringMatching(/^enc:v1:testdata1:/)));
+    expect(totpRows.map((r) => r.secret)).toEqual(Array(4).fill(expect.stringMatching(/^enc:v1:codec\.test1:/)));
     const [clientRow] = await db`SELECT metadata->>'client_secret' AS s, metadata->>'client_name' AS n FROM oidc_clients WHERE tenant_id = ${up.tenant}`;
-    expect(clientRow).toMatchObject({ s: expect.stringMatching(/^enc:v1:testdata1:/), n: 'Downstream' });
+    expect(clientRow).toMatchObject({ s: expect.stringMatching(/^enc:v1:codec\.test1:/), n: 'Downstream' });
     const [smtpRow] = await db`SELECT settings #>> '{smtp,url}' AS u FROM tenants WHERE id = ${up.tenant}`;
-    expect(smtpRow!.u).toMatch(/^enc:v1:testdata1:/);
+    expect(smtpRow!.u).toMatch(/^enc:v1:codec\.test1:/);
     // Read back through the code, they are what was stored.
     expect(await getTotpSecret(db, up.tenant, totpUsers[0]!.user.id)).toBe(secrets.totp[0]);
     expect((await getOidcClient(db, up.tenant, (await getIdp(db, down, 'up'))!.oidc!.clientId))!.metadata.client_secret).toBe(secrets.clientSecret);
@@ -174,7 +174,7 @@ describe('secrets at rest', () => {
     await saveTotpSecret(db, other.tenant, other.user.id, newTotpSecret(), 0);
     await db`UPDATE totp_credentials SET secret = (SELECT secret FROM totp_credentials WHERE tenant_id = ${up.tenant} AND user_id = ${totpUsers[0]!.user.id})
       WHERE tenant_id = ${other.tenant} AND user_id = ${other.user.id}`;
-    await expect(getTotpSecret(db, other.tenant, other.user.id)).rejects.toThrow(/does not open with data key "testdata1" \(altered, or copied from another row\)/);
+    await expect(getTotpSecret(db, other.tenant, other.user.id)).rejects.toThrow(/does not open with data key "codec\.test1" \(altered, or copied from another row\)/);
   });
 
   it('still signs in with TOTP and through the upstream IdP, sends tenant mail and serves SAML metadata', async () => {
@@ -211,7 +211,7 @@ describe('secrets at rest', () => {
 
     const res = await cli(['status', '--tenant', up.tenant, '--json']);
     expect(res.code, res.stderr).toBe(0);
-    expect(res.stderr).toMatch(/Sealed \d+ stored secrets that were in plaintext \(data key "testdata1"\)/);
+    expect(res.stderr).toMatch(/Sealed \d+ stored secrets that were in plaintext \(data key "codec\.test1"\)/);
     const rows = JSON.parse(res.stdout) as { place: string; key: string | null; state: string; values: number }[];
     expect(rows.filter((r) => r.state !== 'current')).toEqual([]);
     expect(new Set(rows.map((r) => r.place))).toEqual(new Set([
@@ -285,22 +285,26 @@ describe('secrets at rest', () => {
 
     // Back to the test key: rotating with it first re-seals everything under it.
     for (const tenant of [up.tenant, down]) expect((await cli(['rotate', '--tenant', tenant], `${TEST_DATA_KEYS},${NEW_KEY}`)).code).toBe(0);
-    expect((await status(up.tenant)).every((r) => r.key === 'testdata1' && r.state === 'current')).toBe(true);
+    expect((await status(up.tenant)).every((r) => r.key === 'codec.test1' && r.state === 'current')).toBe(true);
     expect(await getTotpSecret(db, up.tenant, totpUsers[0]!.user.id)).toBe(secrets.totp[0]);
   });
 
   it('moves from keys derived from the codec keys to TESSERA_DATA_KEYS', async () => {
-    // Everything sealed as a deployment without TESSERA_DATA_KEYS does it.
-    const derivedFirst = new DataKeyring([...deriveDataKeys(parseCodecKeys(TEST_CODEC_KEYS)), ...parseDataKeys(TEST_DATA_KEYS)]);
+    // Everything sealed as a deployment with codec key "prod" and no TESSERA_DATA_KEYS does it.
+    const prodCodec = `prod:${randomBytes(32).toString('base64')}`;
+    const derivedFirst = new DataKeyring([...deriveDataKeys(parseCodecKeys(prodCodec)), ...parseDataKeys(TEST_DATA_KEYS)]);
     await resealSecrets(db, derivedFirst, { tenant: up.tenant });
-    const before = await runTessera(['data-keys', 'status', '--tenant', up.tenant, '--json'], { ...env, TESSERA_DATA_KEYS: undefined });
+    const prodEnv = { ...env, TESSERA_CODEC_KEYS: prodCodec };
+    const before = await runTessera(['data-keys', 'status', '--tenant', up.tenant, '--json'], { ...prodEnv, TESSERA_DATA_KEYS: undefined });
     expect(before.code, before.stderr).toBe(0);
     const rows = JSON.parse(before.stdout) as { key: string; state: string }[];
     expect(rows.length).toBeGreaterThan(0);
-    expect(rows.every((r) => r.key === 'codec.test1' && r.state === 'current'), before.stdout).toBe(true);
+    expect(rows.every((r) => r.key === 'codec.prod' && r.state === 'current'), before.stdout).toBe(true);
     // Set TESSERA_DATA_KEYS: the derived keys still open, `rotate` moves everything to the new key.
-    expect((await cli(['rotate', '--tenant', up.tenant])).code).toBe(0);
-    expect((await status(up.tenant)).every((r) => r.key === 'testdata1' && r.state === 'current')).toBe(true);
+    const moved = await runTessera(['data-keys', 'rotate', '--tenant', up.tenant], { ...prodEnv, TESSERA_DATA_KEYS: NEW_KEY });
+    expect(moved.code, moved.stderr).toBe(0);
+    expect((await status(up.tenant, NEW_KEY)).every((r) => r.key === 'new2' && r.state === 'current')).toBe(true);
+    installDataKeyring(dataKeyringFrom(NEW_KEY, []));
     expect(await totpLogin()).toBe('succeeded');
   });
 });
