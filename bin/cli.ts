@@ -22,6 +22,7 @@ import { auditCommand } from './commands/audit.ts';
 import { groupsCommand } from './commands/groups.ts';
 import { mailTemplatesCommand } from './commands/mail-templates.ts';
 import { webhooksCommand } from './commands/webhooks.ts';
+import { dataKeysCommand } from './commands/data-keys.ts';
 import type { Db } from '../core/infra/db.ts';
 
 const HELP = `Usage: tessera <command> [options]
@@ -76,6 +77,7 @@ Admin (add --json for machine-readable output):
   clients list --tenant T
   keys rotate --tenant T [--grace 24h]   (new signing keys; the old ones stay published for the grace period)
   keys list --tenant T
+  data-keys status|rotate [--tenant T]   (secrets at rest: counts per data key; rotate re-seals under the first key)
   services register|unregister --tenant T --name N   (legacy login services; register prints the token once)
   services list --tenant T
   saml-sps add --tenant T --metadata sp.xml [--name-id-format email|persistent|transient] [--sign response|assertion|both]
@@ -93,7 +95,7 @@ Admin (add --json for machine-readable output):
   webhooks rotate-secret --tenant T --id ID [--grace 24h]   (prints the new secret once; the old one signs too for the grace)
 
 Environment: PORT, PUBLIC_URL, DATABASE_URL, TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_TASK_QUEUE,
-DATA_DIR, SMTP_URL, MAIL_FROM, TESSERA_SEED, JOURNEY_IDLE_TIMEOUT, TESSERA_CODEC_KEYS, TEMPORAL_CLI_PATH, TESSERA_WEBHOOK_RETRY_BASE`;
+DATA_DIR, SMTP_URL, MAIL_FROM, TESSERA_SEED, JOURNEY_IDLE_TIMEOUT, TESSERA_CODEC_KEYS, TESSERA_DATA_KEYS, TEMPORAL_CLI_PATH, TESSERA_WEBHOOK_RETRY_BASE`;
 
 type Admin = (db: Db, verb: string, args: string[], flags: Flags) => Promise<void>;
 const ADMIN: Record<string, Admin> = {
@@ -110,6 +112,7 @@ const ADMIN: Record<string, Admin> = {
   groups: groupsCommand,
   'mail-templates': mailTemplatesCommand,
   webhooks: webhooksCommand,
+  'data-keys': dataKeysCommand,
 };
 const RUN: Record<string, (config: Config) => Promise<Running>> = { start: startAll, server: startServer, worker: startWorker };
 

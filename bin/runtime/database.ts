@@ -5,6 +5,7 @@ import type { Config } from '../../core/infra/config.ts';
 import { openDb, type Db } from '../../core/infra/db.ts';
 import { findRunningEmbeddedDb, startEmbeddedDb, type EmbeddedDb } from '../../core/infra/embedded-db.ts';
 import { migrate } from '../../core/infra/migrate.ts';
+import { installProcessDataKeys, sealSecretsAtStartup } from './secrets-at-rest.ts';
 
 export interface OpenedDatabase { db: Db; url: string; close(): Promise<void> }
 
@@ -17,9 +18,11 @@ export type DatabaseMode =
   | 'any';
 
 export async function openDatabase(config: Config, mode: DatabaseMode): Promise<OpenedDatabase> {
+  const keyring = await installProcessDataKeys(config);
   if (config.databaseUrl) {
     const db = openDb(config.databaseUrl);
     await migrate(db);
+    await sealSecretsAtStartup(db, keyring, { warnMissingKeys: mode !== 'any' });
     return { db, url: config.databaseUrl, close: () => db.end({ timeout: 5 }) };
   }
   const running = await findRunningEmbeddedDb(config.dataDir);
@@ -33,6 +36,7 @@ export async function openDatabase(config: Config, mode: DatabaseMode): Promise<
   const url = running ?? (embedded = await startEmbeddedDb(config.dataDir, mode === 'own')).url;
   const db = openDb(url, { embedded: true });
   await migrate(db);
+  await sealSecretsAtStartup(db, keyring, { warnMissingKeys: mode !== 'any' });
   return {
     db, url,
     async close() {

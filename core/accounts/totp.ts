@@ -1,7 +1,9 @@
 // TOTP (RFC 6238, SHA-1, 6 digits, 30 s): secrets, code checks with one step of clock drift, and
 // the stored credential. A code is accepted once: the accepted counter only moves forward.
+// The secret is sealed at rest (core/infra/secret-columns.ts), bound to its tenant and user.
 import * as OTPAuth from 'otpauth';
 import type { Db } from '../infra/db.ts';
+import { openSecret, sealSecret, SECRET_COLUMNS } from '../infra/secret-columns.ts';
 
 const PERIOD = 30;
 
@@ -30,13 +32,13 @@ export function matchTotp(secret: string, code: string, at: number): number | un
 
 export async function getTotpSecret(db: Db, tenant: string, userId: string): Promise<string | undefined> {
   const [row] = await db`SELECT secret FROM totp_credentials WHERE tenant_id = ${tenant} AND user_id = ${userId}`;
-  return row?.secret;
+  return row ? openSecret(SECRET_COLUMNS.totpSecret, [tenant, userId], row.secret) : undefined;
 }
 
 /** Stores a confirmed secret; a retry with the same secret is a no-op. */
 export async function saveTotpSecret(db: Db, tenant: string, userId: string, secret: string, counter: number): Promise<void> {
   await db`INSERT INTO totp_credentials (tenant_id, user_id, secret, last_counter)
-    VALUES (${tenant}, ${userId}, ${secret}, ${counter}) ON CONFLICT (tenant_id, user_id) DO NOTHING`;
+    VALUES (${tenant}, ${userId}, ${sealSecret(SECRET_COLUMNS.totpSecret, [tenant, userId], secret)}, ${counter}) ON CONFLICT (tenant_id, user_id) DO NOTHING`;
 }
 
 /** Claims `counter` for this user; false when it (or a later one) was already used. */

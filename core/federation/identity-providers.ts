@@ -1,9 +1,11 @@
 // A tenant's upstream identity providers (table identity_providers). Every query names the tenant,
 // so one tenant's IdPs are invisible to another. Input is checked here (zod) for the CLI and any
-// future admin API alike; a refused definition changes nothing.
+// future admin API alike; a refused definition changes nothing. An OIDC IdP's client secret is
+// sealed at rest (core/infra/secret-columns.ts), bound to its tenant and alias.
 import { z } from 'zod';
 import { ClaimRules } from '../oidc/claim-rules.ts';
 import type { Db } from '../infra/db.ts';
+import { openSecret, sealSecret, SECRET_COLUMNS } from '../infra/secret-columns.ts';
 import type { IdentityProvider } from './federation-types.ts';
 
 export class IdpInputError extends Error {}
@@ -95,10 +97,18 @@ function problems(error: z.ZodError): string {
 /** An IdP as stored, with when it was created and last changed. */
 export type StoredIdp = IdentityProvider & { createdAt: Date; updatedAt: Date };
 
+/** The stored config with its client secret sealed (write) or opened (read). */
+function withClientSecret(config: Record<string, any>, row: [string, string], change: 'seal' | 'open'): Record<string, any> {
+  if (typeof config.clientSecret !== 'string') return config;
+  const col = SECRET_COLUMNS.idpClientSecret;
+  return { ...config, clientSecret: change === 'seal' ? sealSecret(col, row, config.clientSecret) : openSecret(col, row, config.clientSecret) };
+}
+
 function toIdp(row: Record<string, any>): IdentityProvider {
+  const config: any = withClientSecret(row.config, [row.tenant_id, row.alias], 'open');
   return {
     tenant: row.tenant_id, alias: row.alias, kind: row.kind, displayName: row.display_name, enabled: row.enabled,
-    showOnLogin: row.show_on_login, ...(row.kind === 'oidc' ? { oidc: row.config } : { saml: row.config }),
+    showOnLogin: row.show_on_login, ...(row.kind === 'oidc' ? { oidc: config } : { saml: config }),
     provisioning: row.provisioning, claimRules: row.claim_rules, ...(row.groups ? { groups: row.groups } : {}),
   };
 }
@@ -111,7 +121,7 @@ export async function saveIdp(db: Db, tenant: string, input: unknown, { replace 
   const parsed = IdpDefinition.safeParse(input);
   if (!parsed.success) throw new IdpInputError(problems(parsed.error));
   const d = parsed.data;
-  const config = d.kind === 'oidc' ? d.oidc : d.saml;
+  const config = withClientSecret(d.kind === 'oidc' ? d.oidc : d.saml, [tenant, d.alias], 'seal');
   const values = {
     tenant_id: tenant, alias: d.alias, kind: d.kind, display_name: d.displayName, enabled: d.enabled,
     show_on_login: d.showOnLogin, config: db.json(config as never), provisioning: db.json(d.provisioning as never),

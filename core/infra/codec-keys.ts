@@ -3,11 +3,16 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Config } from './config.ts';
-import { EncryptionCodec, newCodecKeyText, parseCodecKeys } from './codec.ts';
+import { EncryptionCodec, newCodecKeyText, parseCodecKeys, type CodecKey } from './codec.ts';
 import { ensurePrivateDir } from './private-files.ts';
 
 export async function loadCodec(config: Config): Promise<EncryptionCodec> {
-  if (config.codecKeys) return new EncryptionCodec(parseCodecKeys(config.codecKeys));
+  return new EncryptionCodec(await loadCodecKeys(config));
+}
+
+/** The codec keys, first one encrypting; creates DATA_DIR/codec-keys when neither it nor the variable exists. */
+export async function loadCodecKeys(config: Config): Promise<CodecKey[]> {
+  if (config.codecKeys) return parseCodecKeys(config.codecKeys);
   const file = join(config.dataDir, 'codec-keys');
   let text: string;
   try {
@@ -20,5 +25,5 @@ export async function loadCodec(config: Config): Promise<EncryptionCodec> {
       text = await readFile(file, 'utf8');
     });
   }
-  return new EncryptionCodec(parseCodecKeys(text.trim()));
+  return parseCodecKeys(text.trim());
 }

@@ -25,6 +25,8 @@ export interface Config extends ObservabilityConfig {
   devMail: boolean;
   /** Codec keys as "id:base64key" pairs, first one encrypts; unset → generated under dataDir. */
   codecKeys: string | undefined;
+  /** Keys sealing secrets at rest (TESSERA_DATA_KEYS, same format); unset → derived from the codec keys. */
+  dataKeys: string | undefined;
   temporalCliPath: string | undefined;
   /** Origins of Temporal Web UIs that may call the codec server (TEMPORAL_UI_ORIGINS, comma-separated). */
   temporalUiOrigins: string[];
@@ -73,6 +75,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     production: env.NODE_ENV === 'production',
     devMail: devMail(env),
     codecKeys: env.TESSERA_CODEC_KEYS || undefined,
+    dataKeys: env.TESSERA_DATA_KEYS || undefined,
     temporalCliPath: env.TEMPORAL_CLI_PATH || undefined,
     trustProxy: trustProxy(env.TRUST_PROXY),
     ...observabilityConfig(env),

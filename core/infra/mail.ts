@@ -17,6 +17,7 @@ import { renderTemplate, type TemplateName } from './mail-templates.ts';
 import { hit, limitKey } from './rate-limit.ts';
 import { getRateLimits, ruleOf } from './rate-limit-settings.ts';
 import { logger } from './logger.ts';
+import { openTenantSmtp } from './tenant-smtp-secret.ts';
 
 export const DEFAULT_FROM = 'Tessera <no-reply@localhost>';
 
@@ -97,7 +98,7 @@ export function createMailer({ db, smtpUrl, from = DEFAULT_FROM, log = (line) =>
   /** The tenant's override of the template, and its own SMTP server (ignored when malformed). */
   async function tenantMail(tenant: string, name: TemplateName): Promise<{ override: unknown; smtp: TenantSmtp | undefined }> {
     const [row] = await db`SELECT settings->'mail'->${name} AS t, settings->'smtp' AS smtp FROM tenants WHERE id = ${tenant}`;
-    const smtp = TenantSmtp.safeParse(row?.smtp);
+    const smtp = TenantSmtp.safeParse(openTenantSmtp(tenant, row?.smtp));
     return { override: row?.t ?? undefined, smtp: smtp.success ? smtp.data : undefined };
   }
 

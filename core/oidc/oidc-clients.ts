@@ -1,6 +1,8 @@
 // OIDC relying parties of a tenant (table oidc_clients). `metadata` holds the whole oidc-provider
 // client metadata (core/oidc/oidc-client-metadata.ts) — client_secret included, because the provider
 // compares it itself (in constant time) and uses it as the HMAC key of HS256 request objects.
+// The secret is sealed at rest (core/infra/secret-columns.ts): written through storedMetadata,
+// read through toClient (and the provider's adapter, openClientMetadata).
 // `settings` stays empty: Tessera's properties live in `metadata`, where the provider reads them.
 // Changes bump updated_at; a deleted client takes the tokens, codes and grants stored for it along.
 // Every change also bumps this process's clientsGeneration(), which the provider's client cache
@@ -13,6 +15,7 @@
 // and none are given.
 import { randomBytes } from 'node:crypto';
 import type { Db } from '../infra/db.ts';
+import { openSecret, sealSecret, SECRET_COLUMNS } from '../infra/secret-columns.ts';
 import { isBuiltinClientId } from './builtin-clients.ts';
 import { buildClientMetadata, OidcClientInputError, type ClientMetadata } from './oidc-client-metadata.ts';
 import { DEFAULT_SIGNING_ALGS, ensureSigningKeys, isSigningAlg, type SigningAlg } from './signing-keys.ts';
@@ -40,8 +43,20 @@ const changed = <T>(value: T): T => {
   return value;
 };
 
+/** Metadata as read from oidc_clients, with its secret opened. @throws SealedValueError. */
+export function openClientMetadata<T extends Record<string, any>>(tenant: string, metadata: T): T {
+  if (typeof metadata.client_secret !== 'string') return metadata;
+  return { ...metadata, client_secret: openSecret(SECRET_COLUMNS.clientSecret, [tenant, metadata.client_id], metadata.client_secret) };
+}
+
+/** Metadata as written to oidc_clients, with its secret sealed. */
+function storedMetadata(tenant: string, metadata: ClientMetadata): ClientMetadata {
+  if (typeof metadata.client_secret !== 'string') return metadata;
+  return { ...metadata, client_secret: sealSecret(SECRET_COLUMNS.clientSecret, [tenant, metadata.client_id], metadata.client_secret) };
+}
+
 const toClient = (r: Record<string, any>): OidcClient => ({
-  clientId: r.client_id, metadata: r.metadata, createdAt: r.created_at, updatedAt: r.updated_at,
+  clientId: r.client_id, metadata: openClientMetadata(r.tenant_id, r.metadata), createdAt: r.created_at, updatedAt: r.updated_at,
 });
 
 /** The client without its secret: what may be shown or returned. */
@@ -69,7 +84,7 @@ export async function createOidcClient(db: Db, tenant: string, input: unknown): 
   if (isBuiltinClientId(metadata.client_id)) throw new OidcClientConflictError(`"${metadata.client_id}" is reserved for Tessera's own console`);
   await ensureSigningKeys(db, tenant, signingAlgsOf(metadata));
   const rows = await db`INSERT INTO oidc_clients (tenant_id, client_id, metadata)
-    VALUES (${tenant}, ${metadata.client_id}, ${db.json(metadata as never)})
+    VALUES (${tenant}, ${metadata.client_id}, ${db.json(storedMetadata(tenant, metadata) as never)})
     ON CONFLICT (tenant_id, client_id) DO NOTHING RETURNING *`;
   if (!rows[0]) throw new OidcClientConflictError(`a client "${metadata.client_id}" already exists`);
   return changed(toClient(rows[0]));
@@ -97,7 +112,7 @@ export async function updateOidcClient(db: Db, tenant: string, clientId: string,
   if (!current) return undefined;
   const metadata = updatedMetadata(current.metadata, allowed);
   await ensureSigningKeys(db, tenant, signingAlgsOf(metadata));
-  const [row] = await db`UPDATE oidc_clients SET metadata = ${db.json(metadata as never)}, updated_at = now()
+  const [row] = await db`UPDATE oidc_clients SET metadata = ${db.json(storedMetadata(tenant, metadata) as never)}, updated_at = now()
     WHERE tenant_id = ${tenant} AND client_id = ${clientId} RETURNING *`;
   return row ? changed(toClient(row)) : undefined;
 }
@@ -110,7 +125,8 @@ export async function rotateClientSecret(db: Db, tenant: string, clientId: strin
   if (!current) return { ok: false, reason: 'unknown' };
   if (!String(current.metadata.token_endpoint_auth_method).startsWith('client_secret')) return { ok: false, reason: 'no_secret' };
   const secret = randomBytes(32).toString('base64url');
-  const [row] = await db`UPDATE oidc_clients SET metadata = jsonb_set(metadata, '{client_secret}', ${db.json(secret)}), updated_at = now()
+  const sealed = sealSecret(SECRET_COLUMNS.clientSecret, [tenant, clientId], secret);
+  const [row] = await db`UPDATE oidc_clients SET metadata = jsonb_set(metadata, '{client_secret}', ${db.json(sealed)}), updated_at = now()
     WHERE tenant_id = ${tenant} AND client_id = ${clientId} RETURNING *`;
   return row ? { ok: true, client: changed(toClient(row)), secret } : { ok: false, reason: 'unknown' };
 }

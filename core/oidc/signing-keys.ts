@@ -11,13 +11,14 @@
 //   wanted alg (lib/helpers/keystore.js selectForSign filters the configured keys in order, then
 //   a stable sort on a score that is equal for all our keys, since each carries `alg` and `use`),
 //   so a retired key is published and verifies but never signs.
-// - Private keys are stored as JWK in the database. Production deployments should encrypt them
-//   at rest (e.g. with a key derived from the codec keys, core/infra/codec-keys.ts) or keep them in a KMS.
+// - Private keys are stored as JWK sealed at rest (core/infra/secret-columns.ts), bound to their
+//   tenant and kid.
 import { generateKeyPair, type KeyObject } from 'node:crypto';
 import { promisify } from 'node:util';
 import { calculateJwkThumbprint, importJWK, SignJWT, type JWK, type JWTPayload } from 'jose';
 import type { TransactionSql } from 'postgres';
 import type { Db } from '../infra/db.ts';
+import { openJson, sealJson, SECRET_COLUMNS } from '../infra/secret-columns.ts';
 
 /** Every algorithm a tenant may sign with (and that Tessera accepts when verifying its own tokens). */
 export const SIGNING_ALGS = ['ES256', 'RS256', 'PS256', 'EdDSA', 'ES384', 'ES512', 'PS384', 'PS512', 'RS384', 'RS512'] as const;
@@ -61,7 +62,7 @@ async function activeAlgs(db: Db | TransactionSql, tenant: string): Promise<Set<
 async function insertKeys(tx: TransactionSql, tenant: string, keys: (JWK & { kid: string })[]): Promise<void> {
   for (const key of keys) {
     await tx`INSERT INTO signing_keys (tenant_id, kid, alg, private_jwk, status)
-      VALUES (${tenant}, ${key.kid}, ${key.alg!}, ${tx.json(key as never)}, 'active')`;
+      VALUES (${tenant}, ${key.kid}, ${key.alg!}, ${tx.json(sealJson(SECRET_COLUMNS.signingKey, [tenant, key.kid], key))}, 'active')`;
   }
 }
 
@@ -123,10 +124,10 @@ export async function listSigningKeysPage(db: Db, tenant: string, query: { after
 
 /** The private JWKS for oidc-provider's `jwks`: active keys first, then still-published retired ones. */
 export async function providerJwks(db: Db, tenant: string): Promise<{ keys: JWK[] }> {
-  const rows = await db`SELECT private_jwk FROM signing_keys
+  const rows = await db`SELECT kid, private_jwk FROM signing_keys
     WHERE tenant_id = ${tenant} AND (status = 'active' OR publish_until > now())
     ORDER BY status = 'active' DESC, created_at DESC, alg`;
-  return { keys: rows.map((r) => ({ ...(r.private_jwk as JWK), use: 'sig' })) };
+  return { keys: rows.map((r) => ({ ...privateJwk(tenant, r), use: 'sig' })) };
 }
 
 /** Changes whenever the published key set changes (a rotation, or a retired key expiring). */
@@ -135,6 +136,9 @@ export async function keysVersion(db: Db, tenant: string): Promise<string> {
     WHERE tenant_id = ${tenant} AND (status = 'active' OR publish_until > now())`;
   return `${row?.n ?? 0}:${row?.latest ? new Date(row.latest).getTime() : 0}`;
 }
+
+const privateJwk = (tenant: string, row: Record<string, any>): JWK =>
+  openJson<JWK>(SECRET_COLUMNS.signingKey, [tenant, row.kid], row.private_jwk);
 
 const imported = new Map<string, CryptoKey | Uint8Array>();
 
@@ -148,7 +152,7 @@ export async function signJwt(db: Db, tenant: string, payload: JWTPayload, optio
   const cacheKey = `${tenant}/${row.kid}`;
   let key = imported.get(cacheKey);
   if (!key) {
-    key = await importJWK(row.private_jwk as JWK, alg);
+    key = await importJWK(privateJwk(tenant, row), alg);
     if (imported.size > 1000) imported.clear();
     imported.set(cacheKey, key);
   }

@@ -3,8 +3,8 @@
 // service providers and as a SAML SP toward upstream IdPs. Rules:
 // - created on first use, exactly once per tenant even when processes race: the key is generated
 //   outside the transaction, then inserted while the tenant row is locked (the loser's is dropped);
-// - the private key never leaves the server (metadata publishes the certificate only). Production
-//   deployments should encrypt it at rest, as for core/oidc/signing-keys.ts;
+// - the private key never leaves the server (metadata publishes the certificate only) and is
+//   sealed at rest (core/infra/secret-columns.ts);
 // - every SAML response and request reads them, so a tenant's are kept for CACHE_MS per process
 //   (they never change once created), and parsed signing keys are kept by PEM: each response is
 //   signed twice, and parsing the PKCS#8 PEM cost as much as the signature.
@@ -14,6 +14,7 @@ import { createPrivateKey, webcrypto, type KeyObject } from 'node:crypto';
 import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
 import type { Db } from '../infra/db.ts';
+import { openSecret, sealSecret, SECRET_COLUMNS } from '../infra/secret-columns.ts';
 
 export interface SamlCredentials { privateKeyPem: string; certificatePem: string }
 
@@ -49,7 +50,8 @@ export async function newSamlCredentials(name: string): Promise<SamlCredentials>
 
 async function read(db: Db, tenant: string): Promise<SamlCredentials | undefined> {
   const [row] = await db`SELECT private_key_pem, certificate_pem FROM saml_credentials WHERE tenant_id = ${tenant}`;
-  return row ? { privateKeyPem: row.private_key_pem, certificatePem: row.certificate_pem } : undefined;
+  if (!row) return undefined;
+  return { privateKeyPem: openSecret(SECRET_COLUMNS.samlKey, [tenant], row.private_key_pem), certificatePem: row.certificate_pem };
 }
 
 const CACHE_MS = 60_000;
@@ -84,7 +86,8 @@ async function readOrCreate(db: Db, tenant: string): Promise<SamlCredentials> {
     const [owner] = await tx`SELECT id FROM tenants WHERE id = ${tenant} FOR UPDATE`;
     if (!owner) throw new Error(`no tenant "${tenant}"`);
     await tx`INSERT INTO saml_credentials (tenant_id, private_key_pem, certificate_pem)
-      VALUES (${tenant}, ${fresh.privateKeyPem}, ${fresh.certificatePem}) ON CONFLICT (tenant_id) DO NOTHING`;
+      VALUES (${tenant}, ${sealSecret(SECRET_COLUMNS.samlKey, [tenant], fresh.privateKeyPem)}, ${fresh.certificatePem})
+      ON CONFLICT (tenant_id) DO NOTHING`;
   });
   return (await read(db, tenant))!;
 }

@@ -5,11 +5,13 @@
 // update to several at once.
 // Rules: an update is checked whole before anything is written, then written in one statement
 // (all or nothing); sections not named keep their stored value (mail template overrides
-// included); the SMTP URL may hold a password, so what is shown is `{ configured, host, from }`.
+// included); the SMTP URL may hold a password, so what is shown is `{ configured, host, from }`,
+// and it is stored sealed (core/infra/tenant-smtp-secret.ts).
 import { z } from 'zod';
 import { ProfileSettings, attributeKeysProblem, getRequiredAttributes } from '../accounts/profile.ts';
 import type { Db } from '../infra/db.ts';
 import { MailFrom, SmtpUrl, TenantSmtp, smtpSummary } from '../infra/mail.ts';
+import { openTenantSmtp, sealTenantSmtp } from '../infra/tenant-smtp-secret.ts';
 import { isPlainObject, mergeOneLevel, patchOf, type SettingsPatch } from '../infra/settings-patch.ts';
 import { LegacyPatch, LegacySettings, LegacySettingsError, mergeLegacySettings } from '../legacy/legacy-settings.ts';
 import { RegistrationPatch, RegistrationSettings, SettingsInputError, mergeRegistrationSettings } from '../registration/registration-settings.ts';
@@ -113,7 +115,8 @@ function view(stored: Record<string, unknown>, required: string[]): TenantSettin
 export async function getTenantSettings(db: Db, tenant: string): Promise<TenantSettingsView | undefined> {
   const [row] = await db`SELECT settings FROM tenants WHERE id = ${tenant}`;
   if (!row) return undefined;
-  return view(row.settings ?? {}, await getRequiredAttributes(db, tenant));
+  const stored = row.settings ?? {};
+  return view({ ...stored, smtp: openTenantSmtp(tenant, stored.smtp) }, await getRequiredAttributes(db, tenant));
 }
 
 /** Only the branding (what the login page shows, for every visitor). */
@@ -171,8 +174,9 @@ export async function updateTenant(db: Db, id: string, update: TenantUpdate): Pr
   return db.begin(async (tx) => {
     const [row] = await tx`SELECT settings FROM tenants WHERE id = ${id} FOR UPDATE`;
     if (!row) return undefined;
-    const stored: Record<string, unknown> = row.settings ?? {};
+    const stored: Record<string, unknown> = { ...row.settings, smtp: openTenantSmtp(id, row.settings?.smtp) };
     const changed = update.settings ? mergedSections(stored, update.settings) : {};
+    if (changed.smtp) changed.smtp = sealTenantSmtp(id, changed.smtp);
     const dropSmtp = update.settings?.smtp === null;
     const [saved] = await tx`UPDATE tenants SET
         name = coalesce(${update.name ?? null}, name),

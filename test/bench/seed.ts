@@ -7,6 +7,11 @@ import type { Db } from '../../core/infra/db.ts';
 import { createTenant } from '../../core/tenants/tenants.ts';
 import { createUser, getPasswordHash } from '../../core/accounts/users.ts';
 import { newTotpSecret, saveTotpSecret } from '../../core/accounts/totp.ts';
+import { dataKeyringFrom, installDataKeyring } from '../../core/infra/data-keys.ts';
+import { sealSecret, SECRET_COLUMNS } from '../../core/infra/secret-columns.ts';
+
+/** The data key of the benchmark's Tessera processes (TESSERA_DATA_KEYS), which seeding seals with too. */
+export const BENCH_DATA_KEYS = `bench:${randomBytes(32).toString('base64')}`;
 
 export interface BenchUser { login: string; secret: string; lastCounter: number }
 
@@ -16,6 +21,7 @@ const BATCH = 500;
 
 export async function seed(db: Db, count: number): Promise<Seeded> {
   const tenant = `bench-${randomBytes(4).toString('hex')}`;
+  installDataKeyring(dataKeyringFrom(BENCH_DATA_KEYS, []));
   await createTenant(db, tenant);
   // The benchmark is one address starting thousands of journeys a minute: lift the rate limits.
   const unlimited = { limit: 1_000_000_000, window: '1m' };
@@ -36,7 +42,8 @@ export async function seed(db: Db, count: number): Promise<Seeded> {
         RETURNING id, username`;
       const idOf = new Map(rows.map((r) => [r.username as string, r.id as string]));
       await tx`INSERT INTO password_credentials ${tx(batch.map((u) => ({ tenant_id: tenant, user_id: idOf.get(u.login)!, hash })))}`;
-      await tx`INSERT INTO totp_credentials ${tx(batch.map((u) => ({ tenant_id: tenant, user_id: idOf.get(u.login)!, secret: u.secret, last_counter: 0 })))}`;
+      await tx`INSERT INTO totp_credentials ${tx(batch.map((u) => ({ tenant_id: tenant, user_id: idOf.get(u.login)!,
+        secret: sealSecret(SECRET_COLUMNS.totpSecret, [tenant, idOf.get(u.login)!], u.secret), last_counter: 0 })))}`;
     });
     users.push(...batch);
   }

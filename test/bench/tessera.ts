@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type { Infra } from './infra.ts';
 import { freePort } from './ports.ts';
 import { childPids, cpuSecondsOf, cpuSecondsOfAll, spawnTessera, waitHealthy, type Child } from './processes.ts';
+import { BENCH_DATA_KEYS } from './seed.ts';
 
 export interface Tessera {
   base: string;
@@ -32,6 +33,7 @@ export async function startTessera(infra: Infra, tmp: string): Promise<Tessera> 
     PUBLIC_URL: base, TEMPORAL_TASK_QUEUE: TASK_QUEUE, DATA_DIR: join(tmp, 'data'), NODE_ENV: 'production',
     // Both processes must share the payload codec key.
     TESSERA_CODEC_KEYS: `bench:${randomBytes(32).toString('base64')}`,
+    TESSERA_DATA_KEYS: BENCH_DATA_KEYS,
   };
   const worker = spawnTessera('worker', env);
   const server = spawnTessera('server', env);

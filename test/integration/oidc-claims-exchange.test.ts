@@ -13,7 +13,7 @@ import { beforeAll, afterAll, describe, expect, it, vi } from 'vitest';
 import { listAudit } from '../../core/infra/audit.ts';
 import { createOidcClient } from '../../core/oidc/oidc-clients.ts';
 import { saveAttributes } from '../../core/accounts/profile.ts';
-import { signJwt } from '../../core/oidc/signing-keys.ts';
+import { providerJwks, signJwt } from '../../core/oidc/signing-keys.ts';
 import { createTenant } from '../../core/tenants/tenants.ts';
 import { createProviderCache } from '../../server/protocols/oidc/provider-cache.ts';
 import type { OidcDeps } from '../../server/protocols/oidc/deps.ts';
@@ -385,8 +385,8 @@ describe('resource guard', () => {
     const [{ kid }] = (await stack.db`SELECT kid FROM signing_keys WHERE tenant_id = ${tenant} AND alg = 'RS256'`) as unknown as [{ kid: string }];
     const rsaPublic = (await (await fetch(`${stack.url}/t/${tenant}/oidc/jwks`)).json() as jose.JSONWebKeySet).keys.find((k) => k.kid === kid)!;
 
-    const [{ private_jwk: privateJwk }] = (await stack.db`SELECT private_jwk FROM signing_keys
-      WHERE tenant_id = ${tenant} AND alg = 'ES256' AND status = 'active'`) as unknown as [{ private_jwk: jose.JWK }];
+    // Active keys come first; the stored JWK is sealed, providerJwks opens it.
+    const privateJwk = (await providerJwks(stack.db, tenant)).keys.find((k) => k.alg === 'ES256')!;
     const tenantKey = { kid: privateJwk.kid!, key: await jose.importJWK(privateJwk, 'ES256') };
 
     const otherTenant = uniqueTenantId('guard');

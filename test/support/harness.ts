@@ -15,9 +15,12 @@ import { createActivities, type Activities } from '../../activities/index.ts';
 import { withJourneyChain } from '../../activities/journey-chain.ts';
 import { listen } from '../../bin/runtime/http-server.ts';
 import { installTemporalRuntime } from '../../bin/runtime/temporal-runtime.ts';
-import { TEST_CODEC_KEYS } from './codec-key.ts';
+import { dataKeyringFrom, installDataKeyring } from '../../core/infra/data-keys.ts';
+import { TEST_CODEC_KEYS, TEST_DATA_KEYS } from './codec-key.ts';
 
 export const codec = new EncryptionCodec(parseCodecKeys(TEST_CODEC_KEYS));
+// What a child process started with the default test environment has (test/support/processes.ts).
+installDataKeyring(dataKeyringFrom(TEST_DATA_KEYS, parseCodecKeys(TEST_CODEC_KEYS)));
 
 export function testConfig(overrides: Partial<Config> = {}): Config {
   return {

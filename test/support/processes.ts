@@ -7,6 +7,7 @@ import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { TEST_DATA_KEYS } from './codec-key.ts';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const ENTRY = join(ROOT, 'bin', 'tessera.js');
@@ -14,7 +15,7 @@ const ENTRY = join(ROOT, 'bin', 'tessera.js');
 /** Variables a child must not inherit from the test run unless a test sets them. */
 const TESSERA_VARS = [
   'PORT', 'PUBLIC_URL', 'DATABASE_URL', 'TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'TEMPORAL_TASK_QUEUE',
-  'DATA_DIR', 'SMTP_URL', 'TESSERA_SEED', 'JOURNEY_IDLE_TIMEOUT', 'TESSERA_CODEC_KEYS', 'NODE_ENV',
+  'DATA_DIR', 'SMTP_URL', 'TESSERA_SEED', 'JOURNEY_IDLE_TIMEOUT', 'TESSERA_CODEC_KEYS', 'TESSERA_DATA_KEYS', 'NODE_ENV',
 ];
 
 export type Env = Record<string, string | undefined>;
@@ -23,6 +24,8 @@ export type Env = Record<string, string | undefined>;
 export function childEnv(vars: Env): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env };
   for (const name of TESSERA_VARS) delete env[name];
+  // Children share the test process's data key: secrets one seals, the other opens.
+  env.TESSERA_DATA_KEYS = TEST_DATA_KEYS;
   for (const [name, value] of Object.entries(vars)) {
     if (value === undefined) delete env[name];
     else env[name] = value;

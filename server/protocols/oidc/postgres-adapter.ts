@@ -19,7 +19,7 @@
 import { errors, type Adapter, type AdapterFactory, type AdapterPayload } from 'oidc-provider';
 import { builtinClient } from '../../../core/oidc/builtin-clients.ts';
 import type { Db } from '../../../core/infra/db.ts';
-import { clientsGeneration } from '../../../core/oidc/oidc-clients.ts';
+import { clientsGeneration, openClientMetadata } from '../../../core/oidc/oidc-clients.ts';
 import { logger } from '../../../core/infra/logger.ts';
 import { TOKEN_MODELS, TokenLookup } from './token-lookup.ts';
 
@@ -159,9 +159,10 @@ class ClientAdapter implements Adapter {
       this.#recent.delete(id);
       return undefined;
     }
+    const metadata = openClientMetadata(this.#tenant, row.metadata) as AdapterPayload;
     if (this.#recent.size >= CLIENT_CACHE_MAX) this.#recent.clear();
-    this.#recent.set(id, { metadata: row.metadata, until: Date.now() + CLIENT_CACHE_MS });
-    return row.metadata as AdapterPayload;
+    this.#recent.set(id, { metadata, until: Date.now() + CLIENT_CACHE_MS });
+    return metadata;
   }
 
   async upsert(): Promise<void> {
