@@ -8,6 +8,7 @@
 // - A failure is described by its status code or network error name, never the response body.
 import type { Db } from '../core/infra/db.ts';
 import { recordAudit } from '../core/infra/audit.ts';
+import { openSecret, SECRET_COLUMNS } from '../core/infra/secret-columns.ts';
 import { closeDelivery, recordAttempt } from '../core/webhooks/deliveries.ts';
 import { EVENT_ID_HEADER, EVENT_TYPE_HEADER, SIGNATURE_HEADER, signatureHeader } from '../core/webhooks/signature.ts';
 import type { WebhookAttemptInput, WebhookAttemptResult, WebhookDeliveryEnd } from '../workflows/webhook-delivery-contracts.ts';
@@ -35,6 +36,14 @@ async function post(url: string, body: string, headers: Record<string, string>):
   }
 }
 
+/** The webhook's secret, and the previous one while its rotation grace lasts, opened from their sealed form. */
+function signingSecrets(input: WebhookAttemptInput, secret: string, previous: string | null): string[] {
+  const key = [input.tenant, input.webhookId];
+  const secrets = [openSecret(SECRET_COLUMNS.webhookSecret, key, secret)];
+  if (previous) secrets.push(openSecret(SECRET_COLUMNS.webhookPreviousSecret, key, previous));
+  return secrets;
+}
+
 export function createWebhookDeliveryActivities({ db }: { db: Db }) {
   return {
     /** One POST of the event to the webhook. @throws only for our own faults (the database). */
@@ -48,7 +57,7 @@ export function createWebhookDeliveryActivities({ db }: { db: Db }) {
       if (!row.event_id) return { outcome: 'gone', error: 'the event is no longer kept' };
       const body = eventBody(row);
       const result = await post(row.url, body, {
-        [SIGNATURE_HEADER]: signatureHeader([row.secret, row.previous_secret].filter(Boolean), Math.floor(Date.now() / 1000), body),
+        [SIGNATURE_HEADER]: signatureHeader(signingSecrets(input, row.secret, row.previous_secret), Math.floor(Date.now() / 1000), body),
         [EVENT_ID_HEADER]: row.event_id, [EVENT_TYPE_HEADER]: row.type,
         'Tessera-Delivery-Attempt': String(input.attempt),
       });

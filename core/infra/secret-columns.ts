@@ -36,6 +36,14 @@ export const SECRET_COLUMNS = {
     name: 'OIDC client secrets', table: 'oidc_clients', column: 'metadata', shape: 'field',
     path: ['client_secret'], key: [TENANT, { name: 'client_id', type: 'text' }],
   },
+  webhookSecret: {
+    name: 'webhook signing secrets', table: 'webhooks', column: 'secret', shape: 'text',
+    key: [TENANT, { name: 'id', type: 'uuid' }],
+  },
+  webhookPreviousSecret: {
+    name: 'webhook signing secrets (in rotation grace)', table: 'webhooks', column: 'previous_secret', shape: 'text',
+    key: [TENANT, { name: 'id', type: 'uuid' }],
+  },
   tenantSmtpUrl: {
     name: 'tenant SMTP URLs', table: 'tenants', column: 'settings', shape: 'field',
     path: ['smtp', 'url'], key: [{ name: 'id', type: 'text' }],

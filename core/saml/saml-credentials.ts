@@ -14,6 +14,8 @@ import { createPrivateKey, webcrypto, type KeyObject } from 'node:crypto';
 import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
 import type { Db } from '../infra/db.ts';
+import type { DataKeyring } from '../infra/data-encryption.ts';
+import { dataKeyring } from '../infra/data-keys.ts';
 import { openSecret, sealSecret, SECRET_COLUMNS } from '../infra/secret-columns.ts';
 
 export interface SamlCredentials { privateKeyPem: string; certificatePem: string }
@@ -56,7 +58,9 @@ async function read(db: Db, tenant: string): Promise<SamlCredentials | undefined
 
 const CACHE_MS = 60_000;
 const CACHE_MAX = 1000;
-const recent = new Map<string, { credentials: SamlCredentials; until: number }>();
+// Each entry remembers the keyring it was opened with: credentials opened under keys this process
+// no longer holds are read (and refused) again rather than served from memory.
+const recent = new Map<string, { credentials: SamlCredentials; until: number; keyring: DataKeyring }>();
 const keys = new Map<string, KeyObject>();
 
 function remember<K, V>(map: Map<K, V>, key: K, value: V): V {
@@ -72,10 +76,11 @@ export function privateKeyObject(privateKeyPem: string): KeyObject {
 
 /** The tenant's credentials, created on first use. @throws Error when the tenant does not exist. */
 export async function tenantSamlCredentials(db: Db, tenant: string): Promise<SamlCredentials> {
+  const keyring = dataKeyring();
   const hit = recent.get(tenant);
-  if (hit && hit.until > Date.now()) return hit.credentials;
+  if (hit && hit.until > Date.now() && hit.keyring === keyring) return hit.credentials;
   const credentials = await readOrCreate(db, tenant);
-  return remember(recent, tenant, { credentials, until: Date.now() + CACHE_MS }).credentials;
+  return remember(recent, tenant, { credentials, until: Date.now() + CACHE_MS, keyring }).credentials;
 }
 
 async function readOrCreate(db: Db, tenant: string): Promise<SamlCredentials> {

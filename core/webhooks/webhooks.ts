@@ -2,8 +2,12 @@
 // delivery is retried before it is dead-lettered. The management API and `tessera webhooks` both
 // come through here.
 // Rules: the secret (256 random bits, `whsec_` prefix) is returned by createWebhook only, never by
-// a read; event types must be known ones (core/infra/webhook-events.ts); every query names the tenant.
+// a read, and stored sealed (core/infra/secret-columns.ts: bound to its row and column, so a
+// rotation opens the current secret and seals it again as the previous one); event types must be
+// known ones (core/infra/webhook-events.ts); every query names the tenant.
+import { randomUUID } from 'node:crypto';
 import type { Db } from '../infra/db.ts';
+import { openSecret, sealSecret, SECRET_COLUMNS } from '../infra/secret-columns.ts';
 import { newSecretToken } from '../infra/secret-token.ts';
 import { WEBHOOK_EVENT_TYPES, type WebhookEventType } from '../infra/webhook-events.ts';
 import { checkWebhookUrl, WebhookInputError } from './webhook-url.ts';
@@ -74,8 +78,10 @@ export async function createWebhook(db: Db, tenant: string, input: WebhookInput)
   const types = checkEventTypes(input.eventTypes);
   const deadLetter = checkDeadLetter(input.deadLetterAfterMs ?? DEFAULT_DEAD_LETTER_MS);
   const secret = newSecretToken(SECRET_PREFIX);
-  const [row] = await db`INSERT INTO webhooks (tenant_id, url, event_types, secret, enabled, description, dead_letter_after_ms)
-    VALUES (${tenant}, ${url}, ${types}, ${secret}, ${input.enabled ?? true}, ${input.description ?? null}, ${deadLetter})
+  const id = randomUUID();
+  const sealed = sealSecret(SECRET_COLUMNS.webhookSecret, [tenant, id], secret);
+  const [row] = await db`INSERT INTO webhooks (id, tenant_id, url, event_types, secret, enabled, description, dead_letter_after_ms)
+    VALUES (${id}, ${tenant}, ${url}, ${types}, ${sealed}, ${input.enabled ?? true}, ${input.description ?? null}, ${deadLetter})
     RETURNING *, created_at::text AS created_key`;
   return { ...toWebhook(row!), secret };
 }
@@ -122,9 +128,15 @@ export async function rotateWebhookSecret(db: Db, tenant: string, id: string, gr
   if (!isUuid(id)) return undefined;
   if (!Number.isInteger(graceMs) || graceMs < 0 || graceMs > MAX_ROTATION_GRACE_MS) throw new WebhookInputError('grace: between 0s and 7d');
   const secret = newSecretToken(SECRET_PREFIX);
-  const [row] = await db`UPDATE webhooks SET previous_secret = secret, previous_secret_until = now() + ${graceMs} * interval '1 millisecond',
-      secret = ${secret}, updated_at = now()
-    WHERE tenant_id = ${tenant} AND id = ${id} RETURNING *, created_at::text AS created_key`;
+  const row = await db.begin(async (tx) => {
+    const [current] = await tx`SELECT secret FROM webhooks WHERE tenant_id = ${tenant} AND id = ${id} FOR UPDATE`;
+    if (!current) return undefined;
+    const previous = sealSecret(SECRET_COLUMNS.webhookPreviousSecret, [tenant, id], openSecret(SECRET_COLUMNS.webhookSecret, [tenant, id], current.secret));
+    const [updated] = await tx`UPDATE webhooks SET previous_secret = ${previous}, previous_secret_until = now() + ${graceMs} * interval '1 millisecond',
+        secret = ${sealSecret(SECRET_COLUMNS.webhookSecret, [tenant, id], secret)}, updated_at = now()
+      WHERE tenant_id = ${tenant} AND id = ${id} RETURNING *, created_at::text AS created_key`;
+    return updated;
+  });
   return row ? { ...toWebhook(row), secret } : undefined;
 }
 

@@ -14,6 +14,7 @@ import { dataKeyringFrom, deriveDataKeys, installDataKeyring, parseDataKeys } fr
 import { resealSecrets } from '../../core/infra/seal-stored-secrets.ts';
 import { sealSecretsAtStartup } from '../../bin/runtime/secrets-at-rest.ts';
 import { createMailer } from '../../core/infra/mail.ts';
+import { logger } from '../../core/infra/logger.ts';
 import { getTotpSecret, newTotpSecret, saveTotpSecret, totpCode } from '../../core/accounts/totp.ts';
 import { createUser } from '../../core/accounts/users.ts';
 import { createOidcClient, getOidcClient } from '../../core/oidc/oidc-clients.ts';
@@ -256,7 +257,7 @@ describe('secrets at rest', () => {
     for (const text of secretTexts()) expect((err as Error).message).not.toContain(text);
 
     const logged: string[] = [];
-    const spy = vi.spyOn(console, 'error').mockImplementation((...args: unknown[]) => { logged.push(args.join(' ')); });
+    const spy = vi.spyOn(logger, 'error').mockImplementation(((...args: unknown[]) => { logged.push(args.join(' ')); }) as never);
     try {
       const res = await fetch(`${stack.url}/t/${up.tenant}/saml/metadata`);
       expect(res.status).toBe(500);

@@ -248,6 +248,12 @@ describe('secret rotation', () => {
     expect(rotated.status).toBe(200);
     expect(rotated.body.secret).toMatch(/^whsec_/);
     expect(rotated.body.secret).not.toBe(hook.secret);
+    // Both secrets are stored sealed, each bound to its own column (secrets at rest).
+    const [stored] = await db`SELECT secret, previous_secret FROM webhooks WHERE tenant_id = ${tenant} AND id = ${hook.id}`;
+    expect(stored!.secret).toMatch(/^enc:v1:/);
+    expect(stored!.previous_secret).toMatch(/^enc:v1:/);
+    expect(JSON.stringify(stored)).not.toContain(hook.secret.slice(6));
+    expect(JSON.stringify(stored)).not.toContain(rotated.body.secret.slice(6));
     await recordAudit(db, { tenant, type: 'session.ended', subject: randomUUID() });
     await eventually('the first event', () => delivered(path).length === 1);
     const during = delivered(path)[0]!;
