@@ -1,0 +1,173 @@
+// Journeys left in the middle for the fault tests (test/fault): each driver brings one to a
+// waiting point through the public HTTP APIs, and later finishes it and counts its side effects
+// (mails at the SMTP sink, accounts, sessions), so a test can say "nothing lost, nothing twice".
+// Every call takes the server URL to use, so steps can alternate between replicas.
+import { expect } from 'vitest';
+import { findApprovalForUser } from '../../core/registration/approvals.ts';
+import type { Db } from '../../core/infra/db.ts';
+import { sleep } from './processes.ts';
+import { adminRequest, moderatedTenant } from './admin-api.ts';
+import { tenantWithUser } from './harness.ts';
+import { JourneyApi, type ApiResponse } from './journey-api.ts';
+import type { SmtpSink } from './smtp-sink.ts';
+
+/**
+ * Retries `call` while it answers 503 (a dependency still coming back) or cannot connect (a
+ * replica restarting); any other answer is returned. Each 503 must carry Retry-After.
+ */
+export async function untilAvailable(call: () => Promise<ApiResponse>, timeoutMs = 60_000): Promise<ApiResponse> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    let res: ApiResponse | undefined;
+    try {
+      res = await call();
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+    }
+    if (res && res.status !== 503) return res;
+    if (res) expect(res.headers.get('retry-after')).toMatch(/^\d+$/);
+    if (Date.now() > deadline) throw new Error(`still unavailable after ${timeoutMs} ms: ${JSON.stringify(res?.body)}`);
+    await sleep(500);
+  }
+}
+
+/** The same browser (cookie jar and journey) talking to another replica. */
+export function onServer(api: JourneyApi, base: string): JourneyApi {
+  const other = new JourneyApi(base, api.tenant);
+  for (const [k, v] of api.cookies) other.cookies.set(k, v);
+  other.journey = api.journey;
+  return other;
+}
+
+/** A password login stopped after its first step (the username), waiting for the password. */
+export class LoginInFlight {
+  api: JourneyApi;
+  readonly tenant: string;
+  readonly userId: string;
+  readonly #password: string;
+
+  private constructor(api: JourneyApi, userId: string, password: string) {
+    this.api = api;
+    this.tenant = api.tenant;
+    this.userId = userId;
+    this.#password = password;
+  }
+
+  static async begin(db: Db, base: string): Promise<LoginInFlight> {
+    const { tenant, login, password, user } = await tenantWithUser(db);
+    const api = new JourneyApi(base, tenant);
+    expect((await untilAvailable(() => api.start())).status).toBe(201);
+    const atPassword = await untilAvailable(() => api.submit({ username: login }));
+    expect(atPassword.status, JSON.stringify(atPassword.body)).toBe(200);
+    expect(atPassword.body.step.fields.map((f: { name: string }) => f.name)).toContain('password');
+    return new LoginInFlight(api, user.id, password);
+  }
+
+  /** Answers the password at `base`; the login must succeed with a session. */
+  async finish(base: string): Promise<void> {
+    this.api = onServer(this.api, base);
+    const current = await untilAvailable(() => this.api.get());
+    expect(current.status, JSON.stringify(current.body)).toBe(200);
+    this.api.journey = current.body;
+    const done = await untilAvailable(() => this.api.submit({ password: this.#password }));
+    expect(done.status, JSON.stringify(done.body)).toBe(200);
+    expect(done.body.status).toBe('succeeded');
+    expect(this.api.cookies.has('tessera_session')).toBe(true);
+  }
+
+  async sessions(db: Db): Promise<number> {
+    const [row] = await db`SELECT count(*)::int AS n FROM sessions WHERE tenant_id = ${this.tenant} AND user_id = ${this.userId}`;
+    return row!.n;
+  }
+}
+
+/** A signup on a moderated tenant: the account is pending and the admins were mailed. */
+export class SignupAwaitingApproval {
+  readonly tenant: string;
+  readonly token: string;
+  readonly email: string;
+  readonly admin: string;
+
+  private constructor(tenant: string, token: string, email: string, admin: string) {
+    this.tenant = tenant;
+    this.token = token;
+    this.email = email;
+    this.admin = admin;
+  }
+
+  static async begin(db: Db, base: string, sink: SmtpSink): Promise<SignupAwaitingApproval> {
+    const admin = `admin-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}@ops.example`;
+    const { tenant, token } = await moderatedTenant(db, [admin]);
+    const email = `sam@${tenant}.example`;
+    const api = new JourneyApi(base, tenant);
+    expect((await untilAvailable(() => api.start('registration'))).status).toBe(201);
+    const res = await untilAvailable(() => api.submit({ email, name: 'Sam Fault', password: 'violet staple orbit 42', invitation: '' }));
+    expect(res.body, JSON.stringify(res.body)).toMatchObject({ status: 'succeeded', notice: { code: 'awaiting_approval' } });
+    await sink.waitFor((m) => m.to.includes(admin) && m.subject.includes(email), 60_000);
+    return new SignupAwaitingApproval(tenant, token, email, admin);
+  }
+
+  /** Approves through the admin API at `base`; the account activates and its owner is mailed once. */
+  async approve(db: Db, base: string, sink: SmtpSink): Promise<void> {
+    const [user] = await db`SELECT id FROM users WHERE tenant_id = ${this.tenant} AND email = ${this.email}`;
+    const approval = await findApprovalForUser(db, this.tenant, user!.id);
+    const deadline = Date.now() + 60_000;
+    let res = await adminRequest(base, this.tenant, this.token, 'POST', `/approvals/${approval!.id}/approve`).catch(() => undefined);
+    while (!res || res.status === 503) {
+      if (Date.now() > deadline) throw new Error('approval still unavailable');
+      await sleep(500);
+      res = await adminRequest(base, this.tenant, this.token, 'POST', `/approvals/${approval!.id}/approve`).catch(() => undefined);
+    }
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    await sink.waitFor((m) => m.to.includes(this.email) && /is ready/.test(m.subject), 60_000);
+    const [row] = await db`SELECT status FROM users WHERE tenant_id = ${this.tenant} AND email = ${this.email}`;
+    expect(row!.status).toBe('active');
+  }
+
+  /** Mails, accounts: each must be exactly one after the journey. */
+  async counts(db: Db, sink: SmtpSink): Promise<{ adminMails: number; userMails: string[]; accounts: number }> {
+    const [row] = await db`SELECT count(*)::int AS n FROM users WHERE tenant_id = ${this.tenant}`;
+    return {
+      adminMails: sink.messages.filter((m) => m.to.includes(this.admin)).length,
+      userMails: sink.messages.filter((m) => m.to.includes(this.email)).map((m) => m.subject.replace(this.tenant, 'T')).sort(),
+      accounts: row!.n,
+    };
+  }
+}
+
+/** An invitation mailed and not yet used. */
+export class InvitationInFlight {
+  readonly tenant: string;
+  readonly email: string;
+  readonly code: string;
+
+  private constructor(tenant: string, email: string, code: string) {
+    this.tenant = tenant;
+    this.email = email;
+    this.code = code;
+  }
+
+  static async begin(db: Db, base: string, sink: SmtpSink): Promise<InvitationInFlight> {
+    const { tenant, token } = await moderatedTenant(db);
+    const email = `ivy@${tenant}.example`;
+    const res = await adminRequest(base, tenant, token, 'POST', '/invitations', { email });
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    const mail = await sink.waitFor((m) => m.to.includes(email) && /invited/.test(m.subject), 60_000);
+    return new InvitationInFlight(tenant, email, /#invite=([A-Za-z0-9_-]+)/.exec(mail.text)![1]!);
+  }
+
+  /** Signs up with the code at `base`: active at once, signed in. */
+  async accept(base: string): Promise<void> {
+    const api = new JourneyApi(base, this.tenant);
+    expect((await untilAvailable(() => api.start('registration'))).status).toBe(201);
+    const res = await untilAvailable(() => api.submit({ email: this.email, name: 'Ivy Fault', password: 'violet staple orbit 42', invitation: this.code }));
+    expect(res.body, JSON.stringify(res.body)).toMatchObject({ status: 'succeeded' });
+    expect(api.cookies.has('tessera_session')).toBe(true);
+  }
+
+  async counts(db: Db, sink: SmtpSink): Promise<{ mails: number; accounts: number; accepted: number }> {
+    const [users] = await db`SELECT count(*)::int AS n FROM users WHERE tenant_id = ${this.tenant} AND status = 'active'`;
+    const [inv] = await db`SELECT count(*)::int AS n FROM invitations WHERE tenant_id = ${this.tenant} AND status = 'accepted'`;
+    return { mails: sink.messages.filter((m) => m.to.includes(this.email)).length, accounts: users!.n, accepted: inv!.n };
+  }
+}
