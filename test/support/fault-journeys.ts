@@ -2,13 +2,17 @@
 // waiting point through the public HTTP APIs, and later finishes it and counts its side effects
 // (mails at the SMTP sink, accounts, sessions), so a test can say "nothing lost, nothing twice".
 // Every call takes the server URL to use, so steps can alternate between replicas.
+import { createServer, type Server } from 'node:http';
+import * as oidc from 'openid-client';
 import { expect } from 'vitest';
+import { createOidcClient } from '../../core/oidc/oidc-clients.ts';
 import { findApprovalForUser } from '../../core/registration/approvals.ts';
 import type { Db } from '../../core/infra/db.ts';
 import { sleep } from './processes.ts';
 import { adminRequest, moderatedTenant } from './admin-api.ts';
 import { tenantWithUser } from './harness.ts';
 import { JourneyApi, type ApiResponse } from './journey-api.ts';
+import { OidcBrowser } from './oidc-browser.ts';
 import type { SmtpSink } from './smtp-sink.ts';
 
 /**
@@ -169,5 +173,87 @@ export class InvitationInFlight {
     const [users] = await db`SELECT count(*)::int AS n FROM users WHERE tenant_id = ${this.tenant} AND status = 'active'`;
     const [inv] = await db`SELECT count(*)::int AS n FROM invitations WHERE tenant_id = ${this.tenant} AND status = 'accepted'`;
     return { mails: sink.messages.filter((m) => m.to.includes(this.email)).length, accounts: users!.n, accepted: inv!.n };
+  }
+}
+
+/** A relying party's back-channel logout endpoint (a real HTTP server): counts logout tokens; refuses the first `failures` posts. */
+export class LogoutReceiver {
+  readonly tokens: string[] = [];
+  failures = 0;
+  url = '';
+  #server?: Server;
+
+  async start(): Promise<void> {
+    this.#server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (chunk) => (body += chunk));
+      req.on('end', () => {
+        if (this.failures > 0) {
+          this.failures--;
+          res.writeHead(503).end();
+          return;
+        }
+        const token = new URLSearchParams(body).get('logout_token');
+        if (token) this.tokens.push(token);
+        res.writeHead(200).end();
+      });
+    });
+    await new Promise<void>((resolve) => this.#server!.listen(0, '127.0.0.1', resolve));
+    this.url = `http://127.0.0.1:${(this.#server!.address() as { port: number }).port}/backchannel`;
+  }
+
+  async stop(): Promise<void> {
+    this.#server?.closeAllConnections();
+    await new Promise((resolve) => this.#server?.close(resolve));
+  }
+}
+
+/**
+ * A signed-in session at an RP with a back-channel logout endpoint, logged out; the fan-out is
+ * under way, retrying the RP (which refuses its first posts) when the fault strikes.
+ */
+export class LogoutFanOutInFlight {
+  readonly receiver: LogoutReceiver;
+
+  private constructor(receiver: LogoutReceiver) {
+    this.receiver = receiver;
+  }
+
+  /** `issuerBase` is PUBLIC_URL: the OIDC flow runs at the origin the tenant's issuer names. */
+  static async begin(db: Db, issuerBase: string): Promise<LogoutFanOutInFlight> {
+    const t = await tenantWithUser(db);
+    const receiver = new LogoutReceiver();
+    await receiver.start();
+    receiver.failures = 2;
+    const client = await createOidcClient(db, t.tenant, {
+      client_name: 'Back-channel RP', redirect_uris: ['https://bcl.example/cb'], first_party: true, backchannel_logout_uri: receiver.url,
+    });
+    const issuer = `${issuerBase}/t/${t.tenant}`;
+    const config = await oidc.discovery(new URL(issuer), client.clientId, client.metadata.client_secret!, undefined, { execute: [oidc.allowInsecureRequests] });
+    const verifier = oidc.randomPKCECodeVerifier();
+    const state = oidc.randomState();
+    const url = oidc.buildAuthorizationUrl(config, {
+      redirect_uri: 'https://bcl.example/cb', scope: 'openid', state,
+      code_challenge: await oidc.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256',
+    });
+    const browser = new OidcBrowser(issuerBase, t.tenant);
+    const landing = await browser.login(url.href, { username: t.login, password: t.password });
+    if (landing.kind !== 'callback') throw new Error(`the OIDC login ended on ${landing.kind}`);
+    await oidc.authorizationCodeGrant(config, landing.url, { pkceCodeVerifier: verifier, expectedState: state });
+    const out = await browser.api.request('POST', `/t/${t.tenant}/api/session/logout`, {});
+    expect(out.status, JSON.stringify(out.body)).toBeLessThan(400);
+    return new LogoutFanOutInFlight(receiver);
+  }
+
+  /** The RP is told exactly once (waits for the delivery, then a while for a duplicate). */
+  async delivered(): Promise<number> {
+    const deadline = Date.now() + 60_000;
+    while (this.receiver.tokens.length === 0) {
+      if (Date.now() > deadline) throw new Error('no logout token reached the RP within 60 s');
+      await sleep(200);
+    }
+    await sleep(1500);
+    await this.receiver.stop();
+    return this.receiver.tokens.length;
   }
 }
