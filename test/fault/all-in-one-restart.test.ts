@@ -13,7 +13,7 @@ import { afterAll, beforeAll, expect, inject, it } from 'vitest';
 import { findRunningEmbeddedDb } from '../../core/infra/embedded-db.ts';
 import { openDb, type Db } from '../../core/infra/db.ts';
 import { TEST_CODEC_KEYS } from '../support/codec-key.ts';
-import { InvitationInFlight, LoginInFlight, LogoutFanOutInFlight, SignupAwaitingApproval } from '../support/fault-journeys.ts';
+import { FederatedLoginInFlight, InvitationInFlight, LoginInFlight, LogoutFanOutInFlight, SignupAwaitingApproval } from '../support/fault-journeys.ts';
 import { freePort, killAll, removeDir, sleep, spawnTessera, tempDir, waitForHealthy, type TesseraProcess } from '../support/processes.ts';
 import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.ts';
 
@@ -59,18 +59,21 @@ function alive(pid: number): boolean {
 }
 
 async function journeysInFlight() {
-  const [login, signup, invitation, logout] = await Promise.all([
+  const [login, signup, invitation, logout, federated] = await Promise.all([
     LoginInFlight.begin(db!, url()),
     SignupAwaitingApproval.begin(db!, url(), sink),
     InvitationInFlight.begin(db!, url(), sink),
     LogoutFanOutInFlight.begin(db!, url()),
+    FederatedLoginInFlight.begin(db!, url()),
   ]);
-  return { login, signup, invitation, logout };
+  return { login, signup, invitation, logout, federated };
 }
 
-async function finishAndCount({ login, signup, invitation, logout }: Awaited<ReturnType<typeof journeysInFlight>>): Promise<void> {
+async function finishAndCount({ login, signup, invitation, logout, federated }: Awaited<ReturnType<typeof journeysInFlight>>): Promise<void> {
   await Promise.all([login.finish(url()), signup.approve(db!, url(), sink), invitation.accept(url())]);
   expect(await logout.delivered()).toBe(1);
+  await federated.finish();
+  expect(await federated.counts(db!)).toEqual({ accounts: 1, sessions: 1 });
   expect(await login.sessions(db!)).toBe(1);
   expect(await signup.counts(db!, sink)).toEqual({ adminMails: 1, userMails: SIGNUP_MAILS, accounts: 1 });
   expect(await invitation.counts(db!, sink)).toEqual({ mails: 1, accounts: 1, accepted: 1 });

@@ -5,7 +5,7 @@
 // requests are answered 503 with Retry-After at once, never a hang and never a 500.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { FaultStack } from '../support/fault-stack.ts';
-import { InvitationInFlight, LoginInFlight, LogoutFanOutInFlight, onServer, SignupAwaitingApproval } from '../support/fault-journeys.ts';
+import { FederatedLoginInFlight, InvitationInFlight, LoginInFlight, LogoutFanOutInFlight, onServer, SignupAwaitingApproval } from '../support/fault-journeys.ts';
 import { JourneyApi } from '../support/journey-api.ts';
 import { tenantWithUser } from '../support/harness.ts';
 
@@ -22,20 +22,23 @@ afterAll(async () => {
 
 /** One of each journey, waiting in the middle. */
 async function journeysInFlight(base: string) {
-  const [login, signup, invitation, logout] = await Promise.all([
+  const [login, signup, invitation, logout, federated] = await Promise.all([
     LoginInFlight.begin(stack.db, base),
     SignupAwaitingApproval.begin(stack.db, base, stack.sink),
     InvitationInFlight.begin(stack.db, base, stack.sink),
     LogoutFanOutInFlight.begin(stack.db, stack.env.PUBLIC_URL!),
+    FederatedLoginInFlight.begin(stack.db, stack.env.PUBLIC_URL!),
   ]);
-  return { login, signup, invitation, logout };
+  return { login, signup, invitation, logout, federated };
 }
 
 /** Finishes each journey at `base` and checks that every side effect happened exactly once. */
 async function finishAndCount(journeys: Awaited<ReturnType<typeof journeysInFlight>>, base: string): Promise<void> {
-  const { login, signup, invitation, logout } = journeys;
+  const { login, signup, invitation, logout, federated } = journeys;
   await Promise.all([login.finish(base), signup.approve(stack.db, base, stack.sink), invitation.accept(base)]);
   expect(await logout.delivered()).toBe(1);
+  await federated.finish();
+  expect(await federated.counts(stack.db)).toEqual({ accounts: 1, sessions: 1 });
   expect(await login.sessions(stack.db)).toBe(1);
   expect(await signup.counts(stack.db, stack.sink)).toEqual({ adminMails: 1, userMails: SIGNUP_MAILS, accounts: 1 });
   expect(await invitation.counts(stack.db, stack.sink)).toEqual({ mails: 1, accounts: 1, accepted: 1 });

@@ -5,7 +5,7 @@
 // side effect happened once.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { FaultStack } from '../support/fault-stack.ts';
-import { InvitationInFlight, LoginInFlight, SignupAwaitingApproval } from '../support/fault-journeys.ts';
+import { FederatedLoginInFlight, InvitationInFlight, LoginInFlight, LogoutFanOutInFlight, SignupAwaitingApproval } from '../support/fault-journeys.ts';
 import { JourneyApi } from '../support/journey-api.ts';
 import { sleep } from '../support/processes.ts';
 
@@ -27,10 +27,12 @@ async function timed<T>(call: () => Promise<T>): Promise<{ res: T; ms: number }>
 
 it('answers 503 with Retry-After while PostgreSQL is down, and every journey continues once it is back', async () => {
   const base = stack.serverUrl(0);
-  const [login, signup, invitation] = await Promise.all([
+  const [login, signup, invitation, logout, federated] = await Promise.all([
     LoginInFlight.begin(stack.db, base),
     SignupAwaitingApproval.begin(stack.db, base, stack.sink),
     InvitationInFlight.begin(stack.db, base, stack.sink),
+    LogoutFanOutInFlight.begin(stack.db, base),
+    FederatedLoginInFlight.begin(stack.db, base),
   ]);
   // The login's tenant is in the server's tenant cache now: its answer below reaches the journey
   // route itself rather than failing on the tenant lookup.
@@ -56,4 +58,7 @@ it('answers 503 with Retry-After while PostgreSQL is down, and every journey con
   expect(await login.sessions(stack.db)).toBe(1);
   expect(await signup.counts(stack.db, stack.sink)).toEqual({ adminMails: 1, userMails: SIGNUP_MAILS, accounts: 1 });
   expect(await invitation.counts(stack.db, stack.sink)).toEqual({ mails: 1, accounts: 1, accepted: 1 });
+  expect(await logout.delivered()).toBe(1);
+  await federated.finish();
+  expect(await federated.counts(stack.db)).toEqual({ accounts: 1, sessions: 1 });
 }, 150_000);

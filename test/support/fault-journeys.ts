@@ -6,11 +6,14 @@ import { createServer, type Server } from 'node:http';
 import * as oidc from 'openid-client';
 import { expect } from 'vitest';
 import { createOidcClient } from '../../core/oidc/oidc-clients.ts';
+import { saveIdp } from '../../core/federation/identity-providers.ts';
+import { createTenant } from '../../core/tenants/tenants.ts';
 import { findApprovalForUser } from '../../core/registration/approvals.ts';
 import type { Db } from '../../core/infra/db.ts';
 import { sleep } from './processes.ts';
 import { adminRequest, moderatedTenant } from './admin-api.ts';
-import { tenantWithUser } from './harness.ts';
+import { bringBack, pickIdp, upstreamTesseraLogin } from './federation.ts';
+import { tenantWithUser, uniqueTenantId } from './harness.ts';
 import { JourneyApi, type ApiResponse } from './journey-api.ts';
 import { OidcBrowser } from './oidc-browser.ts';
 import type { SmtpSink } from './smtp-sink.ts';
@@ -255,5 +258,56 @@ export class LogoutFanOutInFlight {
     await sleep(1500);
     await this.receiver.stop();
     return this.receiver.tokens.length;
+  }
+}
+
+/**
+ * A federated login into a downstream tenant whose upstream IdP is another Tessera tenant: the
+ * IdP is picked and the upstream sign-in done, so the downstream journey waits for its callback
+ * (which the browser holds) when the fault strikes.
+ */
+export class FederatedLoginInFlight {
+  readonly tenant: string;
+  readonly #browser: OidcBrowser;
+  readonly #callback: URL;
+
+  private constructor(tenant: string, browser: OidcBrowser, callback: URL) {
+    this.tenant = tenant;
+    this.#browser = browser;
+    this.#callback = callback;
+  }
+
+  /** `issuerBase` is PUBLIC_URL: issuers and the callback URL are at that origin. */
+  static async begin(db: Db, issuerBase: string): Promise<FederatedLoginInFlight> {
+    const upstream = await tenantWithUser(db);
+    const tenant = uniqueTenantId('down');
+    await createTenant(db, tenant);
+    const client = await createOidcClient(db, upstream.tenant, {
+      client_name: `Downstream ${tenant}`, redirect_uris: [`${issuerBase}/t/${tenant}/federation/up/callback`],
+      first_party: true, scope: 'openid profile email', grant_types: ['authorization_code'],
+    });
+    await saveIdp(db, tenant, {
+      kind: 'oidc', alias: 'up', displayName: 'Upstream Co',
+      oidc: { issuer: `${issuerBase}/t/${upstream.tenant}`, clientId: client.clientId, clientSecret: client.metadata.client_secret!, scopes: ['openid', 'email', 'profile'] },
+      provisioning: { jit: true, onUnknown: 'refuse', linkByEmail: true },
+    });
+    const browser = new OidcBrowser(issuerBase, tenant);
+    const url = await pickIdp(browser, 'up');
+    const callback = await upstreamTesseraLogin(issuerBase, upstream.tenant, tenant, url, { username: upstream.login, password: upstream.password });
+    return new FederatedLoginInFlight(tenant, browser, callback);
+  }
+
+  /** Brings the callback back: signed in, with one account made just in time. */
+  async finish(): Promise<void> {
+    const landing = await bringBack(this.#browser, this.#callback);
+    if (landing.kind !== 'journey') throw new Error(`the callback landed on ${landing.kind}: ${JSON.stringify(landing).slice(0, 400)}`);
+    expect(landing.journey.status, JSON.stringify(landing.journey)).toBe('succeeded');
+    expect(this.#browser.cookies.has('tessera_session')).toBe(true);
+  }
+
+  async counts(db: Db): Promise<{ accounts: number; sessions: number }> {
+    const [users] = await db`SELECT count(*)::int AS n FROM users WHERE tenant_id = ${this.tenant}`;
+    const [sessions] = await db`SELECT count(*)::int AS n FROM sessions WHERE tenant_id = ${this.tenant}`;
+    return { accounts: users!.n, sessions: sessions!.n };
   }
 }
