@@ -4,7 +4,8 @@
 //   and file, and the journeys carry on without anyone restarting anything;
 // - kill -9 of the all-in-one itself (and with it PGlite, which runs inside it), as an OOM kill
 //   does: its dev server is left orphaned; `tessera start` again on the same DATA_DIR takes over
-//   and every journey continues, each side effect once.
+//   (Temporal and the database at the addresses they had) and every journey continues, each side
+//   effect once.
 import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
@@ -33,8 +34,9 @@ async function start(): Promise<void> {
     TESSERA_CODEC_KEYS: TEST_CODEC_KEYS, SMTP_URL: sink.url,
   });
   await waitForHealthy(proc, url(), 120_000);
-  await db?.end({ timeout: 1 }).catch(() => {});
-  db = openDb((await findRunningEmbeddedDb(dir))!, { embedded: true });
+  // Opened once: after a crash the database comes back at the same address, so this connection
+  // pool (like a `tessera worker` attached to the all-in-one) reconnects on its own.
+  db ??= openDb((await findRunningEmbeddedDb(dir))!, { embedded: true });
 }
 
 async function temporalRuntime(): Promise<{ pid: number; address: string; serverPid?: number }> {
@@ -106,6 +108,7 @@ it('brings its Temporal dev server back after kill -9, and the journeys carry on
 it('continues every journey after the whole all-in-one (PGlite inside) is killed with -9 and started again', async () => {
   const journeys = await journeysInFlight();
   const before = await temporalRuntime();
+  const dbBefore = await findRunningEmbeddedDb(dir);
   const orphan = await devServerPid();
   proc.signal('SIGKILL');
   await proc.exited;
@@ -115,5 +118,6 @@ it('continues every journey after the whole all-in-one (PGlite inside) is killed
   await start();
   expect(alive(orphan)).toBe(false);
   expect((await temporalRuntime()).address).toBe(before.address);
+  expect(await findRunningEmbeddedDb(dir)).toBe(dbBefore);
   await finishAndCount(journeys);
 }, 180_000);
