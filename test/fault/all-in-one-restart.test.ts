@@ -108,7 +108,8 @@ it('brings its Temporal dev server back after kill -9, and the journeys carry on
 it('continues every journey after the whole all-in-one (PGlite inside) is killed with -9 and started again', async () => {
   const journeys = await journeysInFlight();
   const before = await temporalRuntime();
-  const dbBefore = await findRunningEmbeddedDb(dir);
+  const dbPort = async () => new URL((await findRunningEmbeddedDb(dir))!).port;
+  const dbBefore = await dbPort();
   const orphan = await devServerPid();
   proc.signal('SIGKILL');
   await proc.exited;
@@ -118,6 +119,6 @@ it('continues every journey after the whole all-in-one (PGlite inside) is killed
   await start();
   expect(alive(orphan)).toBe(false);
   expect((await temporalRuntime()).address).toBe(before.address);
-  expect(await findRunningEmbeddedDb(dir)).toBe(dbBefore);
+  expect(await dbPort()).toBe(dbBefore);
   await finishAndCount(journeys);
 }, 180_000);
