@@ -3,7 +3,7 @@
 // own (initdb + pg_ctl on a port and data directory under /tmp, so restarting it disturbs no other
 // test), N `tessera server` and M `tessera worker` processes, and an SMTP sink counting mails.
 // Every part can be killed with SIGKILL and started again on the same port and files.
-import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import { spawn, execFile, execFileSync, type ChildProcess } from 'node:child_process';
 import { chmod, chown, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -15,6 +15,20 @@ import { freePort, portOpen, removeDir, sleep, spawnTessera, tempDir, waitForHea
 import { startSmtpSink, type SmtpSink } from './smtp-sink.ts';
 
 const run = promisify(execFile);
+
+// A test run that dies without its hooks must not leave a dev server or a cluster behind.
+const liveTemporal = new Set<ChildProcess>();
+const liveClusters = new Set<string>();
+process.once('exit', () => {
+  for (const child of liveTemporal) killGroup(child);
+  for (const data of liveClusters) {
+    try {
+      execFileSync('runuser', ['-u', 'postgres', '--', '/usr/lib/postgresql/15/bin/pg_ctl', '-D', data, '-m', 'immediate', 'stop'], { stdio: 'ignore', timeout: 10_000 });
+    } catch {
+      // not running
+    }
+  }
+});
 
 async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -64,6 +78,9 @@ export class TemporalDevServer {
       'server', 'start-dev', '--ip', '127.0.0.1', '--port', port, '--headless', '--db-filename', this.#dbFile,
       '--http-port', String(await freePort()), '--metrics-port', String(await freePort()), '--log-level', 'error',
     ], { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = this.#child;
+    liveTemporal.add(child);
+    child.once('close', () => liveTemporal.delete(child));
     this.#child.stdout!.on('data', (d) => (this.#log += d));
     this.#child.stderr!.on('data', (d) => (this.#log += d));
     await waitFor(`temporal dev server on ${this.address}\n${this.#log}`, () => portOpen(this.address), 60_000);
@@ -100,6 +117,7 @@ export class OwnPostgres {
     const { uid, gid } = await pgUser();
     await chown(data, uid, gid);
     await pg.#asPostgres('initdb', ['-D', data, '-A', 'trust', '-U', 'postgres', '--no-sync', '-E', 'UTF8']);
+    liveClusters.add(data);
     await pg.restart();
     await pg.#asPostgres('createdb', ['-h', '127.0.0.1', '-p', String(pg.port), '-U', 'postgres', 'tessera']);
     return pg;
@@ -129,6 +147,7 @@ export class OwnPostgres {
 
   async stop(): Promise<void> {
     await this.#asPostgres('pg_ctl', ['-D', this.#data, '-m', 'immediate', '-w', 'stop']).catch(() => {});
+    liveClusters.delete(this.#data);
     await removeDir(this.dir);
   }
 }
@@ -165,7 +184,13 @@ export class FaultStack {
 
   static async start(options: FaultStackOptions): Promise<FaultStack> {
     const dir = await tempDir('tessera-fault-');
-    const [temporal, pg, sink] = await Promise.all([TemporalDevServer.start(dir), OwnPostgres.start(), startSmtpSink()]);
+    const parts = await Promise.allSettled([TemporalDevServer.start(dir), OwnPostgres.start(), startSmtpSink()]);
+    const failed = parts.find((p) => p.status === 'rejected');
+    if (failed) {
+      await Promise.all(parts.map((p) => (p.status === 'fulfilled' ? ('close' in p.value ? p.value.close() : p.value.stop()).catch(() => {}) : undefined)));
+      throw (failed as PromiseRejectedResult).reason;
+    }
+    const [temporal, pg, sink] = parts.map((p) => (p as PromiseFulfilledResult<unknown>).value) as [TemporalDevServer, OwnPostgres, SmtpSink];
     const db = openDb(pg.url);
     await migrate(db);
     const ports = await Promise.all(Array.from({ length: options.servers }, () => freePort()));
@@ -177,10 +202,15 @@ export class FaultStack {
     };
     const stack = new FaultStack({ temporal, pg, sink, db, dir, env });
     stack.ports.push(...ports);
-    await Promise.all([
-      ...ports.map((_, i) => stack.startServer(i)),
-      ...Array.from({ length: options.workers }, (_, i) => stack.startWorker(i)),
-    ]);
+    try {
+      await Promise.all([
+        ...ports.map((_, i) => stack.startServer(i)),
+        ...Array.from({ length: options.workers }, (_, i) => stack.startWorker(i)),
+      ]);
+    } catch (err) {
+      await stack.stop();
+      throw err;
+    }
     return stack;
   }
 
