@@ -1,13 +1,16 @@
 // The invitation workflow's activities: mail the invitation, and record how it ended.
-// Rules: the code is made here and only its sha256 leaves (into the row and the mail's meta); a
-// retried send mails nothing new and stores the hash of the code that went out (mail.send's meta
-// is the first send's); an address that has an account meanwhile gets no mail; ending writes the
+// Rules: the code is made here and only its sha256 leaves (into the row and the mail's meta); the
+// code is derived from the invitation's id under the codec key (core/infra/derived-secret.ts), so
+// every attempt renders the same mail: a retry after a worker died mid-send sends it (at least
+// once, never two different codes), a retry after it went out sends nothing and stores the hash
+// of the code that went out (mail.send's meta is the first send's); an address that has an account meanwhile gets no mail; ending writes the
 // row and the audit event in one transaction, and reports what the row says, so a race between an
 // acceptance and a revoke or the expiry ends the way the database decided.
 import { ApplicationFailure } from '@temporalio/common';
 import { recordAudit } from '../core/infra/audit.ts';
 import type { Db } from '../core/infra/db.ts';
-import { emailRegistered, hashInvitationCode, invitationLink, newInvitationCode, type InvitationStatus } from '../core/registration/invitations.ts';
+import { emailRegistered, hashInvitationCode, invitationLink, type InvitationStatus } from '../core/registration/invitations.ts';
+import { derivedSecret } from '../core/infra/derived-secret.ts';
 import { createMailer, MailError } from '../core/infra/mail.ts';
 import { describeLifetime } from '../core/infra/mail-templates.ts';
 import type { JourneyActivityDeps } from './journey.ts';
@@ -33,6 +36,7 @@ function remaining(ms: number): string {
 
 export function createInvitationActivities({ db, config, now = () => new Date(), mail }: JourneyActivityDeps) {
   const mailer = mail ?? createMailer({ db, smtpUrl: config.smtpUrl, ...(config.mailFrom ? { from: config.mailFrom } : {}) });
+  const invitationCode = derivedSecret(config, 'invitation code');
 
   return {
     /** @throws ApplicationFailure MailError (retryable) when the mail server refuses. */
@@ -52,11 +56,11 @@ export function createInvitationActivities({ db, config, now = () => new Date(),
         });
         return 'skipped';
       }
-      const code = newInvitationCode();
+      const code = await invitationCode(`${tenant}\0${invitationId}`);
       let meta: Record<string, unknown>;
       try {
         ({ meta } = await mailer.send({
-          tenant, to: row.email, template: 'invitation', dedupeKey: `invitation:${invitationId}`,
+          tenant, to: row.email, template: 'invitation', dedupeKey: `invitation:${invitationId}`, resendUnconfirmed: true,
           vars: {
             tenant, inviter: row.user_name || row.user_email || row.tenant_name || tenant,
             expires: remaining(left), link: invitationLink(config.publicUrl, tenant, code),

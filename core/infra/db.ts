@@ -23,7 +23,9 @@ export function openDb(url: string, options: DbOptions = {}): Db {
     max: options.max ?? (embedded ? 4 : 10),
     prepare: !embedded,
     idle_timeout: 30,
-    connect_timeout: 10,
+    // A database that is down answers within seconds (a 503, core/infra/unavailable.ts), not after
+    // the driver's default 30 s.
+    connect_timeout: 3,
     connection: { application_name: 'tessera' },
     onnotice: () => {},
     transform: { undefined: null },

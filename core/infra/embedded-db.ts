@@ -71,19 +71,45 @@ function requirePassword(server: PGLiteSocketServer, password: string): void {
   };
 }
 
+/** The port in a runtime file left by an instance that is no longer running, if any. */
+async function previousPort(file: string): Promise<number | undefined> {
+  try {
+    const info = JSON.parse(await readFile(file, 'utf8')) as RuntimeFile;
+    if (alive(info.pid) && info.pid !== process.pid) return undefined;
+    const port = Number(new URL(info.url).port);
+    return Number.isInteger(port) && port > 0 ? port : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Opens PGlite under dataDir/pg and serves it; `publish` advertises it to other processes. */
 export async function startEmbeddedDb(dataDir: string, publish: boolean): Promise<EmbeddedDb> {
   const pgDir = join(dataDir, 'pg');
   const password = await embeddedDbPassword(dataDir);
   await ensurePrivateDir(pgDir);
   const db = await PGlite.create(pgDir);
-  const server = new PGLiteSocketServer({ db, port: 0, host: '127.0.0.1', maxConnections: 64 });
-  serializeExtendedProtocol(server, db);
-  requirePassword(server, password);
-  await server.start();
+  const file = runtimeFile(dataDir);
+  const serve = async (port: number): Promise<PGLiteSocketServer> => {
+    const server = new PGLiteSocketServer({ db, port, host: '127.0.0.1', maxConnections: 64 });
+    serializeExtendedProtocol(server, db);
+    requirePassword(server, password);
+    await server.start();
+    return server;
+  };
+  // The port the last instance on this DATA_DIR had, when it is free: a `tessera server` or
+  // `tessera worker` attached to an all-in-one that crashed (kill -9) finds the database again at
+  // the address it knows once the all-in-one is back.
+  const previous = publish ? await previousPort(file) : undefined;
+  let server: PGLiteSocketServer;
+  try {
+    server = await serve(previous ?? 0);
+  } catch (err) {
+    if (previous === undefined) throw err;
+    server = await serve(0);
+  }
   const conn = server.getServerConn();
   const url = `postgres://postgres@${conn}/postgres?${EMBEDDED_MARK}=1`;
-  const file = runtimeFile(dataDir);
   if (publish) {
     await ensurePrivateDir(join(dataDir, 'runtime'));
     await writeFile(file, JSON.stringify({ pid: process.pid, url } satisfies RuntimeFile), { mode: 0o600 });

@@ -30,7 +30,16 @@ export interface MailRequest {
   dedupeKey: string;
   /** Stored with the message; a duplicate send returns the first send's meta. */
   meta?: Record<string, unknown>;
+  /**
+   * The content is the same on every attempt (no fresh secret in it): a duplicate send whose first
+   * attempt claimed the key but died before the SMTP server took the message (a worker killed
+   * mid-send) sends it then, rather than nothing. At least once instead of at most once.
+   */
+  resendUnconfirmed?: boolean;
 }
+
+/** Marks, in meta, an SMTP message claimed but not yet taken by the server. */
+const UNCONFIRMED = 'unconfirmed';
 
 /** `sent` is false when the key was already used; `meta` is then the first send's. */
 export interface MailReceipt { sent: boolean; meta: Record<string, unknown> }
@@ -107,6 +116,19 @@ export function createMailer({ db, smtpUrl, from = DEFAULT_FROM, log = (line) =>
     return !(await hit(db, tenant, limitKey('mailsPerRecipient', to.toLowerCase()), rule)).allowed;
   }
 
+  /** Hands a claimed message to the SMTP server, then marks it taken; a refusal frees the key. */
+  async function deliver(server: string, smtp: TenantSmtp | undefined, content: { subject: string; text: string; html: string }, req: MailRequest, id: string): Promise<void> {
+    try {
+      await transporter(server).sendMail({ from: smtp ? smtp.from ?? from : from, to: req.to, subject: content.subject, text: content.text, html: content.html });
+    } catch (err) {
+      // Nothing went out: free the key so the retried activity sends.
+      await db`DELETE FROM mail_messages WHERE tenant_id = ${req.tenant} AND id = ${id}`;
+      const code = (err as { code?: string; responseCode?: number }).responseCode ?? (err as { code?: string }).code ?? 'error';
+      throw new MailError(`mail server refused the message (${code})`);
+    }
+    await db`UPDATE mail_messages SET meta = meta - ${UNCONFIRMED} WHERE tenant_id = ${req.tenant} AND id = ${id}`;
+  }
+
   return {
     transport,
     async send(req) {
@@ -119,11 +141,14 @@ export function createMailer({ db, smtpUrl, from = DEFAULT_FROM, log = (line) =>
       const [claimed] = await db`INSERT INTO mail_messages
           (tenant_id, dedupe_key, template, recipient, subject, transport, text_body, html_body, meta)
         VALUES (${req.tenant}, ${req.dedupeKey}, ${req.template}, ${req.to}, ${content.subject}, ${dev ? 'dev' : 'smtp'},
-                ${dev ? content.text : null}, ${dev ? content.html : null}, ${db.json(meta as never)})
+                ${dev ? content.text : null}, ${dev ? content.html : null}, ${db.json((dev ? meta : { ...meta, [UNCONFIRMED]: true }) as never)})
         ON CONFLICT (tenant_id, dedupe_key) DO NOTHING RETURNING id`;
       if (!claimed) {
-        const [first] = await db`SELECT meta FROM mail_messages WHERE tenant_id = ${req.tenant} AND dedupe_key = ${req.dedupeKey}`;
-        return { sent: false, meta: first?.meta ?? {} };
+        const [first] = await db`SELECT id, meta, transport FROM mail_messages WHERE tenant_id = ${req.tenant} AND dedupe_key = ${req.dedupeKey}`;
+        const { [UNCONFIRMED]: unconfirmed, ...firstMeta } = (first?.meta ?? {}) as Record<string, unknown>;
+        if (!(req.resendUnconfirmed && unconfirmed === true && first?.transport === 'smtp' && server)) return { sent: false, meta: firstMeta };
+        await deliver(server, smtp, content, req, first.id as string);
+        return { sent: true, meta: firstMeta };
       }
       if (await overRecipientLimit(req.tenant, req.to)) {
         await db`UPDATE mail_messages SET transport = 'suppressed', text_body = NULL, html_body = NULL
@@ -135,14 +160,7 @@ export function createMailer({ db, smtpUrl, from = DEFAULT_FROM, log = (line) =>
         log(devMailLogLine(req.to, content.subject));
         return { sent: true, meta };
       }
-      try {
-        await transporter(server).sendMail({ from: smtp ? smtp.from ?? from : from, to: req.to, subject: content.subject, text: content.text, html: content.html });
-      } catch (err) {
-        // Nothing went out: free the key so the retried activity sends.
-        await db`DELETE FROM mail_messages WHERE tenant_id = ${req.tenant} AND id = ${claimed.id}`;
-        const code = (err as { code?: string; responseCode?: number }).responseCode ?? (err as { code?: string }).code ?? 'error';
-        throw new MailError(`mail server refused the message (${code})`);
-      }
+      await deliver(server, smtp, content, req, claimed.id as string);
       return { sent: true, meta };
     },
     close() {

@@ -1,6 +1,7 @@
 // Invitations (the invitations table): codes, lookups and acceptance. Starting and revoking the
 // invitation workflow is core/registration/invitation-lifecycle.ts.
-// Rules: a code is 256 random bits (base64url) and only its sha256 is stored; a code is bound to
+// Rules: a code is 256 bits (base64url; derived per invitation under the codec key by
+// activities/invitations.ts) and only its sha256 is stored; a code is bound to
 // the invited address, so a code presented with another email is `unknown`, exactly like a code
 // that does not exist; acceptance is one UPDATE ... WHERE status = 'pending' AND not expired, so
 // only one account ever gets `ok`; a pending row past its expiry counts as expired everywhere,

@@ -3,11 +3,20 @@
 import type { ErrorRequestHandler } from 'express';
 import { HttpError } from '../http-error.ts';
 import { logger } from '../../core/infra/logger.ts';
+import { RETRY_AFTER_S, unavailableDependency } from '../../core/infra/unavailable.ts';
 
 export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
   if (res.headersSent) return;
   if (err instanceof HttpError) {
     res.status(err.status).json({ ...(err.body ?? {}), error: { code: err.code, message: err.message } });
+    return;
+  }
+  // Temporal or the database down for now: ask the client to come back rather than show a bug.
+  const down = unavailableDependency(err);
+  if (down) {
+    logger.warn(`[server] ${req.method} ${req.path}: ${down} unavailable (503)`);
+    res.status(503).set('Retry-After', String(RETRY_AFTER_S))
+      .json({ error: { code: 'temporarily_unavailable', message: 'The service is briefly unavailable. Try again in a few seconds.' } });
     return;
   }
   // Errors from Express itself (static files, http-errors) carry their own 4xx status.

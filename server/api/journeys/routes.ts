@@ -15,6 +15,7 @@ import type { CookieSettings } from '../../cookies.ts';
 import { getIdp } from '../../../core/federation/identity-providers.ts';
 import { HttpError } from '../../http-error.ts';
 import { jsonBody } from '../../middleware/json-body.ts';
+import { databaseReachable } from '../../middleware/database-reachable.ts';
 import { completeLogin, currentSession } from '../../sso-session.ts';
 import { ensureDevice } from '../../device-cookie.ts';
 import { bindingOf, ensureBinding } from './browser-binding.ts';
@@ -53,7 +54,7 @@ function accountOf(session: Session): Pick<JourneyRequest, 'stepUp' | 'account'>
 export function journeyRoutes({ db, journeys, cookies, idleTimeoutMs }: JourneyRouteDeps): Router {
   const router = Router({ mergeParams: true });
 
-  router.post('/', jsonBody, async (req, res) => {
+  router.post('/', jsonBody, databaseReachable(db), async (req, res) => {
     const body = StartBody.safeParse(req.body);
     if (!body.success) throw new HttpError(400, 'invalid_request', body.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '));
     const tenant = req.tenant!.id;
@@ -80,7 +81,7 @@ export function journeyRoutes({ db, journeys, cookies, idleTimeoutMs }: JourneyR
     res.json(snapshot.view);
   });
 
-  router.post('/:id/steps/:stepId', jsonBody, async (req, res) => {
+  router.post('/:id/steps/:stepId', jsonBody, databaseReachable(db), async (req, res) => {
     const stepId = String(req.params.stepId);
     const unclean = uncleanFields(req.body);
     if (unclean.length > 0) throw await journeys.invalidInput(req.tenant!.id, String(req.params.id), bindingOf(req, cookies), unclean);
