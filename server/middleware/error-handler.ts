@@ -1,9 +1,12 @@
 // The last middleware: turns errors into the JSON error shape. Never sends a stack trace, and
 // never logs request bodies (they may carry passwords).
 import type { ErrorRequestHandler } from 'express';
+import { escapeHtml, pageHtml } from '../html-page.ts';
 import { HttpError } from '../http-error.ts';
 import { logger } from '../../core/infra/logger.ts';
 import { RETRY_AFTER_S, unavailableDependency } from '../../core/infra/unavailable.ts';
+
+const UNAVAILABLE_TEXT = 'The service is briefly unavailable. Try again in a few seconds.';
 
 export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
   if (res.headersSent) return;
@@ -15,8 +18,16 @@ export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
   const down = unavailableDependency(err);
   if (down) {
     logger.warn(`[server] ${req.method} ${req.path}: ${down} unavailable (503)`);
-    res.status(503).set('Retry-After', String(RETRY_AFTER_S))
-      .json({ error: { code: 'temporarily_unavailable', message: 'The service is briefly unavailable. Try again in a few seconds.' } });
+    res.status(503).set('Retry-After', String(RETRY_AFTER_S));
+    // A browser navigating (a login page, an OIDC authorize) gets a page it can show; API clients JSON.
+    if (req.method === 'GET' && req.accepts?.(['json', 'html']) === 'html') {
+      res.type('html').send(pageHtml({
+        title: 'Briefly unavailable',
+        body: `<div class="status status-neutral"><p class="status-text">${escapeHtml(UNAVAILABLE_TEXT)}</p></div>`,
+      }));
+      return;
+    }
+    res.json({ error: { code: 'temporarily_unavailable', message: UNAVAILABLE_TEXT } });
     return;
   }
   // Errors from Express itself (static files, http-errors) carry their own 4xx status.

@@ -96,6 +96,10 @@ it('answers 503 with Retry-After while Temporal is down, and loses nothing once 
     expect(res.body.error.code).toBe('temporarily_unavailable');
     expect(took).toBeLessThan(5000);
   }
+  // Operators see the outage: the servers count the Temporal calls that failed.
+  const metrics = await (await fetch(`${stack.serverUrl(1)}/metrics`)).text();
+  const failed = [...metrics.matchAll(/^tessera_temporal_client_errors_total\{[^}]*\} (\d+)/gm)].reduce((n, m) => n + Number(m[1]), 0);
+  expect(failed, metrics.split('\n').filter((l) => l.includes('temporal_client')).join('\n')).toBeGreaterThan(0);
 
   await stack.temporal.restart();
   await finishAndCount(journeys, stack.serverUrl(1));

@@ -50,8 +50,12 @@ it('answers 503 with Retry-After while PostgreSQL is down, and every journey con
     // clear answer (the page itself, or 503 + Retry-After), never a 500 page.
     for (const path of [`/t/${login.tenant}/ui/login`, `/t/${login.tenant}/oidc/auth?client_id=x&response_type=code&scope=openid&redirect_uri=https%3A%2F%2Fa.example%2Fcb`]) {
       const page = await fetch(`${base}${path}`, { headers: { accept: 'text/html' }, redirect: 'manual', signal: AbortSignal.timeout(5000) });
-      expect(page.status, `${path}: ${await page.text()}`).not.toBe(500);
-      if (page.status === 503) expect(page.headers.get('retry-after')).toMatch(/^\d+$/);
+      const text = await page.text();
+      expect(page.status, `${path}: ${text}`).not.toBe(500);
+      if (page.status === 503) {
+        expect(page.headers.get('retry-after')).toMatch(/^\d+$/);
+        expect(page.headers.get('content-type'), path).toMatch(/^text\/html/);
+      }
     }
     const health = await fetch(`${base}/healthz`);
     expect(health.status).toBe(503);

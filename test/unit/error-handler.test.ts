@@ -27,3 +27,26 @@ it('never sends a stack trace', () => {
   const { res } = respond(new TypeError('boom at /work/main/server/app.ts:12'));
   expect(JSON.stringify(res.body)).not.toMatch(/boom|app\.ts|at /);
 });
+
+it('answers an outage with 503 and Retry-After: a page for a browser navigating, JSON for an API client', () => {
+  const down = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
+  const answer = (accept: string, method = 'GET') => {
+    const res = {
+      headersSent: false, statusCode: 0, body: undefined as unknown, headers: {} as Record<string, string>, kind: 'json',
+      status(code: number) { this.statusCode = code; return this; },
+      set(name: string, value: string) { this.headers[name] = value; return this; },
+      type(kind: string) { this.kind = kind; return this; },
+      send(body: unknown) { this.body = body; return this; },
+      json(body: unknown) { this.body = body; return this; },
+    };
+    vi.spyOn(logger, 'warn').mockImplementation((() => {}) as never);
+    const req = { method, path: '/t/acme/login', accepts: (types: string[]) => (accept.includes('text/html') ? 'html' : types[0]) };
+    errorHandler(down, req as unknown as Request, res as unknown as Response, (() => {}) as NextFunction);
+    return res;
+  };
+  const page = answer('text/html,application/xhtml+xml,*/*;q=0.8');
+  expect(page).toMatchObject({ statusCode: 503, kind: 'html', headers: { 'Retry-After': '5' } });
+  expect(String(page.body)).toContain('Briefly unavailable');
+  expect(answer('*/*')).toMatchObject({ statusCode: 503, kind: 'json', body: { error: { code: 'temporarily_unavailable' } } });
+  expect(answer('text/html', 'POST')).toMatchObject({ statusCode: 503, kind: 'json' });
+});
