@@ -11,7 +11,6 @@ import type { Db } from '../../core/infra/db.ts';
 import type { DataKeyring } from '../../core/infra/data-encryption.ts';
 import { installDataKeyring, loadDataKeyring } from '../../core/infra/data-keys.ts';
 import { sealPlaintextSecrets, secretsStatus, unknownKeyIds } from '../../core/infra/seal-stored-secrets.ts';
-import { logger } from '../../core/infra/logger.ts';
 
 /** @throws Error when the data keys are malformed or unreadable. */
 export async function installProcessDataKeys(config: Config): Promise<DataKeyring> {
@@ -20,7 +19,9 @@ export async function installProcessDataKeys(config: Config): Promise<DataKeyrin
   return keyring;
 }
 
-export async function sealSecretsAtStartup(db: Db, keyring: DataKeyring, opts: { warnMissingKeys: boolean }, log = (line: string) => logger.warn(line)): Promise<void> {
+// These lines go to stderr as plain text, not through the JSON logger: the admin CLI opens the
+// database the same way, and its stdout is the command's answer (often JSON to be parsed).
+export async function sealSecretsAtStartup(db: Db, keyring: DataKeyring, opts: { warnMissingKeys: boolean }, log = (line: string) => console.error(line)): Promise<void> {
   const reports = await sealPlaintextSecrets(db, keyring);
   const sealed = reports.reduce((n, r) => n + r.sealed, 0);
   if (sealed > 0) log(`Sealed ${sealed} stored secrets that were in plaintext (data key "${keyring.currentKeyId}")`);
