@@ -1,7 +1,7 @@
 // The Temporal worker: the journey workflows and every activity, with the payload codec so that
 // nothing it records is readable without the key. Workflow code is bundled once per process.
 import { fileURLToPath } from 'node:url';
-import { bundleWorkflowCode, NativeConnection, Worker, type WorkflowBundle } from '@temporalio/worker';
+import { bundleWorkflowCode, NativeConnection, type Worker, type WorkflowBundle } from '@temporalio/worker';
 import type { PayloadCodec } from '@temporalio/common';
 import type { Config } from '../../core/infra/config.ts';
 import type { Db } from '../../core/infra/db.ts';
@@ -12,6 +12,7 @@ import { startWebhookDispatcher, webhookRetryBaseMs } from './webhook-dispatcher
 import { logger } from '../../core/infra/logger.ts';
 import { workerInterceptors, workerSinks, workflowInterceptorModules } from './worker-observability.ts';
 import { workerCacheOptions } from '../../core/infra/worker-cache.ts';
+import { workerClass } from './in-process-workflows.ts';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../../workflows/index.ts', import.meta.url));
 
@@ -35,7 +36,7 @@ export async function createWorker({ config, db, codec, address }: WorkerDeps): 
   const connection = await NativeConnection.connect({ address });
   // Activities that start workflows of their own (lockouts, mail) use an ordinary client.
   const temporal = await connectClient(address, config.temporalNamespace, codec);
-  const worker = await Worker.create({
+  const worker = await workerClass(config.workflowRuntime).create({
     connection,
     namespace: config.temporalNamespace,
     taskQueue: config.taskQueue,

@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { parseDuration } from './duration.ts';
 import { observabilityConfig, type ObservabilityConfig } from './observability-config.ts';
 import { workerCachedWorkflows } from './worker-cache.ts';
+import { workflowRuntime, type WorkflowRuntime } from './workflow-runtime.ts';
 
 export interface Config extends ObservabilityConfig {
   port: number;
@@ -34,6 +35,8 @@ export interface Config extends ObservabilityConfig {
   trustProxy: boolean | number | string;
   /** Journeys a worker keeps in memory between steps (TESSERA_WORKER_CACHED_WORKFLOWS); core/infra/worker-cache.ts. */
   workerCachedWorkflows: number;
+  /** Where the worker runs journey code (TESSERA_WORKFLOW_RUNTIME); core/infra/workflow-runtime.ts. */
+  workflowRuntime: WorkflowRuntime;
 }
 
 function devMail(env: NodeJS.ProcessEnv): boolean {
@@ -80,6 +83,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustProxy: trustProxy(env.TRUST_PROXY),
     ...observabilityConfig(env),
     workerCachedWorkflows: workerCachedWorkflows(env.TESSERA_WORKER_CACHED_WORKFLOWS),
+    workflowRuntime: workflowRuntime(env.TESSERA_WORKFLOW_RUNTIME),
     temporalUiOrigins: (env.TEMPORAL_UI_ORIGINS ?? '').split(',').map((o) => o.trim().replace(/\/+$/, '')).filter(Boolean),
   };
 }

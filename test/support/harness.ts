@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { inject } from 'vitest';
-import { NativeConnection, Worker } from '@temporalio/worker';
+import { NativeConnection, type Worker } from '@temporalio/worker';
 import type { Client } from '@temporalio/client';
 import { loadConfig, type Config } from '../../core/infra/config.ts';
 import { openDb, type Db } from '../../core/infra/db.ts';
@@ -15,6 +15,7 @@ import { createActivities, type Activities } from '../../activities/index.ts';
 import { withJourneyChain } from '../../activities/journey-chain.ts';
 import { listen } from '../../bin/runtime/http-server.ts';
 import { installTemporalRuntime } from '../../bin/runtime/temporal-runtime.ts';
+import { workerClass } from '../../bin/runtime/in-process-workflows.ts';
 import { dataKeyringFrom, installDataKeyring } from '../../core/infra/data-keys.ts';
 import { TEST_CODEC_KEYS, TEST_DATA_KEYS } from './codec-key.ts';
 
@@ -59,7 +60,8 @@ export async function startWorker(config: Config, db: Db, activities?: object): 
   const temporal = await testClient(config);
   installTemporalRuntime();
   const connection = await NativeConnection.connect({ address: config.temporalAddress! });
-  const worker = await Worker.create({
+  // The same executor production runs (TESSERA_WORKFLOW_RUNTIME, in-process unless set).
+  const worker = await workerClass(config.workflowRuntime).create({
     connection, namespace: config.temporalNamespace, taskQueue: config.taskQueue,
     workflowBundle: { code: await readFile(inject('bundlePath'), 'utf8') },
     activities: withJourneyChain((activities ?? createActivities({ db, config, temporal })) as Activities), dataConverter: { payloadCodecs: [codec] },
