@@ -6,13 +6,12 @@
 // executor answers it.
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inject } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode, NativeConnection, type Worker, type WorkflowBundle } from '@temporalio/worker';
 import { workerClass } from '../../bin/runtime/in-process-workflows.ts';
 import { installTemporalRuntime } from '../../bin/runtime/temporal-runtime.ts';
-import { workflowRuntime } from '../../core/infra/workflow-runtime.ts';
+import { workflowRuntime, type WorkflowRuntime } from '../../core/infra/workflow-runtime.ts';
 
 const workflowsPath = fileURLToPath(new URL('../support/workflows/spinning-workflows.ts', import.meta.url));
 let bundle: WorkflowBundle;
@@ -30,7 +29,7 @@ afterAll(async () => {
   await clientConnection?.close();
 });
 
-async function runWorker<T>(runtime: 'in-process' | 'threaded', body: (taskQueue: string) => Promise<T>): Promise<T> {
+async function runWorker<T>(runtime: WorkflowRuntime, body: (taskQueue: string) => Promise<T>): Promise<T> {
   const taskQueue = `runtime-${randomBytes(5).toString('hex')}`;
   const connection = await NativeConnection.connect({ address: inject('temporalAddress') });
   // The SDK reads isolateExecutionTimeout (default 5 s) but leaves it out of its public type.
@@ -72,7 +71,7 @@ describe('in-process journey code', () => {
   }, 60_000);
 
   it('answers the __stack_trace query with "not enabled"; the threaded executor answers it', async () => {
-    const ask = (runtime: 'in-process' | 'threaded') => runWorker(runtime, async (taskQueue) => {
+    const ask = (runtime: WorkflowRuntime) => runWorker(runtime, async (taskQueue) => {
       const waiting = await client.workflow.start('waitForWake', { taskQueue, workflowId: `wait-${randomBytes(4).toString('hex')}` });
       try {
         return await waiting.query<string>('__stack_trace').then((stack) => ({ stack }), (err: Error) => ({ error: err.message }));
