@@ -3,7 +3,7 @@
 // code is derived from the invitation's id under the codec key (core/infra/derived-secret.ts), so
 // every attempt renders the same mail: a retry after a worker died mid-send sends it (at least
 // once, never two different codes), a retry after it went out sends nothing and stores the hash
-// of the code that went out (mail.send's meta is the first send's); an address that has an account meanwhile gets no mail; ending writes the
+// of the code that went out (mail.send's meta is that message's); an address that has an account meanwhile gets no mail; ending writes the
 // row and the audit event in one transaction, and reports what the row says, so a race between an
 // acceptance and a revoke or the expiry ends the way the database decided.
 import { ApplicationFailure } from '@temporalio/common';
@@ -60,7 +60,7 @@ export function createInvitationActivities({ db, config, now = () => new Date(),
       let meta: Record<string, unknown>;
       try {
         ({ meta } = await mailer.send({
-          tenant, to: row.email, template: 'invitation', dedupeKey: `invitation:${invitationId}`, resendUnconfirmed: true,
+          tenant, to: row.email, template: 'invitation', dedupeKey: `invitation:${invitationId}`,
           vars: {
             tenant, inviter: row.user_name || row.user_email || row.tenant_name || tenant,
             expires: remaining(left), link: invitationLink(config.publicUrl, tenant, code),

@@ -1,8 +1,12 @@
 // Outgoing mail: nodemailer over the tenant's own SMTP server (tenants.settings.smtp) when it has
 // one, else over SMTP_URL, else the dev mailbox.
-// Rules: a message is sent at most once per (tenant, dedupe key): its row is claimed before
-// sending and released only when the SMTP server refused it, so a retried activity never mails
-// twice; mail that went out over SMTP keeps no body (bodies hold codes and links); errors never
+// Rules: a message goes out once per (tenant, dedupe key): its row is claimed before sending,
+// released when the SMTP server refused it and confirmed when the server took it, so a retried
+// activity finding a confirmed claim mails nothing. A claim left unconfirmed means the attempt
+// that made it died mid-send (a worker killed): the retry sends its own message then, and its meta
+// replaces the first's, since a fresh code or link in it is the one that went out. Mail is thus
+// never lost, and mailed twice only when a crash fell between the server's acceptance and the
+// confirmation. Mail that went out over SMTP keeps no body (bodies hold codes and links); errors never
 // carry the body nor an SMTP URL (it may hold a password); the From address is the tenant's
 // `smtp.from` with its own server, else MAIL_FROM (config.mailFrom).
 // Each recipient gets at most the tenant's mailsPerRecipient (core/infra/rate-limit-settings.ts):
@@ -28,14 +32,11 @@ export interface MailRequest {
   vars: Record<string, string>;
   /** Unique per tenant: a second send with the same key sends nothing. */
   dedupeKey: string;
-  /** Stored with the message; a duplicate send returns the first send's meta. */
-  meta?: Record<string, unknown>;
   /**
-   * The content is the same on every attempt (no fresh secret in it): a duplicate send whose first
-   * attempt claimed the key but died before the SMTP server took the message (a worker killed
-   * mid-send) sends it then, rather than nothing. At least once instead of at most once.
+   * Stored with the message; a duplicate send returns the meta of the message that went out (the
+   * first send's, or this one's when the first died before the SMTP server took it).
    */
-  resendUnconfirmed?: boolean;
+  meta?: Record<string, unknown>;
 }
 
 /** Marks, in meta, an SMTP message claimed but not yet taken by the server. */
@@ -116,17 +117,20 @@ export function createMailer({ db, smtpUrl, from = DEFAULT_FROM, log = (line) =>
     return !(await hit(db, tenant, limitKey('mailsPerRecipient', to.toLowerCase()), rule)).allowed;
   }
 
-  /** Hands a claimed message to the SMTP server, then marks it taken; a refusal frees the key. */
-  async function deliver(server: string, smtp: TenantSmtp | undefined, content: { subject: string; text: string; html: string }, req: MailRequest, id: string): Promise<void> {
+  /**
+   * Hands a claimed message to the SMTP server, then marks it taken; a refusal frees the key,
+   * unless a retry has claimed it for its own message meanwhile (the claim's meta is no longer ours).
+   */
+  async function deliver(server: string, smtp: TenantSmtp | undefined, content: { subject: string; text: string; html: string }, req: MailRequest, claim: { id: string; meta: Record<string, unknown> }): Promise<void> {
     try {
       await transporter(server).sendMail({ from: smtp ? smtp.from ?? from : from, to: req.to, subject: content.subject, text: content.text, html: content.html });
     } catch (err) {
       // Nothing went out: free the key so the retried activity sends.
-      await db`DELETE FROM mail_messages WHERE tenant_id = ${req.tenant} AND id = ${id}`;
+      await db`DELETE FROM mail_messages WHERE tenant_id = ${req.tenant} AND id = ${claim.id} AND meta = ${db.json(claim.meta as never)}`;
       const code = (err as { code?: string; responseCode?: number }).responseCode ?? (err as { code?: string }).code ?? 'error';
       throw new MailError(`mail server refused the message (${code})`);
     }
-    await db`UPDATE mail_messages SET meta = meta - ${UNCONFIRMED} WHERE tenant_id = ${req.tenant} AND id = ${id}`;
+    await db`UPDATE mail_messages SET meta = meta - ${UNCONFIRMED} WHERE tenant_id = ${req.tenant} AND id = ${claim.id}`;
   }
 
   return {
@@ -146,9 +150,13 @@ export function createMailer({ db, smtpUrl, from = DEFAULT_FROM, log = (line) =>
       if (!claimed) {
         const [first] = await db`SELECT id, meta, transport FROM mail_messages WHERE tenant_id = ${req.tenant} AND dedupe_key = ${req.dedupeKey}`;
         const { [UNCONFIRMED]: unconfirmed, ...firstMeta } = (first?.meta ?? {}) as Record<string, unknown>;
-        if (!(req.resendUnconfirmed && unconfirmed === true && first?.transport === 'smtp' && server)) return { sent: false, meta: firstMeta };
-        await deliver(server, smtp, content, req, first.id as string);
-        return { sent: true, meta: firstMeta };
+        if (!(unconfirmed === true && first?.transport === 'smtp' && server)) return { sent: false, meta: firstMeta };
+        // The first attempt never had the server's word: this message goes out in its place.
+        const claim = { id: first.id as string, meta: { ...meta, [UNCONFIRMED]: true } };
+        await db`UPDATE mail_messages SET subject = ${content.subject}, meta = ${db.json(claim.meta as never)}
+          WHERE tenant_id = ${req.tenant} AND id = ${claim.id}`;
+        await deliver(server, smtp, content, req, claim);
+        return { sent: true, meta };
       }
       if (await overRecipientLimit(req.tenant, req.to)) {
         await db`UPDATE mail_messages SET transport = 'suppressed', text_body = NULL, html_body = NULL
@@ -160,7 +168,7 @@ export function createMailer({ db, smtpUrl, from = DEFAULT_FROM, log = (line) =>
         log(devMailLogLine(req.to, content.subject));
         return { sent: true, meta };
       }
-      await deliver(server, smtp, content, req, claimed.id as string);
+      await deliver(server, smtp, content, req, { id: claimed.id as string, meta: { ...meta, [UNCONFIRMED]: true } });
       return { sent: true, meta };
     },
     close() {

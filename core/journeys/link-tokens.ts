@@ -47,8 +47,9 @@ export function linkUrl(publicUrl: string, tenant: string, token: string): strin
 
 /**
  * Mails a new link (once per dedupe key) and stores its hash. The row is written before the mail
- * goes out, so a link followed the moment it arrives is found; a retry after a crash finds the
- * first mail's hash in its receipt and keeps (or puts back) that one.
+ * goes out, so a link followed the moment it arrives is found; a retry finds the hash of the link
+ * that went out in the mail's receipt (the first mail's, or its own when the first attempt died
+ * before the server took it) and keeps (or puts back) that one.
  * @throws MailError when the message cannot be sent (the row then holds a hash nobody has).
  */
 export async function sendLink(db: Db, mail: Mailer, publicUrl: string, req: LinkRequest, now = new Date()): Promise<SentLink> {
