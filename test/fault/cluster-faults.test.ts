@@ -69,7 +69,7 @@ it('loses nothing when a worker is killed with journeys in the middle', async ()
   } finally {
     await stack.startWorker(0);
   }
-}, 150_000);
+}, 210_000);
 
 it('loses nothing when a server is killed with journeys in the middle', async () => {
   const journeys = await journeysInFlight(stack.serverUrl(1));
