@@ -5,8 +5,9 @@
 //
 // `in-process` (the default) runs journey code in the worker's main thread with the SDK's own
 // reusable-context executor (the one its debug mode uses) and removes the promise hook. The
-// deadlock guard stays: every call into workflow code still runs under the isolate execution
-// timeout (5 s), so endless workflow code fails its workflow task instead of freezing the worker
+// deadlock guard stays: each activation's calls into workflow code run under the isolate
+// execution timeout (5 s) as one (bin/runtime/guarded-workflow-creator.ts), so endless workflow
+// code fails its workflow task instead of freezing the worker
 // (test/integration/workflow-runtime.test.ts). Measured on the password + TOTP login (README,
 // performance): the worker's CPU per login drops by about a third, and its memory by the
 // workflow thread's own V8 heap. What is lost: the `__stack_trace` query answers "stack traces
@@ -14,10 +15,10 @@
 // history, replay and the journey timeline are unchanged. `threaded` restores the SDK's default.
 import { Worker } from '@temporalio/worker';
 import type { Logger } from '@temporalio/common';
-import { ReusableVMWorkflowCreator } from '@temporalio/worker/lib/workflow/reusable-vm.js';
 import { globalHandlers } from '@temporalio/worker/lib/workflow/vm-shared.js';
 import type { WorkflowCreator } from '@temporalio/worker/lib/workflow/interface.js';
 import type { WorkflowRuntime } from '../../core/infra/workflow-runtime.ts';
+import { GuardedWorkflowCreator } from './guarded-workflow-creator.ts';
 
 // The SDK keeps these two members private; they are what its own uninstall() touches.
 interface HookSwitch { stopPromiseHook(): void; promiseHookInstalled: boolean }
@@ -39,7 +40,7 @@ export function workerClass(runtime: WorkflowRuntime): typeof Worker {
     protected static override async createWorkflowCreator(bundle: CreatorArgs[0], compiled: CreatorArgs[1], logger: Logger): Promise<WorkflowCreator> {
       // A patch-activation callback only exists on the SDK's own path; Tessera sets none.
       if (compiled.patchActivationCallback !== undefined) return super.createWorkflowCreator(bundle, compiled, logger);
-      const creator = await ReusableVMWorkflowCreator.create(bundle, compiled.isolateExecutionTimeoutMs, new Set(compiled.activities.keys()), undefined);
+      const creator = await GuardedWorkflowCreator.createGuarded(bundle, compiled.isolateExecutionTimeoutMs, new Set(compiled.activities.keys()));
       removePromiseHook();
       return creator;
     }
