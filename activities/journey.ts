@@ -14,17 +14,16 @@ import { recordAudit, type AuditEvent } from '../core/infra/audit.ts';
 import { createMailer, type Mailer } from '../core/infra/mail.ts';
 import { countJourney } from '../core/infra/metrics.ts';
 import { findRemembered, rememberScope, saveRemembered } from '../core/journeys/remembered.ts';
-import { getTree } from '../core/journeys/trees.ts';
 import { resetThrottle } from '../core/accounts/throttle.ts';
 import type { Tree, TreeBundle } from '../core/journeys/tree-types.ts';
 import type { ContextPatch, JourneyContext, NodeCall, PrepareResult, VerifyResult } from '../core/journeys/journey-context.ts';
 import { getUser } from '../core/accounts/users.ts';
 import { getRegistrationSettings } from '../core/registration/registration-settings.ts';
 import { forgetAbandonedSignup, markSignedIn, needsProfileReview } from '../core/accounts/user-lifecycle.ts';
-import { formatTreeErrors, routeOptionalOutcomes, validateTree } from '../workflows/tree/validate.ts';
 import { isCleanText } from '../core/infra/clean-text.ts';
 import { FailureTypes } from '../core/journeys/journey-types.ts';
-import { findModule, moduleCatalog } from './registry.ts';
+import { findModule } from './registry.ts';
+import { loadTreeBundle } from './tree-bundle.ts';
 import type { AuthModule, ModuleDeps } from './modules/module.ts';
 
 export interface JourneyActivityDeps { db: Db; config: Config; temporal?: Client; now?: () => Date; mail?: Mailer }
@@ -41,9 +40,6 @@ export interface JourneyEnd {
   /** Whether the journey produced a session (a succeeded registration may not). */
   signedIn?: boolean;
 }
-
-/** Inner trees nest at most this deep: deeper means a cycle or a mistake. */
-const MAX_NESTING = 5;
 
 function resolve(call: NodeCall): { module: AuthModule; config: any } {
   const module = findModule(call.type);
@@ -91,14 +87,6 @@ export function createJourneyActivities({ db, config, temporal, now = () => new 
   mail ??= createMailer({ db, smtpUrl: config.smtpUrl, ...(config.mailFrom ? { from: config.mailFrom } : {}) });
   const deps: ModuleDeps = { db, config, temporal, now, mail, audit: (event: AuditEvent) => recordAudit(db, event) };
 
-  async function load(tenant: string, name: string): Promise<Tree> {
-    const stored = await getTree(db, tenant, name);
-    if (!stored) throw ApplicationFailure.nonRetryable(`no tree "${name}"`, 'TreeNotFound');
-    const check = validateTree(stored.tree, moduleCatalog);
-    if (!check.ok) throw ApplicationFailure.nonRetryable(formatTreeErrors(check.errors), 'BadTree');
-    return routeOptionalOutcomes(stored.tree, moduleCatalog);
-  }
-
   /** The user a step-up journey starts with, as a patch, when the journey knows no user yet. */
   async function stepUpUser(call: NodeCall): Promise<ContextPatch | undefined> {
     const stepUp = call.ctx.request.stepUp;
@@ -126,21 +114,7 @@ export function createJourneyActivities({ db, config, temporal, now = () => new 
   return {
     /** The latest version of the tree and of every tree it runs; the journey keeps this snapshot. */
     async loadTree(input: { tenant: string; name: string }): Promise<TreeBundle> {
-      const root = await load(input.tenant, input.name);
-      const inner: Record<string, Tree> = {};
-      const visit = async (tree: Tree, path: string[]): Promise<void> => {
-        for (const node of Object.values(tree.nodes)) {
-          for (const name of moduleCatalog[node.type]?.innerTrees?.(node.config ?? {}) ?? []) {
-            if (path.includes(name) || path.length > MAX_NESTING) {
-              throw ApplicationFailure.nonRetryable(`tree "${name}" runs itself (${[...path, name].join(' → ')})`, 'BadTree');
-            }
-            if (!inner[name]) inner[name] = await load(input.tenant, name);
-            await visit(inner[name]!, [...path, name]);
-          }
-        }
-      };
-      await visit(root, [root.name]);
-      return Object.keys(inner).length > 0 ? { ...root, inner } : root;
+      return loadTreeBundle(db, input.tenant, input.name);
     },
 
     async prepareNode(call: NodeCall): Promise<PrepareResult> {

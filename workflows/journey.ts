@@ -213,7 +213,8 @@ export async function journeyWorkflow(input: JourneyInput): Promise<{ status: Jo
     : walkNodeByNode(state, bundle, walked, prefix, input.idleTimeoutMs);
   let tree: TreeBundle | undefined;
   try {
-    tree = await acts.loadTree({ tenant: input.tenant, name: input.tree });
+    // Deterministic without a patch: whether a journey loads its trees is fixed by its input.
+    tree = input.bundle ?? await acts.loadTree({ tenant: input.tenant, name: input.tree });
     let end = await walk(tree, tree, '');
     // Required actions (e.g. the tenant's forceProfileUpdate on a first sign-in) run after the
     // tree, before the session exists. Patched: journeys recorded before this ran without it.

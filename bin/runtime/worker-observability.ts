@@ -20,9 +20,11 @@ class ObservedActivity implements ActivityInboundCallsInterceptor {
 
   async execute(input: ActivityExecuteInput, next: Next<ActivityInboundCallsInterceptor, 'execute'>): Promise<unknown> {
     const { activityType, workflowType, workflowExecution } = this.#ctx.info;
-    const first = input.args[0] as { tenant?: unknown } | undefined;
+    // The tenant is the first argument's, or its journey context's (the module chain's calls).
+    const first = input.args[0] as { tenant?: unknown; ctx?: { tenant?: unknown } } | undefined;
+    const tenant = first?.tenant ?? first?.ctx?.tenant;
     const fields: LogContext = workflowType === 'journeyWorkflow' ? { journeyId: workflowExecution?.workflowId } : { workflowId: workflowExecution?.workflowId };
-    if (typeof first?.tenant === 'string') fields.tenant = first.tenant;
+    if (typeof tenant === 'string') fields.tenant = tenant;
     return withLogContext(fields, async () => {
       const stop = activityDuration.startTimer({ activity: activityType });
       let outcome = 'error';

@@ -1,5 +1,6 @@
 // The Journey API's shapes (DESIGN.md §4) and what travels between server, workflow and modules.
 // Types only: the workflow sandbox imports this file with `import type`.
+import type { TreeBundle } from './tree-types.ts';
 
 /** `account`: a signed-in user changes their own account (the account console); server-started only. */
 export type JourneyKind = 'login' | 'registration' | 'recovery' | 'account';
@@ -132,6 +133,12 @@ export interface JourneyInput {
   binding: string;
   idleTimeoutMs: number;
   request: JourneyRequest;
+  /**
+   * The tree snapshot the journey runs (activities/tree-bundle.ts), when its starter already
+   * loaded it (the server does, as it checks the start). Without it the journey loads the
+   * snapshot itself, in its loadTree activity, which costs one more activity and database read.
+   */
+  bundle?: TreeBundle;
 }
 
 export interface SubmitInput {

@@ -52,7 +52,7 @@ describe('JSON logs of server and worker', () => {
     // The worker's lines of the same journey: each activity it ran, with the journey and tenant.
     const activity = await lineOf(() => jsonLines(procs.worker), (l) => l.msg === 'activity' && l.journeyId === journeyId && l.activity === 'recordJourneyEnd');
     expect(activity).toMatchObject({ level: 'debug', tenant: made.tenant, outcome: 'ok' });
-    expect(jsonLines(procs.worker).filter((l) => l.journeyId === journeyId).map((l) => l.activity)).toContain('loadTree');
+    expect(jsonLines(procs.worker).filter((l) => l.journeyId === journeyId).map((l) => l.activity)).toContain('advanceJourney');
 
     // Nothing else on stdout but the one-time start-up lines of the CLI.
     for (const p of [procs.server, procs.worker]) {

@@ -56,7 +56,7 @@ it('follows a journey from its start request through the Temporal client into th
 
   const has = (spans: ReceivedSpan[], service: string, name: RegExp) => spans.some((s) => s.service === service && name.test(s.name));
   const spans = await spansOf(traceId, (s) => has(s, 'tessera-server', /^POST/) && has(s, 'tessera-server', /^UpdateWithStartWorkflow:/)
-    && has(s, 'tessera-worker', /^RunWorkflow:journeyWorkflow$/) && has(s, 'tessera-worker', /^RunActivity:loadTree$/));
+    && has(s, 'tessera-worker', /^RunWorkflow:journeyWorkflow$/) && has(s, 'tessera-worker', /^RunActivity:advanceJourney$/));
   const http = spans.find((s) => s.service === 'tessera-server' && /^POST/.test(s.name))!;
   expect(http.kind).toBe(2); // SERVER
   expect(http.parentSpanId).toBeUndefined();
@@ -68,7 +68,7 @@ it('follows a journey from its start request through the Temporal client into th
   expect(client.parentSpanId).toBe(http.spanId);
 
   // The worker's log lines of that journey's first activity carry the same trace id.
-  const activityLine = jsonLines(procs.worker).find((l) => l.msg === 'activity' && l.journeyId === api.journey!.id && l.activity === 'loadTree');
+  const activityLine = jsonLines(procs.worker).find((l) => l.msg === 'activity' && l.journeyId === api.journey!.id && l.activity === 'advanceJourney');
   expect(activityLine).toMatchObject({ tenant, traceId });
 });
 

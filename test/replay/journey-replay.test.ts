@@ -37,6 +37,10 @@ it('replays every recorded journey history without non-determinism', async () =>
     // Recorded before the journey-chain patch (a local activity per module, a timer per step).
     ...['login-password-totp-with-retries', 'login-disabled-account', 'login-totp-enrolment', 'login-expired', 'login-inner-tree-first',
       'login-inner-tree-remembered', 'registration-verify', 'link-sign-in-profile-review', 'recovery-link-reset'].map((name) => `${name}-before-journey-chain.json`),
+    // Recorded before the server handed journeys their tree snapshot (the journey's loadTree
+    // activity read it; journeys started without one, e.g. by the password grant, still do).
+    ...['login-password-totp-with-retries', 'login-disabled-account', 'login-totp-enrolment', 'login-expired', 'login-inner-tree-first',
+      'login-inner-tree-remembered', 'registration-verify', 'link-sign-in-profile-review', 'recovery-link-reset'].map((name) => `${name}-before-tree-in-input.json`),
   ]));
   const histories = await Promise.all(files.map(async (file) => ({
     workflowId: file,

@@ -70,9 +70,9 @@ afterAll(async () => {
   await db.end();
 });
 
-async function start(idleTimeoutMs = 60_000): Promise<JourneyInput> {
+async function start(idleTimeoutMs = 60_000, more: Partial<JourneyInput> = {}): Promise<JourneyInput> {
   const input: JourneyInput = {
-    id: randomBytes(24).toString('base64url'), tenant: 'acme', kind: 'login', tree: 'fake', binding: 'bind', idleTimeoutMs, request: {},
+    id: randomBytes(24).toString('base64url'), tenant: 'acme', kind: 'login', tree: 'fake', binding: 'bind', idleTimeoutMs, request: {}, ...more,
   };
   const first = await client.workflow.executeUpdateWithStart(firstStepUpdate, {
     startWorkflowOperation: new WithStartWorkflowOperation('journeyWorkflow', {
@@ -171,6 +171,16 @@ describe('journey workflow', () => {
     await new Promise((r) => setTimeout(r, 600));
     await submit(idle, 'again');
     expect(await client.workflow.getHandle(idle.id).result()).toEqual({ status: 'expired' });
+  });
+
+  it('runs the tree snapshot handed in its input and loads none', async () => {
+    const loadsBefore = calls.filter((c) => c.fn === 'loadTree').length;
+    const input = await start(60_000, { bundle: { ...tree, version: 9, acr: 'handed-acr' } });
+    const done = await submit(input, 'alice');
+    expect(done.result).toMatchObject({ subject: 'id-alice', acr: 'handed-acr' });
+    expect(await client.workflow.getHandle(input.id).result()).toEqual({ status: 'succeeded' });
+    expect(calls.filter((c) => c.fn === 'loadTree').length).toBe(loadsBefore);
+    expect(ends).toContainEqual(expect.objectContaining({ journeyId: input.id, status: 'succeeded', version: 9 }));
   });
 
   it('loads the tree once, at the start', async () => {

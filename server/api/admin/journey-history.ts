@@ -60,6 +60,8 @@ export async function recordsOf(events: Event[], decode: PayloadDecoder): Promis
         const input = await decode(event.workflowExecutionStartedEventAttributes?.input?.payloads?.[0]);
         tenant = input?.tenant;
         records.push({ kind: 'started', at: at(event), journeyKind: String(input?.kind ?? ''), tree: String(input?.tree ?? '') });
+        // A journey handed its tree snapshot at the start never runs loadTree: read it as if it had.
+        if (input?.bundle) records.push({ kind: 'activity', at: at(event), type: 'loadTree', result: input.bundle });
         break;
       }
       case T.EVENT_TYPE_MARKER_RECORDED: {

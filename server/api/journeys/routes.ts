@@ -62,12 +62,12 @@ export function journeyRoutes({ db, journeys, cookies, idleTimeoutMs }: JourneyR
     const kind: JourneyKind = body.data.kind;
     const session = await currentSession(db, req, tenant, cookies);
     if (kind === 'account' && !session) throw new HttpError(401, 'login_required', 'Sign in first: account changes are for the signed-in user.');
-    await checkJourneyStart(db, tenant, kind, tree, { stepUp: kind === 'account' });
+    const bundle = await checkJourneyStart(db, tenant, kind, tree, { stepUp: kind === 'account' });
     const idp = body.data.idp;
     if (idp !== undefined && !(await getIdp(db, tenant, idp))?.enabled) throw new HttpError(400, 'unknown_idp', `There is no identity provider "${idp}" to link.`);
     const binding = ensureBinding(req, res, tenant, cookies);
     const snapshot = await journeys.start({
-      id: newJourneyId(), tenant, kind, tree, binding, idleTimeoutMs,
+      id: newJourneyId(), tenant, kind, tree, binding, idleTimeoutMs, bundle,
       request: { ...requestInfo(req), ...rememberScopes(req, res, tenant, cookies, session), ...(kind === 'account' ? accountOf(session!) : {}), ...(idp ? { link: { idp } } : {}) },
     });
     await completeLogin(db, req, res, snapshot, cookies);

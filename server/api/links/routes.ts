@@ -43,9 +43,9 @@ export function linkRoutes({ db, temporal, journeys, cookies, idleTimeoutMs }: L
 
   /** Starts the journey that signs in the user a consumed link named. */
   async function signIn(req: Request, res: Response, tenant: string, userId: string, via: 'verify-email' | 'sign-in') {
-    await checkJourneyStart(db, tenant, 'login', 'link-sign-in');
+    const bundle = await checkJourneyStart(db, tenant, 'login', 'link-sign-in');
     const snapshot = await journeys.start({
-      id: newJourneyId(), tenant, kind: 'login', tree: 'link-sign-in', binding: ensureBinding(req, res, tenant, cookies), idleTimeoutMs,
+      id: newJourneyId(), tenant, kind: 'login', tree: 'link-sign-in', binding: ensureBinding(req, res, tenant, cookies), idleTimeoutMs, bundle,
       request: { ip: req.ip, userAgent: req.get('user-agent')?.slice(0, 300), proof: { userId, via } },
     });
     await completeLogin(db, req, res, snapshot, cookies);

@@ -47,10 +47,10 @@ async function tokenFor(deps: LegacyDeps, req: Request, res: Response, session: 
 async function startJourney(deps: LegacyDeps, req: Request, res: Response, tenant: string, returnTo: string): Promise<void> {
   const { db, journeys, cookies, idleTimeoutMs } = deps;
   const tree = await tenantLoginTree(db, tenant);
-  await checkJourneyStart(db, tenant, 'login', tree);
+  const bundle = await checkJourneyStart(db, tenant, 'login', tree);
   if (await journeyStartRefused(db, req, res)) return;
   const snapshot = await journeys.start({
-    id: newJourneyId(), tenant, kind: 'login', tree, binding: ensureBinding(req, res, tenant, cookies), idleTimeoutMs,
+    id: newJourneyId(), tenant, kind: 'login', tree, binding: ensureBinding(req, res, tenant, cookies), idleTimeoutMs, bundle,
     request: { ip: req.ip, userAgent: req.get('user-agent')?.slice(0, 300), returnTo, deviceId: ensureDevice(req, res, tenant, cookies) },
   });
   await completeLogin(db, req, res, snapshot, cookies);

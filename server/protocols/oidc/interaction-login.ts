@@ -80,12 +80,12 @@ export async function startJourney(c: LoginContext, request: ParsedAuthRequest, 
   const raising = stepUp && session !== undefined;
   const acr = await sharedAcrTrees(deps.db).treeFor(tenant, request.wantedAcrs, { stepUp: raising });
   const tree = acr?.tree ?? await tenantLoginTree(deps.db, tenant);
-  await checkJourneyStart(deps.db, tenant, 'login', tree, { stepUp: raising });
+  const bundle = await checkJourneyStart(deps.db, tenant, 'login', tree, { stepUp: raising });
   const returnTo = `${interactionPath(tenant, c.interaction.uid)}/login`;
   const { wantedAcrs: _wanted, hintedSubject: _subject, ...authRequest } = request;
   const snapshot = await deps.journeys.start({
     id: newJourneyId(), tenant, kind: 'login', tree, binding: ensureBinding(req, res, tenant, deps.cookies),
-    idleTimeoutMs: deps.idleTimeoutMs,
+    idleTimeoutMs: deps.idleTimeoutMs, bundle,
     request: {
       ip: req.ip, userAgent: req.get('user-agent')?.slice(0, 300), returnTo, authRequest,
       ...(session ? { ssoId: session.ssoId } : {}), deviceId: ensureDevice(req, res, tenant, deps.cookies),

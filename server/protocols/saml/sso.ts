@@ -79,12 +79,12 @@ async function startJourney(deps: SamlDeps, req: Request, res: Response, sp: Sam
   const { db, journeys, cookies, idleTimeoutMs } = deps;
   const tenant = req.tenant!.id;
   const tree = await tenantLoginTree(db, tenant);
-  await checkJourneyStart(db, tenant, 'login', tree);
+  const bundle = await checkJourneyStart(db, tenant, 'login', tree);
   if (await journeyStartRefused(db, req, res)) return;
   const id = await savePending(db, tenant, p);
   const returnTo = `/t/${tenant}/saml/resume/${id}`;
   const snapshot = await journeys.start({
-    id: newJourneyId(), tenant, kind: 'login', tree, binding: ensureBinding(req, res, tenant, cookies), idleTimeoutMs,
+    id: newJourneyId(), tenant, kind: 'login', tree, binding: ensureBinding(req, res, tenant, cookies), idleTimeoutMs, bundle,
     request: {
       ip: req.ip, userAgent: req.get('user-agent')?.slice(0, 300), returnTo, deviceId: ensureDevice(req, res, tenant, cookies),
       ...(session ? { ssoId: session.ssoId } : {}),
