@@ -10,6 +10,9 @@
 // subtree, a terminal, an unrouted outcome, or when the journey's transition budget is spent.
 // Each module gets its own copy of the context. A failing module fails the whole call (retried
 // as one: modules are idempotent under retries already, e.g. throttle counts by event key).
+// A chain that reaches `success` of the root tree also asks what must happen before the session
+// (requiredActions), with the context the workflow will then hold, and returns it: the journey
+// takes that answer instead of calling requiredActions as an activity of its own.
 import type { JourneyContext, NodeCall, PrepareResult, VerifyResult } from '../core/journeys/journey-context.ts';
 import type { Tree } from '../core/journeys/tree-types.ts';
 import { applyPatch, nextOf, recordOutcome } from '../workflows/journey-state.ts';
@@ -34,11 +37,19 @@ export type ChainDecision =
   | { node: string; phase: 'prepare'; result: PrepareResult }
   | { node: string; phase: 'verify'; result: VerifyResult };
 
-export interface ChainResult { decisions: ChainDecision[] }
+export interface ChainResult {
+  decisions: ChainDecision[];
+  /**
+   * Set (a tree, or null for none) when the chain ended at the root tree's `success` and the
+   * activities answer requiredActions; absent otherwise, and in results recorded before.
+   */
+  requiredActions?: Tree | null;
+}
 
 export interface NodeActivities {
   prepareNode(call: NodeCall): Promise<PrepareResult>;
   verifyNode(call: NodeCall, values: Record<string, string>): Promise<VerifyResult>;
+  requiredActions?(ctx: JourneyContext): Promise<Tree | null>;
 }
 
 export async function runChain(input: ChainInput, acts: NodeActivities): Promise<ChainResult> {
@@ -73,6 +84,9 @@ export async function runChain(input: ChainInput, acts: NodeActivities): Promise
     recordOutcome(ctx, key, outcome);
     if (++routes > input.routesLeft) break;
     nodeId = nextOf(node, outcome);
+  }
+  if (nodeId === 'success' && prefix === '' && acts.requiredActions) {
+    return { decisions, requiredActions: await acts.requiredActions(ctx) };
   }
   return { decisions };
 }

@@ -115,6 +115,8 @@ class IdleDeadline {
 class Decisions {
   #queue: ChainDecision[] = [];
   readonly state: JourneyState;
+  /** The last chain's answer to requiredActions (it asks only on reaching the root's success). */
+  requiredActions: Tree | null | undefined;
 
   constructor(state: JourneyState) {
     this.state = state;
@@ -134,11 +136,12 @@ class Decisions {
   async #take(tree: Tree, prefix: string, nodeId: string, phase: 'prepare' | 'verify', values?: Record<string, string>): Promise<ChainDecision> {
     if (!this.#queue.length) {
       const { inner: _inner, ...plain } = tree as TreeBundle;
-      const { decisions } = await acts.advanceJourney({
+      const { decisions, requiredActions } = await acts.advanceJourney({
         ctx: this.state.ctx, tree: plain, prefix, node: nodeId, ...(values ? { values } : {}),
         attempts: this.state.attempts, routesLeft: this.state.routesLeft,
       });
       this.#queue = decisions;
+      this.requiredActions = requiredActions;
     }
     const next = this.#queue.shift();
     if (!next || next.node !== prefix + nodeId || next.phase !== phase) {
@@ -219,7 +222,8 @@ export async function journeyWorkflow(input: JourneyInput): Promise<{ status: Jo
     // Required actions (e.g. the tenant's forceProfileUpdate on a first sign-in) run after the
     // tree, before the session exists. Patched: journeys recorded before this ran without it.
     if (end === 'success' && patched('required-actions')) {
-      const actions = await acts.requiredActions(state.ctx);
+      // Deterministic without a patch: whether the last chain answered is recorded in its result.
+      const actions = chained && decisions.requiredActions !== undefined ? decisions.requiredActions : await acts.requiredActions(state.ctx);
       if (actions) end = await walk(tree, actions, 'required/');
     }
     // Date.now() in the workflow sandbox is the SDK's deterministic clock (the task's start time).

@@ -140,6 +140,8 @@ export function buildTimeline(records: HistoryRecord[]): Timeline {
           // One module chain: each node's decision, in order, as if each had been its own call.
           const decisions = Array.isArray(result?.decisions) ? result.decisions : [];
           for (const d of decisions) decide(r.at, d?.phase === 'verify' ? 'verifyNode' : 'prepareNode', d?.result);
+          // A chain that reached the root's success answered requiredActions itself.
+          if (result?.requiredActions) frames.push({ tree: result.requiredActions as Tree, node: (result.requiredActions as Tree).start, prefix: 'required/' });
         } else if (r.type === 'prepareNode' || r.type === 'verifyNode') {
           decide(r.at, r.type, result);
         }

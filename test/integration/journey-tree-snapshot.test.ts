@@ -3,37 +3,16 @@
 // timeline still names tree and version. A stored tree that does not validate is not handed over:
 // the journey loads it itself and fails, as it always did.
 import { describe, expect, it } from 'vitest';
-import type { Payload } from '@temporalio/common';
 import { defaultLoginTree } from '../../core/journeys/default-trees.ts';
 import { saveTree } from '../../core/journeys/trees.ts';
 import { readJourneyHistory } from '../../server/api/admin/journey-history.ts';
-import { codec, tenantWithUser } from '../support/harness.ts';
+import { tenantWithUser } from '../support/harness.ts';
+import { recordedJourney } from '../support/recorded-journey.ts';
 import { JourneyApi } from '../support/journey-api.ts';
 import { useStack } from '../support/stack.ts';
 
 const stack = useStack();
 const { db } = stack;
-
-/** The journey's decoded start input and the activity types of its local activity markers. */
-async function recorded(id: string): Promise<{ input: any; activities: string[] }> {
-  const converter = stack.server.client.options.loadedDataConverter;
-  const decode = async (payload: Payload | null | undefined) => {
-    if (!payload) return undefined;
-    const [plain] = await codec.decode([payload]);
-    return converter.payloadConverter.fromPayload<any>(plain!);
-  };
-  const events = (await stack.server.client.workflow.getHandle(id).fetchHistory()).events ?? [];
-  const started = events.find((e) => e.workflowExecutionStartedEventAttributes)!;
-  const input = await decode(started.workflowExecutionStartedEventAttributes!.input!.payloads![0]);
-  const activities: string[] = [];
-  for (const e of events) {
-    const marker = e.markerRecordedEventAttributes;
-    if (marker?.markerName !== 'core_local_activity') continue;
-    const data = await decode(marker.details?.data?.payloads?.[0]);
-    activities.push(String(data?.activity_type ?? data?.activityType));
-  }
-  return { input, activities };
-}
 
 describe('the tree snapshot a journey starts with', () => {
   it('is handed over by the server: no loadTree, later versions untouched, the timeline names the version', async () => {
@@ -46,7 +25,7 @@ describe('the tree snapshot a journey starts with', () => {
     await api.submit({ username: login });
     expect((await api.submit({ password })).body.status).toBe('succeeded');
 
-    const { input, activities } = await recorded(id);
+    const { input, activities } = await recordedJourney(stack.server.client, id);
     expect(input.bundle).toMatchObject({ name: 'login', version: 1, start: defaultLoginTree.start });
     expect(input.bundle.acr).not.toBe('changed-meanwhile');
     expect(activities).not.toContain('loadTree');
@@ -63,7 +42,7 @@ describe('the tree snapshot a journey starts with', () => {
     const started = await api.start('login', 'broken');
     expect(started.status).toBe(201);
     expect(started.body).toMatchObject({ status: 'failed' });
-    const { input, activities } = await recorded(api.journey!.id);
+    const { input, activities } = await recordedJourney(stack.server.client, api.journey!.id);
     expect(input.bundle).toBeUndefined();
     expect(activities[0]).toBe('loadTree');
   });

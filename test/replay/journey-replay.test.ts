@@ -41,6 +41,8 @@ it('replays every recorded journey history without non-determinism', async () =>
     // activity read it; journeys started without one, e.g. by the password grant, still do).
     ...['login-password-totp-with-retries', 'login-disabled-account', 'login-totp-enrolment', 'login-expired', 'login-inner-tree-first',
       'login-inner-tree-remembered', 'registration-verify', 'link-sign-in-profile-review', 'recovery-link-reset'].map((name) => `${name}-before-tree-in-input.json`),
+    // Recorded while required actions were still their own activity after the last module chain.
+    ...['login-password-totp-with-retries', 'link-sign-in-profile-review'].map((name) => `${name}-before-required-actions-in-chain.json`),
   ]));
   const histories = await Promise.all(files.map(async (file) => ({
     workflowId: file,

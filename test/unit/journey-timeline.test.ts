@@ -61,6 +61,16 @@ describe('journey timeline', () => {
     expect(briefs).not.toContain('node history not followed further');
   });
 
+  // Required actions asked by their own activity (before the journey-chain patch, and until the
+  // chain that reaches success answered them itself) and by that chain.
+  it.each(['', '-before-required-actions-in-chain', '-before-journey-chain'])('walks the required actions after the tree (link-sign-in-profile-review%s)', async (suffix) => {
+    const t = await timelineOf(`link-sign-in-profile-review${suffix}.json`);
+    expect(t.entries.map(brief)).toEqual([
+      'started', 'tree', 'node link ok', 'node status active', 'node end success',
+      'step required/profile', 'input required/profile', 'node required/profile ok', 'node end success', 'ended succeeded',
+    ]);
+  });
+
   it.each(['', '-before-journey-chain'])('records an expired journey and a disabled account\'s refusal (%s)', async (suffix) => {
     const expired = await timelineOf(`login-expired${suffix}.json`);
     expect(expired.entries.map((e) => e.event)).toContain('expired');

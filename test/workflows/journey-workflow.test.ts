@@ -10,6 +10,7 @@ import type { NodeCall } from '../../core/journeys/journey-context.ts';
 import type { Tree } from '../../core/journeys/tree-types.ts';
 import { firstStepUpdate, snapshotQuery, submitUpdate } from '../../workflows/contracts.ts';
 import { startWorker, testClient, testConfig, testDb, type RunningWorker } from '../support/harness.ts';
+import { recordedJourney } from '../support/recorded-journey.ts';
 
 const tree: Tree = {
   name: 'fake', version: 7, start: 'ask', acr: 'test-acr',
@@ -97,7 +98,7 @@ describe('journey workflow', () => {
     expect(ends).toContainEqual(expect.objectContaining({ journeyId: input.id, status: 'succeeded', version: 7 }));
   });
 
-  it('runs required actions after the tree and before the session', async () => {
+  it('runs required actions after the tree and before the session, asked by the chain that reached success', async () => {
     const input = await start();
     const asked = await submit(input, 'review');
     expect(asked.view).toMatchObject({ status: 'waiting', step: { id: 'required/confirm#1', node: 'required/confirm' } });
@@ -105,6 +106,8 @@ describe('journey workflow', () => {
     const done = await submit(input, 'review', 'required/confirm#1');
     expect(done.view.status).toBe('succeeded');
     expect(done.result).toMatchObject({ subject: 'id-review' });
+    // No requiredActions activity of its own: the module chain answered it.
+    expect((await recordedJourney(client, input.id)).activities).toEqual(['loadTree', 'advanceJourney', 'advanceJourney', 'advanceJourney', 'advanceJourney', 'recordJourneyEnd']);
   });
 
   it('ends at failure with the error a module set', async () => {
