@@ -99,6 +99,9 @@ export function buildTimeline(records: HistoryRecord[]): Timeline {
     }
   }
 
+  /** The required actions' tree, walked after the root's success under the `required/` prefix. */
+  const enterRequiredActions = (tree: Tree) => frames.push({ tree, node: tree.start, prefix: 'required/' });
+
   for (const r of records) {
     switch (r.kind) {
       case 'started':
@@ -135,13 +138,13 @@ export function buildTimeline(records: HistoryRecord[]): Timeline {
           frames.push({ tree: bundle, node: bundle.start, prefix: '' });
           push({ at: r.at, event: 'tree', tree: bundle.name, version: bundle.version });
         } else if (r.type === 'requiredActions') {
-          if (result) frames.push({ tree: result as Tree, node: (result as Tree).start, prefix: 'required/' });
+          if (result) enterRequiredActions(result as Tree);
         } else if (r.type === 'advanceJourney') {
           // One module chain: each node's decision, in order, as if each had been its own call.
           const decisions = Array.isArray(result?.decisions) ? result.decisions : [];
           for (const d of decisions) decide(r.at, d?.phase === 'verify' ? 'verifyNode' : 'prepareNode', d?.result);
           // A chain that reached the root's success answered requiredActions itself.
-          if (result?.requiredActions) frames.push({ tree: result.requiredActions as Tree, node: (result.requiredActions as Tree).start, prefix: 'required/' });
+          if (result?.requiredActions) enterRequiredActions(result.requiredActions as Tree);
         } else if (r.type === 'prepareNode' || r.type === 'verifyNode') {
           decide(r.at, r.type, result);
         }

@@ -1,16 +1,10 @@
-// What a journey's history recorded, decoded with the test codec: its start input and the types
-// of its local activities in order (for tests of the journey's shape, not of its decisions).
+// What a journey's history recorded, decoded with the client's codec: its start input and the
+// types of its local activities in order (for tests of the journey's shape, not of its decisions).
 import type { Client } from '@temporalio/client';
-import { defaultPayloadConverter, type Payload } from '@temporalio/common';
-import { codec } from './harness.ts';
-
-async function decode(payload: Payload | null | undefined): Promise<any> {
-  if (!payload) return undefined;
-  const [plain] = await codec.decode([payload]);
-  return defaultPayloadConverter.fromPayload<any>(plain!);
-}
+import { clientDecoder } from '../../server/api/admin/journey-history.ts';
 
 export async function recordedJourney(client: Client, id: string): Promise<{ input: any; activities: string[] }> {
+  const decode = clientDecoder(client);
   const events = (await client.workflow.getHandle(id).fetchHistory()).events ?? [];
   const started = events.find((e) => e.workflowExecutionStartedEventAttributes);
   const input = await decode(started?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0]);

@@ -27,15 +27,20 @@ export interface JourneyHistory { tenant: string; records: HistoryRecord[]; runn
 /** Decodes one payload to its value (codec, then converter). */
 export type PayloadDecoder = (payload: Payload | null | undefined) => Promise<any>;
 
-/** @returns undefined when there is no such workflow, or it is not a journey. */
-export async function readJourneyHistory(temporal: Client, id: string): Promise<JourneyHistory | undefined> {
+/** A decoder with the client's own codecs and converter. */
+export function clientDecoder(temporal: Client): PayloadDecoder {
   const converter = temporal.options.loadedDataConverter;
-  const decode: PayloadDecoder = async (payload) => {
+  return async (payload) => {
     if (!payload) return undefined;
     let decoded = payload;
     for (const codec of [...converter.payloadCodecs].reverse()) [decoded] = await codec.decode([decoded]) as [Payload];
     return converter.payloadConverter.fromPayload(decoded);
   };
+}
+
+/** @returns undefined when there is no such workflow, or it is not a journey. */
+export async function readJourneyHistory(temporal: Client, id: string): Promise<JourneyHistory | undefined> {
+  const decode = clientDecoder(temporal);
   const handle = temporal.workflow.getHandle(id);
   let events: Event[];
   try {

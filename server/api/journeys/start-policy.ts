@@ -4,15 +4,14 @@
 // registration, no registration while the tenant has it off. The trees read for that check are
 // also the journey's tree snapshot (activities/tree-bundle.ts), handed to the journey in its input
 // so that it need not read them again.
-import type { Db } from '../../../core/infra/db.ts';
-import { innerTreeNames, startRefusal, unknownTree, type StartFacts } from '../../../core/journeys/journey-policy.ts';
-import type { JourneyKind } from '../../../core/journeys/journey-types.ts';
-import type { Tree } from '../../../core/journeys/tree-types.ts';
-import { lateDefaultTrees } from '../../../core/journeys/default-trees.ts';
-import type { TreeBundle } from '../../../core/journeys/tree-types.ts';
-import { ensureDefaultTree, getTree, type StoredTree } from '../../../core/journeys/trees.ts';
 import { ApplicationFailure } from '@temporalio/common';
 import { loadTreeBundle, type TreeReader } from '../../../activities/tree-bundle.ts';
+import type { Db } from '../../../core/infra/db.ts';
+import { lateDefaultTrees } from '../../../core/journeys/default-trees.ts';
+import { innerTreeNames, startRefusal, unknownTree, type StartFacts } from '../../../core/journeys/journey-policy.ts';
+import type { JourneyKind } from '../../../core/journeys/journey-types.ts';
+import type { Tree, TreeBundle } from '../../../core/journeys/tree-types.ts';
+import { ensureDefaultTree, getTree, type StoredTree } from '../../../core/journeys/trees.ts';
 import { getRegistrationSettings } from '../../../core/registration/registration-settings.ts';
 import { HttpError } from '../../http-error.ts';
 
