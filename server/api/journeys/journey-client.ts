@@ -11,6 +11,7 @@ import { HttpError, notFound } from '../../http-error.ts';
 import { addLogContext } from '../../../core/infra/log-context.ts';
 import { countJourney } from '../../../core/infra/metrics.ts';
 import { timedJourneyCall } from './journey-call-timing.ts';
+import { StartHandoff } from './start-handoff.ts';
 
 const JOURNEY_ID = /^[A-Za-z0-9_-]{22,64}$/;
 
@@ -26,6 +27,7 @@ function linkGone(): HttpError {
 export class JourneyClient {
   readonly #client: Client;
   readonly #taskQueue: string;
+  readonly #handoff = new StartHandoff();
 
   constructor(client: Client, taskQueue: string) {
     this.#client = client;
@@ -45,6 +47,7 @@ export class JourneyClient {
     const first = await timedJourneyCall('start', this.#client.workflow.executeUpdateWithStart(firstStepUpdate, { startWorkflowOperation }));
     // Counted once Temporal has the journey; the worker counts its end (core/infra/metrics.ts).
     countJourney(input.tenant, input.kind, input.tree, 'started');
+    this.#handoff.keep(input.id, first, input.idleTimeoutMs);
     return first;
   }
 
@@ -54,7 +57,7 @@ export class JourneyClient {
     addLogContext({ journeyId: id });
     let snapshot: JourneySnapshot;
     try {
-      snapshot = await this.#client.workflow.getHandle(id).query(snapshotQuery);
+      snapshot = this.#handoff.take(id) ?? await this.#client.workflow.getHandle(id).query(snapshotQuery);
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) throw notFound('No such journey.');
       throw err;
@@ -67,6 +70,7 @@ export class JourneyClient {
   async submit(tenant: string, id: string, binding: string | undefined, stepId: string, values: unknown): Promise<JourneySnapshot> {
     if (!JOURNEY_ID.test(id) || !binding) throw notFound('No such journey.');
     addLogContext({ journeyId: id });
+    this.#handoff.forget(id);
     // No step id is this long: answer as for any other step that is not the current one.
     if (stepId.length > 100) throw await this.conflict(tenant, id, binding);
     try {
@@ -85,6 +89,7 @@ export class JourneyClient {
   async followLink(tenant: string, id: string, hash: string, binding: string): Promise<JourneySnapshot> {
     if (!JOURNEY_ID.test(id)) throw linkGone();
     addLogContext({ journeyId: id });
+    this.#handoff.forget(id);
     try {
       return await this.#client.workflow.getHandle(id).executeUpdate(followLinkUpdate, { args: [{ tenant, hash, binding }] });
     } catch (err) {
