@@ -9,6 +9,7 @@
 import { isSpanContextValid, trace } from '@opentelemetry/api';
 import { pino, type Logger, type LevelWithSilent } from 'pino';
 import { currentLogContext } from './log-context.ts';
+import { redactFields } from './redact-fields.ts';
 
 export const LOG_LEVELS: readonly LevelWithSilent[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
@@ -19,11 +20,8 @@ export const SECRET_FIELDS = [
   'email', 'to', 'login', 'username', 'authorization', 'cookie', 'set-cookie', 'codecKeys', 'assertion',
 ];
 
-const redactPaths = SECRET_FIELDS.flatMap((key) => {
-  const k = /^[A-Za-z_$][\w$]*$/.test(key) ? key : `["${key}"]`;
-  const join = (prefix: string) => (k.startsWith('[') ? `${prefix}${k}` : `${prefix}.${k}`);
-  return [k.startsWith('[') ? `${k}` : k, join('*'), join('*.*')];
-});
+const SECRET_NAMES: ReadonlySet<string> = new Set(SECRET_FIELDS);
+const CENSOR = '[redacted]';
 
 const EMAIL = /[^\s@<>"'(),;:=]{1,64}@[A-Za-z0-9.-]{1,253}\.[A-Za-z]{2,}/g;
 
@@ -57,9 +55,12 @@ export function createLogger(destination?: NodeJS.WritableStream, level: LevelWi
     level,
     base: { pid: process.pid },
     timestamp: pino.stdTimeFunctions.isoTime,
-    formatters: { level: (label: string) => ({ level: label }) },
+    formatters: {
+      level: (label: string) => ({ level: label }),
+      // Runs on the line's object (context fields merged in) before pino's serializers.
+      log: (object: Record<string, unknown>) => redactFields(object, SECRET_NAMES, CENSOR),
+    },
     mixin: contextFields,
-    redact: { paths: redactPaths, censor: '[redacted]' },
     hooks: {
       logMethod(this: Logger, args: unknown[], method: (...a: unknown[]) => void) {
         method.apply(this, args.map((arg) => (typeof arg === 'string' ? scrubText(arg) : arg)));

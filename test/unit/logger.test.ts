@@ -42,6 +42,21 @@ describe('logger', () => {
     expect(line).toMatchObject({ password: '[redacted]', values: { code: '[redacted]' }, req: { headers: { authorization: '[redacted]', 'user-agent': 'kept' } }, keep: 'visible' });
   });
 
+  it('redacts inside arrays and errors at the first three levels, and never changes the logged object', () => {
+    const { logger, objects } = capture();
+    const failure = Object.assign(new Error('upstream refused'), { token: 'err-tok' });
+    const logged = { attempts: [{ password: 'pw-in-array' }], err: failure, a: { b: { token: 'third-level' } }, deep: { b: { c: { token: 'fourth' } } } };
+    logger.error(logged, 'failed');
+    const [line] = objects();
+    expect(line).toMatchObject({ attempts: [{ password: '[redacted]' }], err: { message: 'upstream refused', token: '[redacted]' }, a: { b: { token: '[redacted]' } } });
+    expect(line!.err.stack).toContain('upstream refused');
+    // Beyond the third level nothing is looked at (as documented): keep secrets out of deep objects.
+    expect(line!.deep.b.c.token).toBe('fourth');
+    expect(logged.attempts[0]!.password).toBe('pw-in-array');
+    expect(failure.token).toBe('err-tok');
+    expect(logged.a.b.token).toBe('third-level');
+  });
+
   it('replaces email addresses inside message texts', () => {
     const { logger, objects } = capture();
     logger.info('[mail] to=Alice.Smith+x@example.co.uk subject=hello');
