@@ -1,6 +1,6 @@
 // Secret and personal fields out of a log line's object, at any of its first three levels. pino's
 // own `redact` option did this with 78 path patterns (26 names × `k`, `*.k`, `*.*.k`) compiled by
-// @pinojs/redact, which cost ~80 µs per line even when nothing matched — most of the cost of every
+// @pinojs/redact, which cost ~80–100 µs per line even when nothing matched — most of the cost of every
 // access line (20× a plain pino line). This walk touches only the keys there are and copies only
 // what it changes: the caller's objects are never modified.
 
