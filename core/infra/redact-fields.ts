@@ -21,7 +21,7 @@ export function redactFields<T>(value: T, names: ReadonlySet<string>, censor: st
   }
   // A copy with the same prototype and properties, accessors read on the original (V8's `stack`
   // of an Error is one, and answers only on the error itself).
-  const descriptors = Object.getOwnPropertyDescriptors(value);
+  const descriptors: Record<string, PropertyDescriptor> = Object.getOwnPropertyDescriptors(value);
   for (const [key, descriptor] of Object.entries(descriptors)) {
     if (descriptor.get) descriptors[key] = { value: (value as Record<string, unknown>)[key], enumerable: descriptor.enumerable, writable: true, configurable: true };
   }

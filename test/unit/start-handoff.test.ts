@@ -5,7 +5,7 @@ import type { JourneySnapshot } from '../../core/journeys/journey-types.ts';
 import { StartHandoff } from '../../server/api/journeys/start-handoff.ts';
 
 const waiting = (id: string): JourneySnapshot => ({
-  tenant: 'acme', binding: 'b', view: { id, kind: 'login', status: 'waiting', step: { id: 'identify#1', node: 'identify', type: 'form' } },
+  tenant: 'acme', binding: 'b', view: { id, kind: 'login', status: 'waiting', step: { id: 'identify#1', node: 'identify', type: 'form', title: 'Sign in' } },
 });
 
 afterEach(() => vi.useRealTimers());
