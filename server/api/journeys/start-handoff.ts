@@ -14,44 +14,30 @@
 // second between its start and the page's first read — shows the step once more; the answer to
 // it is then refused as for any stale step (409), with the journey's current view.
 import type { JourneySnapshot } from '../../../core/journeys/journey-types.ts';
+import { TakeOnceMap } from '../../../core/infra/take-once-map.ts';
 
 const MAX_ENTRIES = 10_000;
 const MAX_AGE_MS = 3000;
 
 export class StartHandoff {
-  readonly #entries = new Map<string, { snapshot: JourneySnapshot; until: number }>();
+  readonly #kept = new TakeOnceMap<JourneySnapshot>(MAX_ENTRIES);
 
   /** Keeps a started journey's answer for its first read, if it waits for the browser. */
   keep(id: string, snapshot: JourneySnapshot, idleTimeoutMs: number): void {
-    if (snapshot.view.status !== 'waiting') return;
-    const now = Date.now();
-    if (this.#entries.size >= MAX_ENTRIES) this.#prune(now);
-    this.#entries.set(id, { snapshot, until: now + Math.min(MAX_AGE_MS, idleTimeoutMs / 4) });
+    if (snapshot.view.status === 'waiting') this.#kept.hold(id, snapshot, Math.min(MAX_AGE_MS, idleTimeoutMs / 4));
   }
 
   /** The kept answer for `id`, once; undefined when none is kept or it is too old. */
   take(id: string): JourneySnapshot | undefined {
-    const entry = this.#entries.get(id);
-    if (!entry) return undefined;
-    this.#entries.delete(id);
-    return entry.until > Date.now() ? entry.snapshot : undefined;
+    return this.#kept.take(id);
   }
 
   /** Drops what is kept for `id` (the journey is being answered). */
   forget(id: string): void {
-    this.#entries.delete(id);
+    this.#kept.forget(id);
   }
 
   get size(): number {
-    return this.#entries.size;
-  }
-
-  /** Drops expired entries, then the oldest ones (a Map iterates in insertion order) until there is room. */
-  #prune(now: number): void {
-    for (const [id, entry] of this.#entries) if (entry.until <= now) this.#entries.delete(id);
-    for (const id of this.#entries.keys()) {
-      if (this.#entries.size < MAX_ENTRIES) break;
-      this.#entries.delete(id);
-    }
+    return this.#kept.size;
   }
 }

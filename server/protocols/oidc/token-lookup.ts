@@ -11,6 +11,7 @@
 //   had happened that much earlier). A token row already consumed or expired holds nothing.
 import type { AdapterPayload } from 'oidc-provider';
 import type { Db } from '../../../core/infra/db.ts';
+import { TakeOnceMap } from '../../../core/infra/take-once-map.ts';
 
 /** The models whose ids are token values the provider looks up by find(). */
 export const TOKEN_MODELS = new Set(['AccessToken', 'ClientCredentials', 'RefreshToken', 'AuthorizationCode', 'DeviceCode',
@@ -27,7 +28,7 @@ export class TokenLookup {
   readonly #db: Db;
   readonly #tenant: string;
   readonly #batches = new Map<string, Batch>();
-  readonly #held = new Map<string, { row: PayloadRow; until: number }>();
+  readonly #held = new TakeOnceMap<PayloadRow>(HELD_MAX);
 
   constructor(db: Db, tenant: string) {
     this.#db = db;
@@ -53,15 +54,12 @@ export class TokenLookup {
 
   /** The grant read with a token just now, once; undefined when there is none (then read it). */
   takeGrant(grantId: string): PayloadRow | undefined {
-    const held = this.#held.get(grantId);
-    if (!held) return undefined;
-    this.#held.delete(grantId);
-    return held.until > Date.now() ? held.row : undefined;
+    return this.#held.take(grantId);
   }
 
   /** Called on every write or delete of a grant in this process. */
   forgetGrant(grantId: string): void {
-    this.#held.delete(grantId);
+    this.#held.forget(grantId);
   }
 
   async #read(id: string, models: string[]): Promise<Map<string, PayloadRow>> {
@@ -75,13 +73,8 @@ export class TokenLookup {
     const found = new Map<string, PayloadRow>();
     for (const row of rows) {
       found.set(row.model as string, { payload: row.payload, consumed_at: row.consumed_at });
-      if (row.grant_payload && !row.consumed_at) this.#hold(row.grant_id as string, { payload: row.grant_payload, consumed_at: row.grant_consumed_at });
+      if (row.grant_payload && !row.consumed_at) this.#held.hold(row.grant_id as string, { payload: row.grant_payload, consumed_at: row.grant_consumed_at }, GRANT_HOLD_MS);
     }
     return found;
-  }
-
-  #hold(grantId: string, row: PayloadRow): void {
-    if (this.#held.size >= HELD_MAX) this.#held.clear();
-    this.#held.set(grantId, { row, until: Date.now() + GRANT_HOLD_MS });
   }
 }
