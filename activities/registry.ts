@@ -24,6 +24,8 @@ import { idpLinkModule } from './modules/idp-link.ts';
 import { recentAuthModule } from './modules/recent-auth.ts';
 import { totpRemoveModule } from './modules/totp-remove.ts';
 import { emailChangeModule } from './modules/email-change.ts';
+import { passkeyRemoveModule } from './modules/passkey-remove.ts';
+import { idpUnlinkModule } from './modules/idp-unlink.ts';
 
 export const modules: AuthModule[] = [
   usernameModule,
@@ -51,6 +53,8 @@ export const modules: AuthModule[] = [
   recentAuthModule,
   totpRemoveModule,
   emailChangeModule,
+  passkeyRemoveModule,
+  idpUnlinkModule,
 ];
 
 const byType = new Map(modules.map((m) => [m.type, m]));

@@ -22,6 +22,12 @@ export async function recordAudit(db: Db, e: AuditEvent): Promise<void> {
     ON CONFLICT DO NOTHING`;
 }
 
+/** Whether an event with this dedupe key was recorded (a retried activity asks what its first attempt wrote). */
+export async function auditRecorded(db: Db, tenant: string, dedupeKey: string): Promise<boolean> {
+  const rows = await db`SELECT 1 FROM audit_events WHERE tenant_id = ${tenant} AND dedupe_key = ${dedupeKey} LIMIT 1`;
+  return rows.length > 0;
+}
+
 export async function listAudit(db: Db, tenant: string, limit = 100): Promise<(AuditEvent & { at: Date })[]> {
   const rows = await db`SELECT * FROM audit_events WHERE tenant_id = ${tenant} ORDER BY id DESC LIMIT ${limit}`;
   return rows.map((r) => ({

@@ -199,6 +199,9 @@ export const defaultAccountPasswordTree = accountTree('account-password', { type
 export const defaultAccountTotpTree = accountTree('account-totp', { type: 'totp', config: { enroll: true }, next: { ok: 'success', bad: 'change', skip: 'failure' } });
 export const defaultAccountPasskeyTree = accountTree('account-passkey', { type: 'webauthn', config: { mode: 'register' }, next: { ok: 'success', bad: 'change' } });
 export const defaultAccountTotpRemoveTree = accountTree('account-totp-remove', { type: 'totp-remove', next: { ok: 'success', none: 'failure' } });
+/** Removing a passkey or unlinking an upstream account: the journey's request names which (request.remove). */
+export const defaultAccountPasskeyRemoveTree = accountTree('account-passkey-remove', { type: 'passkey-remove', next: { ok: 'success', none: 'failure' } });
+export const defaultAccountUnlinkTree = accountTree('account-unlink', { type: 'idp-unlink', next: { ok: 'success', none: 'failure' } });
 /** A new email address: asked, then proven by a link mailed to it (`sent` shows the wait for it). */
 export const defaultAccountEmailTree = accountTree('account-email', { type: 'email-change', config: { lifetime: '30m' }, next: { ok: 'success', sent: 'change', retry: 'change' } });
 /** Links an upstream account to the signed-in user: the journey's request names the IdP (request.link). */
@@ -206,7 +209,7 @@ export const defaultAccountLinkTree = accountTree('account-link', { type: 'idp',
 
 export const accountTrees: Tree[] = [
   defaultAccountStepUpTree, defaultAccountPasswordTree, defaultAccountTotpTree, defaultAccountPasskeyTree, defaultAccountTotpRemoveTree,
-  defaultAccountEmailTree, defaultAccountLinkTree,
+  defaultAccountEmailTree, defaultAccountLinkTree, defaultAccountPasskeyRemoveTree, defaultAccountUnlinkTree,
 ];
 
 export const defaultTrees: Tree[] = [

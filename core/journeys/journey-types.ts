@@ -111,6 +111,13 @@ export interface JourneyRequest {
    * signing in whoever the upstream names.
    */
   link?: { idp: string };
+  /**
+   * Set by the server only, for an `account` journey that removes something of the signed-in
+   * user's (the account console's "Remove" of a passkey, "Unlink" of an upstream account): what
+   * the browser named — a passkey's credential id (tree account-passkey-remove) or an IdP's alias
+   * (account-unlink). The removing node acts on the journey user's own only, after the proof.
+   */
+  remove?: string;
 }
 
 /** What a relying party asked for when a protocol started the journey (no secrets). */

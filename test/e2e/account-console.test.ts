@@ -2,7 +2,8 @@
 // database at http://localhost:<port> = PUBLIC_URL (a secure context: passkeys with rpId
 // "localhost", through the CDP virtual authenticator): signing in as `tessera-account`, adding a
 // passkey through the `account-step-up` journey (a password asked again: the sign-in is older
-// than 5 minutes), renaming it, and ending a session made by a second browser context. Each main
+// than 5 minutes), renaming it, ending a session made by a second browser context, and removing
+// the passkey through the same step-up. Each main
 // page is saved as a screenshot (test-artifacts/account-console/*.png) and checked for what it shows; the
 // page is also checked at 360 px wide and for CSP violations.
 import { describe, expect, it } from 'vitest';
@@ -43,7 +44,7 @@ async function sessionOf(page: Page, tenant: string) {
 }
 
 describe('account console in Chromium', () => {
-  it('signs in, adds a passkey through the step-up journey, renames it, and ends another session', async () => {
+  it('signs in, adds a passkey through the step-up journey, renames it, ends another session, and removes the passkey through the step-up', async () => {
     const { tenant, login, password, user } = await tenantWithUser(db);
     const page = await newPage();
     const watch = await watchPage(page);
@@ -107,6 +108,20 @@ describe('account console in Chromium', () => {
     await renamed.waitFor();
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
     await page.screenshot({ path: `${ARTIFACTS}/narrow.png`, fullPage: true });
+
+    // Removing the passkey is a factor change too: confirmed, then the password again (the sign-in is still old).
+    await page.setViewportSize({ width: 1280, height: 800 });
+    page.once('dialog', (dialog) => void dialog.accept());
+    await page.getByRole('button', { name: 'Remove Work laptop' }).click();
+    await page.getByRole('heading', { name: 'Remove a passkey', level: 1 }).waitFor();
+    await page.getByRole('button', { name: 'Enter my password' }).click();
+    expect(await listCredentials(db, tenant, user.id)).toHaveLength(1);
+    await page.getByLabel('Password', { exact: true }).fill(password);
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await page.getByRole('status').filter({ hasText: 'Your passkey was removed.' }).waitFor();
+    await page.getByText('You have no passkeys yet.').waitFor();
+    expect(await listCredentials(db, tenant, user.id)).toEqual([]);
+    await page.screenshot({ path: `${ARTIFACTS}/passkey-removed.png`, fullPage: true });
 
     expect(await watch.cspViolations()).toEqual([]);
     expect(watch.errors).toEqual([]);

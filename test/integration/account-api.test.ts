@@ -11,7 +11,7 @@ import { createUser, getUser, setUserStatus } from '../../core/accounts/users.ts
 import { queryAudit } from '../../core/infra/audit.ts';
 import { listDevMail, type DevMail } from '../../core/infra/dev-mailbox.ts';
 import { listCredentials, saveCredential } from '../../core/accounts/webauthn-credentials.ts';
-import { linkIdentity } from '../../core/federation/federated-identities.ts';
+import { linkIdentity, listUserLinks } from '../../core/federation/federated-identities.ts';
 import { saveIdp } from '../../core/federation/identity-providers.ts';
 import { ensureSigningKeys, signJwt } from '../../core/oidc/signing-keys.ts';
 import { createOidcClient } from '../../core/oidc/oidc-clients.ts';
@@ -50,6 +50,14 @@ async function signIn(tenant: string, login: string, password: string) {
   const res = await api.submit({ password });
   expect(res.body.status).toBe('succeeded');
   return api;
+}
+
+/** Starts an account journey on `tree` naming what it acts on (`{ remove }` or `{ idp }`). */
+async function startAccount(api: JourneyApi, tree: string, on: Record<string, string>) {
+  const res = await api.request('POST', `/t/${api.tenant}/api/journeys`, { kind: 'account', tree, ...on });
+  expect(res.status, JSON.stringify(res.body)).toBe(201);
+  api.journey = res.body;
+  return res;
 }
 
 /** The newest dev-mailbox message of `template` to `to`, waiting for it to be sent. */
@@ -166,11 +174,15 @@ describe('the own account only, without secrets', () => {
     expect((await call(undefined, 'PATCH', `${base}/passkeys/${mine.id}`, token, { name: 'ok', extra: 1 })).status).toBe(400);
     // Bob's passkey: as if it did not exist.
     expect((await call(undefined, 'PATCH', `${base}/passkeys/${his.id}`, token, { name: 'mine now' })).status).toBe(404);
-    expect((await call(undefined, 'DELETE', `${base}/passkeys/${his.id}`, token)).status).toBe(404);
     expect(await listCredentials(db, tenant, bob.id)).toMatchObject([{ id: his.id, name: null }]);
 
-    expect((await call(undefined, 'DELETE', `${base}/passkeys/${mine.id}`, token)).status).toBe(204);
-    expect(await listCredentials(db, tenant, user.id)).toEqual([]);
+    // Removing a factor is a journey with fresh proof (below), never a plain call.
+    for (const id of [mine.id, his.id]) {
+      const refused = await call(undefined, 'DELETE', `${base}/passkeys/${id}`, token);
+      expect(refused).toMatchObject({ status: 403, body: { error: { code: 'journey_required' } } });
+    }
+    expect(await listCredentials(db, tenant, user.id)).toHaveLength(1);
+    expect(await listCredentials(db, tenant, bob.id)).toHaveLength(1);
   });
 
   it('lists sessions with this device marked, ends another one and all others, never another user\'s', async () => {
@@ -230,11 +242,9 @@ describe('the own account only, without secrets', () => {
     expect(links.body.items).toEqual([expect.objectContaining({ idp: 'corp', name: 'Corp SSO', email: 'alice@corp.example' })]);
     expect(links.body.available).toEqual([]);
     expect(links.text).not.toContain('upstream-subject');
-    // Bob has no password or passkey: his only link cannot go.
-    expect((await call(undefined, 'DELETE', `${base}/linked-accounts/corp`, await tokenFor(tenant, bob.id))).status).toBe(409);
-    expect((await call(undefined, 'DELETE', `${base}/linked-accounts/corp`, token)).status).toBe(204);
-    // Unlinked: the IdP is offered for linking again (an `account-link` journey).
-    expect((await call(undefined, 'GET', `${base}/linked-accounts`, token)).body).toEqual({ items: [], available: [{ idp: 'corp', name: 'Corp SSO' }] });
+    // Unlinking is a journey with fresh proof (below), never a plain call.
+    expect((await call(undefined, 'DELETE', `${base}/linked-accounts/corp`, token))).toMatchObject({ status: 403, body: { error: { code: 'journey_required' } } });
+    expect(await listUserLinks(db, tenant, user.id)).toHaveLength(1);
 
     const accepted = await call(undefined, 'GET', `${base}/terms`, token);
     expect(accepted.body.items).toEqual([expect.objectContaining({ version: terms.version, title: 'Terms', current: true })]);
@@ -304,6 +314,70 @@ describe('account journeys', () => {
     expect(done.body).toMatchObject({ kind: 'account', status: 'succeeded' });
     expect(await getTotpSecret(db, tenant, user.id)).toBeUndefined();
     expect(await getTotpSecret(db, tenant, bob.id)).toBeDefined();
+  });
+
+  it('removes a passkey only after fresh proof, only the signed-in user\'s, and audits it', async () => {
+    const { tenant, user, login, password } = await tenantWithUser(db);
+    const bob = await createUser(db, tenant, { email: `bob@${tenant}.example`, password: 'bob-password-123' });
+    const [mine, spare, his] = [fakePasskey(tenant, user.id), fakePasskey(tenant, user.id), fakePasskey(tenant, bob.id)];
+    for (const p of [mine, spare, his]) await saveCredential(db, p);
+    const api = await signIn(tenant, login, password);
+    await db`UPDATE sessions SET auth_time = now() - interval '10 minutes' WHERE tenant_id = ${tenant} AND user_id = ${user.id}`;
+    const ids = async () => (await listCredentials(db, tenant, user.id)).map((p) => p.id).sort();
+
+    const started = await startAccount(api, 'account-passkey-remove', { remove: mine.id });
+    expect(started.body).toMatchObject({ kind: 'account', status: 'waiting', step: { type: 'choice' } });
+    await api.submit({ choice: 'password' });
+    expect((await api.submit({ password: 'not-it' })).body.step.errors[0].code).toBe('invalid_credentials');
+    expect(await ids()).toEqual([mine.id, spare.id].sort());
+    expect(await queryAudit(db, tenant, { type: 'account.passkey_removed', limit: 10 })).toEqual([]);
+    expect((await api.submit({ password })).body).toMatchObject({ kind: 'account', status: 'succeeded' });
+    expect(await ids()).toEqual([spare.id]);
+    expect(await queryAudit(db, tenant, { type: 'account.passkey_removed', limit: 10 })).toEqual([
+      expect.objectContaining({ subject: user.id, journeyId: started.body.id, data: expect.objectContaining({ credentialId: mine.id }) }),
+    ]);
+
+    // Bob's passkey named in the user's journey: as if it did not exist, and it stays.
+    await startAccount(api, 'account-passkey-remove', { remove: his.id });
+    await api.submit({ choice: 'password' });
+    expect((await api.submit({ password })).body).toMatchObject({ status: 'failed', error: { code: 'no_passkey' } });
+    expect(await listCredentials(db, tenant, bob.id)).toHaveLength(1);
+
+    // Signed in a moment ago: the removal goes at once. Only an account journey names what it removes.
+    const fresh = await signIn(tenant, login, password);
+    expect((await startAccount(fresh, 'account-passkey-remove', { remove: spare.id })).body).toMatchObject({ status: 'succeeded' });
+    expect(await ids()).toEqual([]);
+    expect((await fresh.request('POST', `/t/${tenant}/api/journeys`, { kind: 'login', remove: his.id })).status).toBe(400);
+  });
+
+  it('unlinks an upstream account only after fresh proof, never the only way in, and audits it', async () => {
+    const { tenant, user, login, password } = await tenantWithUser(db);
+    const bob = await createUser(db, tenant, { email: `bob@${tenant}.example`, password: 'bob-password-123' });
+    await saveIdp(db, tenant, { kind: 'oidc', alias: 'corp', displayName: 'Corp SSO', oidc: { issuer: 'https://corp.example', clientId: 'c', scopes: ['openid'] } });
+    await linkIdentity(db, tenant, 'corp', 'upstream-subject-1', user.id, 'alice@corp.example');
+    await linkIdentity(db, tenant, 'corp', 'upstream-subject-2', bob.id, 'bob@corp.example');
+    const api = await signIn(tenant, login, password);
+    await db`UPDATE sessions SET auth_time = now() - interval '10 minutes' WHERE tenant_id = ${tenant} AND user_id = ${user.id}`;
+
+    const started = await startAccount(api, 'account-unlink', { remove: 'corp' });
+    expect(started.body).toMatchObject({ status: 'waiting', step: { type: 'choice' } });
+    await api.submit({ choice: 'password' });
+    expect(await listUserLinks(db, tenant, user.id)).toHaveLength(1);
+    expect((await api.submit({ password })).body).toMatchObject({ kind: 'account', status: 'succeeded' });
+    expect(await listUserLinks(db, tenant, user.id)).toEqual([]);
+    expect(await queryAudit(db, tenant, { type: 'account.idp_unlinked', limit: 10 })).toEqual([
+      expect.objectContaining({ subject: user.id, journeyId: started.body.id, data: expect.objectContaining({ idp: 'corp' }) }),
+    ]);
+    // Unlinked: the IdP is offered for linking again (an `account-link` journey).
+    expect((await call(undefined, 'GET', `/t/${tenant}/api/account/linked-accounts`, await tokenFor(tenant, user.id))).body)
+      .toEqual({ items: [], available: [{ idp: 'corp', name: 'Corp SSO' }] });
+
+    // Bob signed in a moment ago, but without a password or passkey his only link cannot go.
+    const bobs = await signIn(tenant, bob.email!, 'bob-password-123');
+    await db`DELETE FROM password_credentials WHERE tenant_id = ${tenant} AND user_id = ${bob.id}`;
+    expect((await startAccount(bobs, 'account-unlink', { remove: 'corp' })).body).toMatchObject({ status: 'failed', error: { code: 'last_sign_in_method' } });
+    expect(await listUserLinks(db, tenant, bob.id)).toHaveLength(1);
+    expect(await queryAudit(db, tenant, { type: 'account.idp_unlinked', limit: 10 })).toHaveLength(1);
   });
 
   it('changes the email only after the link mailed to the new address is followed in this browser, and tells the old address', async () => {

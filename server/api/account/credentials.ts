@@ -1,23 +1,23 @@
 // How the signed-in user signs in, and their passkeys:
 //   GET    /credentials                 { password: { set, updatedAt }, totp: { enrolled, enrolledAt }, passkeys: [...] }
 //   PATCH  /passkeys/{credentialId}     { name } → the passkey
-//   DELETE /passkeys/{credentialId}     204
+//   DELETE /passkeys/{credentialId}     403 journey_required: removing a factor needs fresh proof
 // Rules: never a hash, TOTP secret or public key in an answer; a name is one line of 1-64
-// characters; only the user's own passkeys can be named or removed (another's id is a 404). A new
-// password, an authenticator app or a new passkey are journeys (trees account-*), not calls here.
-// Renaming and removing are audit events.
+// characters; only the user's own passkeys can be named (another's id is a 404). A new password,
+// an authenticator app, a new passkey and removing one are journeys (trees account-*, removing:
+// account-passkey-remove naming the passkey), not calls here. Renaming is an audit event.
 import { Router } from 'express';
 import { z } from 'zod';
 import { totpEnrolledAt } from '../../../core/accounts/totp.ts';
 import { passwordSetAt } from '../../../core/accounts/users.ts';
 import {
-  deleteCredential, listCredentials, PASSKEY_NAME, renameCredential, type StoredCredential,
+  listCredentials, PASSKEY_NAME, renameCredential, type StoredCredential,
 } from '../../../core/accounts/webauthn-credentials.ts';
 import { recordAudit } from '../../../core/infra/audit.ts';
 import type { Db } from '../../../core/infra/db.ts';
 import { notFound } from '../../http-error.ts';
 import { jsonBody } from '../../middleware/json-body.ts';
-import { accountOf, param, parse } from './request.ts';
+import { accountOf, journeyRequired, param, parse } from './request.ts';
 
 const Rename = z.object({ name: z.string().trim().regex(PASSKEY_NAME, 'one line of 1 to 64 characters') }).strict();
 
@@ -48,12 +48,8 @@ export function credentialRoutes(db: Db): Router {
     const passkey = (await listCredentials(db, tenant, userId)).find((p) => p.id === id)!;
     res.json(passkeyJson(passkey));
   });
-  router.delete('/passkeys/:id', async (req, res) => {
-    const { tenant, userId } = accountOf(res);
-    const id = param(req, 'id');
-    if (!(await deleteCredential(db, tenant, userId, id))) throw notFound('You have no passkey with this id.');
-    await recordAudit(db, { tenant, type: 'account.passkey_removed', subject: userId, data: { credentialId: id } });
-    res.status(204).end();
+  router.delete('/passkeys/:id', () => {
+    throw journeyRequired('Removing a passkey needs fresh proof that it is you: start an account journey on the tree account-passkey-remove.');
   });
   return router;
 }

@@ -1,5 +1,6 @@
-// Small helpers every account resource shares: the signed-in user of the request, and a body or
-// path parameter checked by a zod schema (400 `invalid_request` naming the field otherwise).
+// Small helpers every account resource shares: the signed-in user of the request, a body or path
+// parameter checked by a zod schema (400 `invalid_request` naming the field otherwise), and the
+// refusal of a change that runs as an account journey instead (fresh proof first).
 import type { Request, Response } from 'express';
 import type { z } from 'zod';
 import { HttpError } from '../../http-error.ts';
@@ -22,3 +23,6 @@ export const param = (req: Request, name: string, max = 1400): string => {
   if (value.length === 0 || value.length > max) throw new HttpError(404, 'not_found', 'No such item.');
   return value;
 };
+
+/** 403 for a change that is an account journey (its tree proves it is the user first), not a call. */
+export const journeyRequired = (message: string) => new HttpError(403, 'journey_required', message);

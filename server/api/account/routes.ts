@@ -2,7 +2,8 @@
 // own account, for the account console (/t/{tenant}/account/). Every route is behind
 // authenticate.ts (an access token of `tessera-account` for this API) and acts on the token's
 // subject only — no route takes a user id. Sensitive changes (password, authenticator app,
-// passkeys added, email) are `account` journeys of the Journey API, not routes here.
+// passkeys added or removed, email, linked accounts linked or unlinked) are `account` journeys of
+// the Journey API, not routes here.
 import { Router } from 'express';
 import type { Client } from '@temporalio/client';
 import type { Config } from '../../../core/infra/config.ts';

@@ -5,7 +5,9 @@
 // server names that user and session from the SSO session cookie (request.stepUp and
 // request.account), never from the body; without a live session it is refused with 401. An
 // account journey may name an upstream IdP to link (`idp`: an enabled IdP of the tenant, else 400
-// unknown_idp), which becomes request.link; no other journey may name one.
+// unknown_idp), which becomes request.link, or what it removes (`remove`: a passkey's credential
+// id or a linked IdP's alias, which the tree's removing node looks up among the user's own), which
+// becomes request.remove; no other journey may name either.
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import type { Db } from '../../../core/infra/db.ts';
@@ -28,9 +30,11 @@ const StartBody = z.object({
   kind: z.enum(['login', 'registration', 'recovery', 'account']),
   tree: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/).optional(),
   idp: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/).optional(),
+  remove: z.string().regex(/^[A-Za-z0-9_-]{1,1400}$/).optional(),
 }).strict()
   .refine((b) => b.kind !== 'account' || b.tree !== undefined, { message: 'an account journey names its tree', path: ['tree'] })
-  .refine((b) => b.kind === 'account' || b.idp === undefined, { message: 'only an account journey links an identity provider', path: ['idp'] });
+  .refine((b) => b.kind === 'account' || b.idp === undefined, { message: 'only an account journey links an identity provider', path: ['idp'] })
+  .refine((b) => b.kind === 'account' || b.remove === undefined, { message: 'only an account journey removes something', path: ['remove'] });
 
 export interface JourneyRouteDeps { db: Db; journeys: JourneyClient; cookies: CookieSettings; idleTimeoutMs: number }
 
@@ -68,7 +72,7 @@ export function journeyRoutes({ db, journeys, cookies, idleTimeoutMs }: JourneyR
     const binding = ensureBinding(req, res, tenant, cookies);
     const snapshot = await journeys.start({
       id: newJourneyId(), tenant, kind, tree, binding, idleTimeoutMs, bundle,
-      request: { ...requestInfo(req), ...rememberScopes(req, res, tenant, cookies, session), ...(kind === 'account' ? accountOf(session!) : {}), ...(idp ? { link: { idp } } : {}) },
+      request: { ...requestInfo(req), ...rememberScopes(req, res, tenant, cookies, session), ...(kind === 'account' ? accountOf(session!) : {}), ...(idp ? { link: { idp } } : {}), ...(body.data.remove ? { remove: body.data.remove } : {}) },
     });
     await completeLogin(db, req, res, snapshot, cookies);
     res.status(201).json(snapshot.view);

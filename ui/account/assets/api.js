@@ -51,15 +51,15 @@ export function accountApi(tenant) {
 }
 
 /**
- * Starts an account journey on `tree` for this browser's signed-in user (linking the IdP `idp`
- * when given): { status, body }.
+ * Starts an account journey on `tree` for this browser's signed-in user, with what it acts on
+ * (`{ idp }`: the IdP to link; `{ remove }`: the passkey or linked IdP to remove): { status, body }.
  */
-export async function startAccountJourney(tenant, tree, idp) {
+export async function startAccountJourney(tenant, tree, on = {}) {
   try {
     const res = await fetch(`/t/${encodeURIComponent(tenant)}/api/journeys`, {
       method: 'POST', credentials: 'same-origin', cache: 'no-store',
       headers: { accept: 'application/json', 'content-type': 'application/json' },
-      body: JSON.stringify({ kind: 'account', tree, ...(idp ? { idp } : {}) }),
+      body: JSON.stringify({ kind: 'account', tree, ...on }),
     });
     return { status: res.status, body: await res.json().catch(() => null) };
   } catch {

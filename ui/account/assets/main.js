@@ -31,7 +31,7 @@ function route() {
 const go = (page, ...rest) => { location.hash = `#/${[page, ...rest].map(encodeURIComponent).join('/')}`; };
 
 /** The page a change (#/change/{what}) belongs to, for the navigation. */
-const CHANGE_HOME = { email: 'profile', link: 'linked-accounts' };
+const CHANGE_HOME = { email: 'profile', link: 'linked-accounts', unlink: 'linked-accounts' };
 
 function frame(page, rest, main) {
   const current = page !== 'change' ? page : CHANGE_HOME[rest[0]] ?? 'signing-in';

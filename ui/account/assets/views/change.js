@@ -1,4 +1,5 @@
-// A sensitive change (#/change/{what}, or #/change/link/{idp} to link an upstream account): runs
+// A sensitive change (#/change/{what}; #/change/link/{idp} links an upstream account, and
+// #/change/passkey-remove/{credentialId} and #/change/unlink/{idp} remove one): runs
 // an account journey (trees account-*) for the signed-in user and renders its steps with the login
 // UI's step renderer (/ui/assets/steps.js), inside the console. Rules: the journey is started by a
 // POST after the page loaded (no change on GET), bound to this browser (binding cookie) and to the
@@ -21,17 +22,20 @@ const CHANGES = {
   'totp-remove': { tree: 'account-totp-remove', title: 'Remove your authenticator app', done: 'Your authenticator app was removed.' },
   passkey: { tree: 'account-passkey', title: 'Add a passkey', done: 'Your passkey was added. Give it a name so you can tell it apart.' },
   email: { tree: 'account-email', title: 'Change your email address', done: 'Your email address was changed.', page: 'profile', pageLabel: 'personal info' },
-  link: { tree: 'account-link', title: 'Link an account', done: 'Your account elsewhere is linked.', page: 'linked-accounts', pageLabel: 'linked accounts', withIdp: true },
+  link: { tree: 'account-link', title: 'Link an account', done: 'Your account elsewhere is linked.', page: 'linked-accounts', pageLabel: 'linked accounts', target: 'idp' },
+  'passkey-remove': { tree: 'account-passkey-remove', title: 'Remove a passkey', done: 'Your passkey was removed.', target: 'remove' },
+  unlink: { tree: 'account-unlink', title: 'Unlink an account', done: 'Your account elsewhere is no longer linked.', page: 'linked-accounts', pageLabel: 'linked accounts', target: 'remove' },
 };
 
-const IDP = /^[a-z0-9][a-z0-9_-]{0,62}$/;
+// What a change may name: an IdP alias (link, unlink) or a passkey's credential id (base64url).
+const TARGET = /^[A-Za-z0-9_-]{1,1400}$/;
 const JOURNEY = /^[A-Za-z0-9_-]{22,64}$/;
 
 export async function render({ tenant, rest, go }) {
   const change = CHANGES[rest[0]];
-  const idp = change?.withIdp ? rest[1] : undefined;
-  if (!change || (change.withIdp && !IDP.test(idp ?? ''))) return pageView('Nothing to change here', undefined, errorBox({ message: 'This change does not exist.' }));
-  const resumeId = rest[change.withIdp ? 2 : 1];
+  const target = change?.target ? rest[1] : undefined;
+  if (!change || (change.target && !TARGET.test(target ?? ''))) return pageView('Nothing to change here', undefined, errorBox({ message: 'This change does not exist.' }));
+  const resumeId = rest[change.target ? 2 : 1];
   const body = h('div', { class: 'card journey-card', 'aria-live': 'polite' }, h('div', { class: 'loading', role: 'status' }, 'Starting\u2026'));
   const home = change.page ?? 'signing-in';
   const homeLabel = `Back to ${change.pageLabel ?? 'signing in'}`;
@@ -102,7 +106,7 @@ export async function render({ tenant, rest, go }) {
 
   async function begin() {
     body.replaceChildren(h('div', { class: 'loading', role: 'status' }, 'Starting\u2026'));
-    const res = await startAccountJourney(tenant, change.tree, idp);
+    const res = await startAccountJourney(tenant, change.tree, change.target ? { [change.target]: target } : {});
     if (res.status === 201 && isJourney(res.body)) return show(res.body);
     if (res.status === 401) return showError('Your sign-in here has ended. Sign out, sign in again, then retry.');
     return showError(res.body?.error?.message ?? 'We couldn\u2019t start this change. Try again.');

@@ -1,28 +1,20 @@
 // Linked accounts: accounts at other identity providers that sign in to this one, unlinking them
-// (refused, with the reason, when it is the only way in), and linking one more: a "Link an
+// (after a confirmation, #/change/unlink/{idp} runs an account journey on the tree account-unlink,
+// which refuses with the reason when it is the only way in), and linking one more: a "Link an
 // account" button per enabled IdP not linked yet opens #/change/link/{idp}, which runs an account
 // journey (tree account-link) through that IdP. Rules: announced results; buttons named per IdP.
-import { button, emptyNote, errorBox, h, pageView, panel, row, toast, when } from '../ui.js';
+import { button, emptyNote, h, pageView, panel, row, when } from '../ui.js';
 
 export async function render(ctx) {
   const { api, go } = ctx;
   const { items, available = [] } = await api.get('/linked-accounts');
   const page = pageView('Linked accounts', 'Accounts elsewhere that you can sign in with.');
-  const list = h('ul', { class: 'rows', 'aria-label': 'Linked accounts' }, ...items.map((link) => {
-    const item = row(link.name, [link.email, `Linked ${when(link.createdAt)}`, `Last used ${when(link.lastLoginAt)}`], [button('Unlink', async () => {
-      if (!confirm(`Unlink your ${link.name} account?`)) return;
-      try {
-        await api.del(`/linked-accounts/${encodeURIComponent(link.idp)}`);
-        toast(`Your ${link.name} account is no longer linked.`);
-        const fresh = await render(ctx);
-        page.replaceWith(fresh);
-        fresh.querySelector('h1')?.focus();
-      } catch (err) {
-        item.append(errorBox(err));
-      }
-    }, { 'aria-label': `Unlink ${link.name}` })]);
-    return item;
-  }));
+  const list = h('ul', { class: 'rows', 'aria-label': 'Linked accounts' }, ...items.map((link) => row(
+    link.name, [link.email, `Linked ${when(link.createdAt)}`, `Last used ${when(link.lastLoginAt)}`],
+    [button('Unlink', () => {
+      if (confirm(`Unlink your ${link.name} account?`)) go('change', 'unlink', link.idp);
+    }, { 'aria-label': `Unlink ${link.name}`, 'data-idp': link.idp })],
+  )));
   page.append(panel('Linked', items.length ? list : emptyNote('No account elsewhere is linked to yours.')));
   if (available.length) {
     page.append(panel('Link an account',

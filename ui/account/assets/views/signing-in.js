@@ -1,7 +1,7 @@
 // Signing in: the password, the authenticator app and the passkeys of the account. Changes that
-// need fresh proof (a new password, an authenticator app, a new passkey) open the change page,
-// which runs an account journey; passkeys are renamed and removed here. Rules: a rename is an
-// inline form with a labelled input; a removal asks for confirmation; results are announced.
+// need fresh proof (a new password, an authenticator app, a passkey added or removed) open the
+// change page, which runs an account journey; passkeys are renamed here. Rules: a rename is an
+// inline form with a labelled input; a removal asks for confirmation first; results are announced.
 import { button, emptyNote, errorBox, h, pageView, panel, row, toast, when } from '../ui.js';
 
 function renameForm(api, passkey, done) {
@@ -51,15 +51,8 @@ export async function render(ctx) {
         const form = renameForm(api, p, (changed) => (changed ? reload('.add-passkey') : item.querySelector('.rename-form')?.replaceWith(actions)));
         actions.replaceWith(form);
       }, { 'aria-label': `Rename ${label}` }),
-      button('Remove', async () => {
-        if (!confirm(`Remove the passkey \u201c${label}\u201d? You can no longer sign in with it.`)) return;
-        try {
-          await api.del(`/passkeys/${encodeURIComponent(p.id)}`);
-          toast(`Passkey \u201c${label}\u201d removed.`);
-          reload('.add-passkey');
-        } catch (err) {
-          item.append(errorBox(err));
-        }
+      button('Remove', () => {
+        if (confirm(`Remove the passkey \u201c${label}\u201d? You can no longer sign in with it.`)) go('change', 'passkey-remove', p.id);
       }, { 'aria-label': `Remove ${label}` }),
     ], { 'data-passkey': p.id });
     const actions = item.querySelector('.row-actions');
