@@ -6,7 +6,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { getSession } from '../../core/accounts/sessions.ts';
 import { recordAcceptance, addTerms } from '../../core/accounts/terms.ts';
-import { getTotpSecret, newTotpSecret, saveTotpSecret } from '../../core/accounts/totp.ts';
+import { getTotpSecret, newTotpSecret, saveTotpSecret, totpCode } from '../../core/accounts/totp.ts';
 import { createUser, getUser, setUserStatus } from '../../core/accounts/users.ts';
 import { queryAudit } from '../../core/infra/audit.ts';
 import { listDevMail, type DevMail } from '../../core/infra/dev-mailbox.ts';
@@ -297,6 +297,32 @@ describe('account journeys', () => {
     expect(started.body.step.image.src).toMatch(/^data:image\/svg\+xml;base64,/);
     expect(api.cookies.get('tessera_session')).toBe(before);
     expect((await getSession(db, tenant, before!))?.userId).toBe(user.id);
+  });
+
+  it('enrols an authenticator app with a code from its key, and the next sign-in asks for that app\'s code', async () => {
+    const { tenant, user, login, password } = await tenantWithUser(db);
+    const api = await signIn(tenant, login, password);
+    const started = await startAccount(api, 'account-totp', {});
+    // The step shows the key for typing in as well as the QR code; it is only in the journey until confirmed.
+    const key = /enter this key: ([A-Z2-7 ]+)\./.exec(started.body.step.description)![1]!.replaceAll(' ', '');
+    expect(key).toMatch(/^[A-Z2-7]{32}$/);
+    expect(await getTotpSecret(db, tenant, user.id)).toBeUndefined();
+    const wrong = await api.submit({ code: totpCode(newTotpSecret()) });
+    expect(wrong.body.step.errors[0].code).toBe('invalid_code');
+    expect(await getTotpSecret(db, tenant, user.id)).toBeUndefined();
+    expect((await api.submit({ code: totpCode(key) })).body).toMatchObject({ kind: 'account', status: 'succeeded' });
+    expect(await getTotpSecret(db, tenant, user.id)).toBe(key);
+    expect((await call(undefined, 'GET', `/t/${tenant}/api/account/credentials`, await tokenFor(tenant, user.id))).body.totp.enrolled).toBe(true);
+
+    // A new sign-in: the password, then the app's code (the next one: a code is accepted once).
+    const next = new JourneyApi(stack.url, tenant);
+    await next.start();
+    await next.submit({ username: login });
+    const asked = await next.submit({ password });
+    expect(asked.body.step).toMatchObject({ title: 'Two-step verification', fields: [expect.objectContaining({ name: 'code' })] });
+    expect((await next.submit({ code: totpCode(newTotpSecret()) })).body.step.errors[0].code).toBe('invalid_code');
+    expect((await next.submit({ code: totpCode(key, Date.now() + 30_000) })).body.status).toBe('succeeded');
+    expect((await getSession(db, tenant, next.cookies.get('tessera_session')!))?.userId).toBe(user.id);
   });
 
   it('removes the authenticator app after fresh proof, and only the signed-in user\'s', async () => {
