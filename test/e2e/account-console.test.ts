@@ -194,7 +194,14 @@ describe('account console in Chromium', () => {
     expect(await getTotpSecret(db, tenant, user.id)).toBe(key);
     await page.screenshot({ path: `${ARTIFACTS}/totp-set-up.png`, fullPage: true });
 
+    // Asked first (a fresh sign-in would remove it without a proof): "Cancel" changes nothing.
+    const confirmed = new Promise<string>((resolve) => page.once('dialog', (dialog) => { resolve(dialog.message()); void dialog.dismiss(); }));
+    await page.getByRole('button', { name: 'Remove authenticator app' }).click();
+    expect(await confirmed).toMatch(/^Remove your authenticator app\?/);
+    expect(page.url()).toMatch(/#\/signing-in$/);
+    expect(await getTotpSecret(db, tenant, user.id)).toBe(key);
     await stale(tenant, user.id);
+    page.once('dialog', (dialog) => void dialog.accept());
     await page.getByRole('button', { name: 'Remove authenticator app' }).click();
     await page.getByRole('heading', { name: 'Confirm it\u2019s you' }).waitFor();
     await confirmWithPassword(page, newPassword);

@@ -1,7 +1,8 @@
 // Signing in: the password, the authenticator app and the passkeys of the account. Changes that
 // need fresh proof (a new password, an authenticator app, a passkey added or removed) open the
 // change page, which runs an account journey; passkeys are renamed here. Rules: a rename is an
-// inline form with a labelled input; a removal asks for confirmation first; results are announced.
+// inline form with a labelled input; a removal (passkey, authenticator app) asks for confirmation
+// first, since a session signed in a moment ago goes through without a proof; results are announced.
 import { button, emptyNote, errorBox, h, pageView, panel, row, toast, when } from '../ui.js';
 
 function renameForm(api, passkey, done) {
@@ -66,7 +67,9 @@ export async function render(ctx) {
     panel('Authenticator app',
       h('p', {}, creds.totp.enrolled ? `Set up ${when(creds.totp.enrolledAt)}. You are asked for a code when a sign-in needs a second step.` : 'Not set up. An app such as Google Authenticator or 1Password gives you a code as a second step.'),
       h('div', { class: 'form-actions' }, creds.totp.enrolled
-        ? button('Remove authenticator app', () => go('change', 'totp-remove'))
+        ? button('Remove authenticator app', () => {
+          if (confirm('Remove your authenticator app? Sign-ins no longer ask for its code.')) go('change', 'totp-remove');
+        })
         : button('Set up an authenticator app', () => go('change', 'totp')))),
     panel('Passkeys',
       h('p', {}, 'Sign in with your fingerprint, face, screen lock or a security key instead of a password.'),
