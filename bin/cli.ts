@@ -95,7 +95,7 @@ Admin (add --json for machine-readable output):
   webhooks rotate-secret --tenant T --id ID [--grace 24h]   (prints the new secret once; the old one signs too for the grace)
 
 Environment: PORT, PUBLIC_URL, DATABASE_URL, TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_TASK_QUEUE,
-DATA_DIR, SMTP_URL, MAIL_FROM, TESSERA_SEED, JOURNEY_IDLE_TIMEOUT, TESSERA_CODEC_KEYS, TESSERA_DATA_KEYS, TEMPORAL_CLI_PATH, TESSERA_WEBHOOK_RETRY_BASE`;
+DATA_DIR, SMTP_URL, MAIL_FROM, TESSERA_SEED, JOURNEY_IDLE_TIMEOUT, JOURNEY_ANSWER_TIMEOUT, TESSERA_CODEC_KEYS, TESSERA_DATA_KEYS, TEMPORAL_CLI_PATH, TESSERA_WEBHOOK_RETRY_BASE`;
 
 type Admin = (db: Db, verb: string, args: string[], flags: Flags) => Promise<void>;
 const ADMIN: Record<string, Admin> = {

@@ -27,6 +27,7 @@ import { jsonBody } from './middleware/json-body.ts';
 import { limitJourneyStarts } from './middleware/journey-start-limits.ts';
 import { securityHeaders } from './middleware/security-headers.ts';
 import { requestContext } from './middleware/request-context.ts';
+import { temporalDeadline } from './middleware/temporal-deadline.ts';
 import { metricsRoute } from './metrics-route.ts';
 import { uiAssets, uiPages } from './ui-routes.ts';
 import { adminConsoleRoutes } from './admin-console.ts';
@@ -43,6 +44,7 @@ export function createApp({ config, db, temporal }: AppDeps): express.Express {
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);
   app.use(requestContext());
+  app.use(temporalDeadline(temporal, config.journeyAnswerTimeoutMs));
   app.use(securityHeaders(https));
   app.get('/healthz', health(db, temporal));
   app.get('/metrics', metricsRoute(db, config.metricsToken));

@@ -18,6 +18,11 @@ export interface Config extends ObservabilityConfig {
   mailFrom: string | undefined;
   seed: string | undefined;
   journeyIdleTimeoutMs: number;
+  /**
+   * How long a request waits for Temporal and a worker (JOURNEY_ANSWER_TIMEOUT) before it is
+   * answered 503 + Retry-After: server/middleware/temporal-deadline.ts.
+   */
+  journeyAnswerTimeoutMs: number;
   production: boolean;
   /**
    * The dev mailbox at /dev/mail (it shows sign-in codes and links): TESSERA_DEV_MAIL=1 turns it
@@ -63,6 +68,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   } catch {
     throw new Error(`JOURNEY_IDLE_TIMEOUT must be a duration such as 15m, got "${env.JOURNEY_IDLE_TIMEOUT}"`);
   }
+  let answer: number;
+  try {
+    answer = parseDuration(env.JOURNEY_ANSWER_TIMEOUT ?? '10s');
+  } catch {
+    throw new Error(`JOURNEY_ANSWER_TIMEOUT must be a duration such as 10s, got "${env.JOURNEY_ANSWER_TIMEOUT}"`);
+  }
+  if (answer < 1000) throw new Error(`JOURNEY_ANSWER_TIMEOUT must be at least 1s, got "${env.JOURNEY_ANSWER_TIMEOUT}"`);
   return {
     port,
     publicUrl: (env.PUBLIC_URL ?? `http://localhost:${port}`).replace(/\/+$/, ''),
@@ -75,6 +87,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     mailFrom: env.MAIL_FROM?.trim() || undefined,
     seed: env.TESSERA_SEED || undefined,
     journeyIdleTimeoutMs: idle,
+    journeyAnswerTimeoutMs: answer,
     production: env.NODE_ENV === 'production',
     devMail: devMail(env),
     codecKeys: env.TESSERA_CODEC_KEYS || undefined,

@@ -4,6 +4,7 @@
 // test), N `tessera server` and M `tessera worker` processes, and an SMTP sink counting mails.
 // Every part can be killed with SIGKILL and started again on the same port and files.
 import { spawn, execFile, execFileSync, type ChildProcess } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
 import { chmod, chown, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -16,6 +17,32 @@ import { startSmtpSink, type SmtpSink } from './smtp-sink.ts';
 
 const run = promisify(execFile);
 
+let pgBinDir: string | undefined;
+
+/**
+ * A PostgreSQL server program (initdb, pg_ctl, createdb): in `pg_config --bindir`, else in the
+ * newest /usr/lib/postgresql/N/bin (Debian's layout, where pg_config may be missing or belong to
+ * a client-only package).
+ */
+function pgProgram(name: string): string {
+  pgBinDir ??= findPgBinDir();
+  return join(pgBinDir, name);
+}
+
+function findPgBinDir(): string {
+  try {
+    const dir = execFileSync('pg_config', ['--bindir'], { encoding: 'utf8', timeout: 10_000, stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    if (dir && existsSync(join(dir, 'pg_ctl'))) return dir;
+  } catch {
+    // no pg_config on PATH
+  }
+  const root = '/usr/lib/postgresql';
+  const versions = existsSync(root) ? readdirSync(root).filter((v) => /^\d+$/.test(v) && existsSync(join(root, v, 'bin', 'pg_ctl'))) : [];
+  const newest = versions.sort((a, b) => Number(b) - Number(a))[0];
+  if (!newest) throw new Error('PostgreSQL server programs not found (neither `pg_config --bindir` nor /usr/lib/postgresql/*/bin has pg_ctl)');
+  return join(root, newest, 'bin');
+}
+
 // A test run that dies without its hooks must not leave a dev server or a cluster behind.
 const liveTemporal = new Set<ChildProcess>();
 const liveClusters = new Set<string>();
@@ -23,7 +50,7 @@ process.once('exit', () => {
   for (const child of liveTemporal) killGroup(child);
   for (const data of liveClusters) {
     try {
-      execFileSync('runuser', ['-u', 'postgres', '--', '/usr/lib/postgresql/15/bin/pg_ctl', '-D', data, '-m', 'immediate', 'stop'], { stdio: 'ignore', timeout: 10_000 });
+      execFileSync('runuser', ['-u', 'postgres', '--', pgProgram('pg_ctl'), '-D', data, '-m', 'immediate', 'stop'], { stdio: 'ignore', timeout: 10_000 });
     } catch {
       // not running
     }
@@ -96,7 +123,7 @@ export class TemporalDevServer {
   }
 }
 
-/** A PostgreSQL 15 cluster of its own (trust auth on 127.0.0.1), run as the postgres OS user. */
+/** A PostgreSQL cluster of its own (trust auth on 127.0.0.1), run as the postgres OS user. */
 export class OwnPostgres {
   readonly port: number;
   readonly dir: string;
@@ -124,7 +151,7 @@ export class OwnPostgres {
   }
 
   async #asPostgres(command: string, args: string[]): Promise<string> {
-    const { stdout } = await run('runuser', ['-u', 'postgres', '--', `/usr/lib/postgresql/15/bin/${command}`, ...args], { timeout: 60_000 });
+    const { stdout } = await run('runuser', ['-u', 'postgres', '--', pgProgram(command), ...args], { timeout: 60_000 });
     return stdout;
   }
 

@@ -15,7 +15,7 @@ const ENTRY = join(ROOT, 'bin', 'tessera.js');
 /** Variables a child must not inherit from the test run unless a test sets them. */
 const TESSERA_VARS = [
   'PORT', 'PUBLIC_URL', 'DATABASE_URL', 'TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'TEMPORAL_TASK_QUEUE',
-  'DATA_DIR', 'SMTP_URL', 'TESSERA_SEED', 'JOURNEY_IDLE_TIMEOUT', 'TESSERA_CODEC_KEYS', 'TESSERA_DATA_KEYS', 'NODE_ENV',
+  'DATA_DIR', 'SMTP_URL', 'TESSERA_SEED', 'JOURNEY_IDLE_TIMEOUT', 'JOURNEY_ANSWER_TIMEOUT', 'TESSERA_CODEC_KEYS', 'TESSERA_DATA_KEYS', 'NODE_ENV',
 ];
 
 export type Env = Record<string, string | undefined>;

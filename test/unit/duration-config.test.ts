@@ -12,10 +12,12 @@ describe('durations and config', () => {
 
   it('reads DESIGN.md §6 defaults and refuses malformed values', () => {
     const config = loadConfig({});
-    expect(config).toMatchObject({ port: 3000, publicUrl: 'http://localhost:3000', temporalNamespace: 'default', taskQueue: 'tessera', journeyIdleTimeoutMs: 900_000 });
+    expect(config).toMatchObject({ port: 3000, publicUrl: 'http://localhost:3000', temporalNamespace: 'default', taskQueue: 'tessera', journeyIdleTimeoutMs: 900_000, journeyAnswerTimeoutMs: 10_000 });
     expect(config.databaseUrl).toBeUndefined();
     expect(loadConfig({ PORT: '8080', PUBLIC_URL: 'https://id.example/' }).publicUrl).toBe('https://id.example');
     expect(() => loadConfig({ PORT: 'eighty' })).toThrow(/PORT/);
     expect(() => loadConfig({ JOURNEY_IDLE_TIMEOUT: 'soon' })).toThrow(/JOURNEY_IDLE_TIMEOUT/);
+    expect(loadConfig({ JOURNEY_ANSWER_TIMEOUT: '3s' }).journeyAnswerTimeoutMs).toBe(3000);
+    for (const bad of ['soon', '500ms']) expect(() => loadConfig({ JOURNEY_ANSWER_TIMEOUT: bad })).toThrow(/JOURNEY_ANSWER_TIMEOUT/);
   });
 });

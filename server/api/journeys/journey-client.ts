@@ -24,6 +24,20 @@ function linkGone(): HttpError {
   return new HttpError(410, 'link_expired', 'This link has expired or was replaced by a newer one. Start again.');
 }
 
+/**
+ * 409 journey_finished, with the finished journey: a browser whose answer was lost (a 503 while
+ * no worker ran, after which the answer it had sent was carried out; a dropped connection) and
+ * that answers again learns here that its login succeeded, and gets its session with it.
+ */
+export class JourneyFinished extends HttpError {
+  readonly snapshot: JourneySnapshot;
+
+  constructor(snapshot: JourneySnapshot) {
+    super(409, 'journey_finished', `This journey has already ${snapshot.view.status}.`, snapshot.view as unknown as Record<string, unknown>);
+    this.snapshot = snapshot;
+  }
+}
+
 export class JourneyClient {
   readonly #client: Client;
   readonly #taskQueue: string;
@@ -141,6 +155,6 @@ export class JourneyClient {
   private async finished(tenant: string, id: string, binding: string | undefined): Promise<HttpError> {
     const now = await this.read(tenant, id, binding);
     if (now.view.status === 'expired') return new HttpError(410, 'expired', 'This journey has expired. Start a new one.', now.view as unknown as Record<string, unknown>);
-    return new HttpError(409, 'journey_finished', `This journey has already ${now.view.status}.`, now.view as unknown as Record<string, unknown>);
+    return new JourneyFinished(now);
   }
 }

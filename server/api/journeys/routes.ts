@@ -21,7 +21,7 @@ import { databaseReachable } from '../../middleware/database-reachable.ts';
 import { completeLogin, currentSession } from '../../sso-session.ts';
 import { ensureDevice } from '../../device-cookie.ts';
 import { bindingOf, ensureBinding } from './browser-binding.ts';
-import { newJourneyId, type JourneyClient } from './journey-client.ts';
+import { JourneyFinished, newJourneyId, type JourneyClient } from './journey-client.ts';
 import { checkJourneyStart } from './start-policy.ts';
 import { tenantLoginTree } from '../../../core/tenants/login-tree.ts';
 import { uncleanFields } from './step-input.ts';
@@ -89,7 +89,15 @@ export function journeyRoutes({ db, journeys, cookies, idleTimeoutMs }: JourneyR
     const stepId = String(req.params.stepId);
     const unclean = uncleanFields(req.body);
     if (unclean.length > 0) throw await journeys.invalidInput(req.tenant!.id, String(req.params.id), bindingOf(req, cookies), unclean);
-    const snapshot = await journeys.submit(req.tenant!.id, String(req.params.id), bindingOf(req, cookies), stepId, req.body);
+    let snapshot;
+    try {
+      snapshot = await journeys.submit(req.tenant!.id, String(req.params.id), bindingOf(req, cookies), stepId, req.body);
+    } catch (err) {
+      // The journey finished without this answer reaching the browser (e.g. it was carried out
+      // after a 503): the session is set with the 409, as a read of the journey would set it.
+      if (err instanceof JourneyFinished) await completeLogin(db, req, res, err.snapshot, cookies);
+      throw err;
+    }
     await completeLogin(db, req, res, snapshot, cookies);
     res.json(snapshot.view);
   });
