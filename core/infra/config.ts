@@ -70,9 +70,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   let answer: number;
   try {
-    answer = parseDuration(env.JOURNEY_ANSWER_TIMEOUT ?? '10s');
+    answer = parseDuration(env.JOURNEY_ANSWER_TIMEOUT ?? '20s');
   } catch {
-    throw new Error(`JOURNEY_ANSWER_TIMEOUT must be a duration such as 10s, got "${env.JOURNEY_ANSWER_TIMEOUT}"`);
+    throw new Error(`JOURNEY_ANSWER_TIMEOUT must be a duration such as 20s, got "${env.JOURNEY_ANSWER_TIMEOUT}"`);
   }
   if (answer < 1000) throw new Error(`JOURNEY_ANSWER_TIMEOUT must be at least 1s, got "${env.JOURNEY_ANSWER_TIMEOUT}"`);
   return {

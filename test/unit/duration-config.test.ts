@@ -12,7 +12,7 @@ describe('durations and config', () => {
 
   it('reads DESIGN.md §6 defaults and refuses malformed values', () => {
     const config = loadConfig({});
-    expect(config).toMatchObject({ port: 3000, publicUrl: 'http://localhost:3000', temporalNamespace: 'default', taskQueue: 'tessera', journeyIdleTimeoutMs: 900_000, journeyAnswerTimeoutMs: 10_000 });
+    expect(config).toMatchObject({ port: 3000, publicUrl: 'http://localhost:3000', temporalNamespace: 'default', taskQueue: 'tessera', journeyIdleTimeoutMs: 900_000, journeyAnswerTimeoutMs: 20_000 });
     expect(config.databaseUrl).toBeUndefined();
     expect(loadConfig({ PORT: '8080', PUBLIC_URL: 'https://id.example/' }).publicUrl).toBe('https://id.example');
     expect(() => loadConfig({ PORT: 'eighty' })).toThrow(/PORT/);
