@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { addMember, createGroup } from '../../core/accounts/groups.ts';
 import { newTotpSecret, saveTotpSecret } from '../../core/accounts/totp.ts';
-import { createUser, setUserStatus } from '../../core/accounts/users.ts';
+import { createUser, setUserStatus, updateUser } from '../../core/accounts/users.ts';
 import { renameCredential, saveCredential } from '../../core/accounts/webauthn-credentials.ts';
 import { grantRole } from '../../core/admin/roles.ts';
 import { queryAudit } from '../../core/infra/audit.ts';
@@ -115,6 +115,47 @@ describe('admin console pages', () => {
     const tops = await Promise.all(['Name', 'Email', 'Status'].map(async (label) => (await page.getByLabel(label, { exact: true }).boundingBox())!.y));
     expect(new Set(tops).size, String(tops)).toBe(1);
     await shot(page, 'user-detail');
+    expect(await watch.cspViolations()).toEqual([]);
+    expect(watch.errors).toEqual([]);
+  });
+
+  it('ends a session, disables, and deletes a user, the page following each answer; a refused delete shows why and stays', async () => {
+    const { tenant, admin, grace } = await setup();
+    const { page, watch } = await openPage();
+    page.on('dialog', (dialog) => dialog.accept());
+    await signIn(page, tenant, admin.login, admin.password);
+    await page.goto(`${stack.url}/admin/#/t/${tenant}/users/${grace.id}`);
+    await page.getByRole('heading', { name: 'Grace Hopper', level: 1 }).waitFor();
+    const sessions = page.getByRole('table', { name: 'Sessions' });
+    expect(await sessions.locator('tbody tr').count()).toBe(2);
+    // Ending a session answers 204: the row goes without a reload by hand.
+    await sessions.locator('tbody tr').first().getByRole('button', { name: 'End' }).click();
+    await expect.poll(() => sessions.locator('tbody tr').count()).toBe(1);
+    await page.getByRole('button', { name: 'Disable' }).click();
+    await page.getByRole('button', { name: 'Enable' }).waitFor();
+    expect(await page.locator('.page-header .badge').textContent()).toBe('disabled');
+    // Disabling ended the last session too.
+    await page.getByText('No live session.').waitFor();
+    await shot(page, 'user-disabled');
+
+    // Another admin changes Grace meanwhile: the delete is refused (412), said, and the page stays.
+    await updateUser(db, tenant, grace.id, { name: 'Grace B. Hopper' });
+    await page.getByRole('button', { name: 'Delete' }).click();
+    await page.locator('.error-box', { hasText: 'Someone changed this meanwhile' }).waitFor();
+    expect(page.url()).toContain(`/users/${grace.id}`);
+    expect(await page.getByText('Deleted.').isVisible()).toBe(false);
+    expect((await db`SELECT 1 FROM users WHERE id = ${grace.id}`).length).toBe(1);
+    await shot(page, 'user-delete-refused');
+
+    await page.reload();
+    await page.getByRole('heading', { name: 'Grace B. Hopper', level: 1 }).waitFor();
+    await page.getByRole('button', { name: 'Delete' }).click();
+    await page.getByText('Deleted.').waitFor();
+    await page.getByRole('heading', { name: 'Users', level: 1 }).waitFor();
+    const users = page.getByRole('table', { name: 'Users' });
+    await expect.poll(() => users.locator('tbody tr').count()).toBe(2);
+    expect(await users.textContent()).not.toContain('Grace');
+    expect((await db`SELECT 1 FROM users WHERE id = ${grace.id}`).length).toBe(0);
     expect(await watch.cspViolations()).toEqual([]);
     expect(watch.errors).toEqual([]);
   });

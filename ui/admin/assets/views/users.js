@@ -47,7 +47,9 @@ async function detail({ tenant, rest, roles }) {
   ]);
   const page = h('div', { class: 'page' });
   const reload = () => window.dispatchEvent(new HashChangeEvent('hashchange'));
-  const act = (label, fn, success, kind = 'secondary') => button(label, () => attempt(page, fn, success).then((r) => (r !== undefined ? reload() : undefined)), { kind, disabled: !write });
+  // Many actions answer 204 (no body): success is that the call did not throw, not its answer.
+  const done = (fn) => async () => { await fn(); return true; };
+  const act = (label, fn, success, kind = 'secondary') => button(label, () => attempt(page, done(fn), success).then((ok) => (ok ? reload() : undefined)), { kind, disabled: !write });
 
   const name = input({ name: 'name', value: user.name ?? '', maxlength: 200 });
   const email = input({ name: 'email', type: 'email', value: user.email ?? '', maxlength: 254 });
@@ -70,7 +72,7 @@ async function detail({ tenant, rest, roles }) {
       act(user.status === 'disabled' ? 'Enable' : 'Disable', () => api.patch(tenant, path, { status: user.status === 'disabled' ? 'active' : 'disabled' }), 'Done.'),
       button('Delete', async () => {
         if (!confirm(`Delete ${user.email ?? user.username} and everything of theirs? This cannot be undone.`)) return;
-        if (await attempt(page, () => api.del(tenant, path)) !== undefined || true) { toast('Deleted.'); location.hash = href(tenant, 'users'); }
+        if (await attempt(page, done(() => api.del(tenant, path)))) { toast('Deleted.'); location.hash = href(tenant, 'users'); }
       }, { kind: 'danger', disabled: !write })),
     section('Profile', profile),
     section('Signing in',
