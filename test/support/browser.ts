@@ -47,3 +47,18 @@ export async function watchPage(page: Page): Promise<{ cspViolations(): Promise<
     },
   };
 }
+
+/**
+ * Signs in to the admin console at `${base}/admin/` through the tenant's ordinary login UI
+ * (username, then password) and waits for the console's frame.
+ */
+export async function signInToAdminConsole(page: Page, base: string, tenant: string, login: string, password: string): Promise<void> {
+  await page.goto(`${base}/admin/?tenant=${tenant}`);
+  await page.getByRole('heading', { name: 'Admin console' }).waitFor();
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByLabel('Username or email').fill(login);
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await page.getByLabel('Password', { exact: true }).fill(password);
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await page.getByRole('button', { name: 'Sign out' }).waitFor();
+}

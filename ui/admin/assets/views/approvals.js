@@ -3,6 +3,7 @@
 // is optional), or several at once; each decision goes to the account's registration workflow.
 import { api, query } from '../api.js';
 import { attempt, badge, button, empty, h, input, pageHeader, relative, statusBadge, toast, when } from '../ui.js';
+import { pagesFor } from '../layout.js';
 import { href } from '../router.js';
 
 const canDecide = (roles) => roles.some((r) => ['super-admin', 'tenant-admin', 'approver'].includes(r));
@@ -11,6 +12,7 @@ export async function render({ tenant, roles, params }) {
   const status = params.status ?? 'pending';
   const list = await api.get(tenant, `/approvals${query({ status, limit: 100 })}`);
   const decide = canDecide(roles) && status === 'pending';
+  const seeUsers = pagesFor(roles).some(([id]) => id === 'users');
   const selected = new Set();
   const bulk = h('div', { class: 'bulk', hidden: true },
     h('span', { class: 'bulk-count', 'aria-live': 'polite' }),
@@ -48,7 +50,8 @@ export async function render({ tenant, roles, params }) {
   for (const item of list.items) cards.append(await card(item));
 
   async function card(item) {
-    const profile = await api.get(tenant, `/users/${item.userId}`).catch(() => undefined);
+    // An approver may not read users: the account's page and its attributes are for the others.
+    const profile = seeUsers ? await api.get(tenant, `/users/${item.userId}`).catch(() => undefined) : undefined;
     const reason = input({ name: 'reason', maxlength: 500, placeholder: 'Reason (optional, told to the applicant)', 'aria-label': `Reason for ${item.email ?? item.name}` });
     const li = h('li', { class: 'approval card-item', 'data-id': item.id },
       h('div', { class: 'approval-head' },
@@ -68,7 +71,7 @@ export async function render({ tenant, roles, params }) {
       decide ? h('div', { class: 'decision' }, reason,
         button('Approve', () => decideOne(item, 'approve', reason.value.trim(), li), { kind: 'primary' }),
         button('Reject', () => decideOne(item, 'reject', reason.value.trim(), li), { kind: 'danger' })) : null,
-      h('p', {}, h('a', { href: href(tenant, 'users', item.userId) }, 'Open the account'), ' ', badge(item.status, item.status === 'pending' ? 'warn' : 'muted')));
+      h('p', {}, seeUsers ? [h('a', { href: href(tenant, 'users', item.userId) }, 'Open the account'), ' '] : null, badge(item.status, item.status === 'pending' ? 'warn' : 'muted')));
     return li;
   }
   return page;

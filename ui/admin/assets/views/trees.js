@@ -88,7 +88,7 @@ async function detail({ tenant, rest, roles }) {
     if (!(await check())) return;
     const made = await attempt(page, () => api.post(tenant, `/trees/${encodeURIComponent(name)}/versions`, JSON.parse(editor.value)), 'Saved.');
     if (made) { toast(`Saved as v${made.version}.`); location.hash = href(tenant, 'trees', name); window.dispatchEvent(new HashChangeEvent('hashchange')); }
-  }, { kind: 'primary', disabled: !write || shown.version !== latest.version });
+  }, { kind: 'primary', disabled: shown.version !== latest.version });
   const diffBox = h('div', { class: 'diff-box', 'aria-live': 'polite' });
 
   page.append(
