@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { setUserStatus } from '../../core/accounts/users.ts';
 import { grantRole } from '../../core/admin/roles.ts';
+import { getTree, saveTree } from '../../core/journeys/trees.ts';
 import { listDevMail } from '../../core/infra/dev-mailbox.ts';
 import { awaitingApproval, moderatedTenant } from '../support/admin-api.ts';
 import { watchPage } from '../support/browser.ts';
@@ -100,7 +101,7 @@ describe('admin console', () => {
     await signIn(page, tenant, admin.login, admin.password);
     await page.goto(`${stack.url}/admin/#/t/${tenant}/trees/login`);
     await page.getByRole('heading', { name: 'Tree login' }).waitFor();
-    const graph = page.getByRole('img', { name: 'Graph of login' });
+    const graph = page.getByRole('group', { name: 'Graph of login' });
     await graph.waitFor();
     expect(await graph.locator('g.node').count()).toBeGreaterThan(8);
     expect(await graph.locator('text.edge-label', { hasText: 'bad' }).count()).toBeGreaterThan(0);
@@ -116,6 +117,57 @@ describe('admin console', () => {
     await page.locator('g.node.faulty').first().waitFor();
     expect(await page.locator('g.node.faulty').count()).toBeGreaterThan(0);
     await shot(page, 'tree-invalid');
+    expect(await watch.cspViolations()).toEqual([]);
+    expect(watch.errors).toEqual([]);
+  });
+
+  it('expands an inner tree from the keyboard, and compares versions with the journeys in flight on each', async () => {
+    const { tenant, admin } = await setup();
+    // A journey left open on login v1, then v2 saved: the journey stays on v1.
+    const open = new JourneyApi(stack.url, tenant);
+    await open.start();
+    const login = (await getTree(db, tenant, 'login'))!;
+    const { version: _v, ...v1 } = login.tree;
+    await saveTree(db, tenant, { ...v1, nodes: { ...v1.nodes, captcha: { ...v1.nodes.captcha!, next: { ok: 'password', bad: 'failure' } } } });
+
+    const page = await (await stack.browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
+    page.setDefaultTimeout(20_000);
+    const watch = await watchPage(page);
+    await signIn(page, tenant, admin.login, admin.password);
+    await page.goto(`${stack.url}/admin/#/t/${tenant}/trees/account-password`);
+    const graph = page.getByRole('group', { name: 'Graph of account-password' });
+    await graph.waitFor();
+    // The nodes are buttons a screen reader reaches inside the named group.
+    const proof = graph.getByRole('button', { name: 'proof: tree account-step-up' });
+    expect(await proof.getAttribute('aria-expanded')).toBe('false');
+    await proof.focus();
+    await page.keyboard.press('Enter');
+    const inner = page.getByRole('group', { name: 'Graph of account-step-up' });
+    await inner.waitFor();
+    expect(await inner.getByRole('button').count()).toBeGreaterThan(1);
+    expect(await page.getByRole('heading', { name: 'Inner tree account-step-up (from proof)' }).isVisible()).toBe(true);
+    expect(await proof.getAttribute('aria-expanded')).toBe('true');
+    await shot(page, 'tree-inner-expanded');
+    await page.keyboard.press('Enter');
+    await inner.waitFor({ state: 'detached' });
+    expect(await proof.getAttribute('aria-expanded')).toBe('false');
+
+    await page.goto(`${stack.url}/admin/#/t/${tenant}/trees/login`);
+    const versions = page.getByRole('table', { name: 'Versions' });
+    const inFlight = (version: number) => versions.locator('tr', { has: page.getByRole('link', { name: `v${version}`, exact: true }) }).locator('td[data-label="In flight"]');
+    // Temporal's visibility lists a started journey a moment later.
+    await expect.poll(async () => {
+      await page.reload();
+      await versions.waitFor();
+      return [await inFlight(1).textContent(), await inFlight(2).textContent()];
+    }, { timeout: 20_000 }).toEqual(['1', '0']);
+    await versions.locator('tr', { has: page.getByRole('link', { name: 'v2', exact: true }) }).getByRole('button', { name: 'Diff with previous' }).click();
+    const diff = page.locator('.diff', { hasText: 'v1 → v2' });
+    await diff.waitFor();
+    expect(await diff.textContent()).toContain('captcha');
+    expect(await diff.textContent()).toContain('failure');
+    await diff.scrollIntoViewIfNeeded();
+    await shot(page, 'tree-versions-diff');
     expect(await watch.cspViolations()).toEqual([]);
     expect(watch.errors).toEqual([]);
   });
