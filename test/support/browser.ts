@@ -2,7 +2,14 @@
 // playwright-core, headless and with nothing that reaches the network on its own. Playwright
 // gives every launch a fresh, empty temporary profile (its own --user-data-dir, made with
 // mkdtemp) and deletes it on close; passing another --user-data-dir would make it refuse.
+import { createRequire } from 'node:module';
 import { chromium, type Browser, type Page } from 'playwright-core';
+
+/** The part of pngjs (a dependency of a dependency, without types) the tests use. */
+interface PngImage { width: number; height: number; data: Buffer }
+const { PNG } = createRequire(import.meta.url)('pngjs') as {
+  PNG: { new (size: { width: number; height: number }): PngImage; sync: { read(data: Buffer): PngImage; write(png: PngImage): Buffer } };
+};
 
 export const CHROMIUM_ARGS = [
   '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
@@ -61,4 +68,11 @@ export async function signInToAdminConsole(page: Page, base: string, tenant: str
   await page.getByLabel('Password', { exact: true }).fill(password);
   await page.getByRole('button', { name: 'Continue' }).click();
   await page.getByRole('button', { name: 'Sign out' }).waitFor();
+}
+
+/** A PNG of one colour (e.g. a logo an image test serves). */
+export function solidPng(width: number, height: number, [r, g, b]: [number, number, number]): Buffer {
+  const png = new PNG({ width, height });
+  for (let i = 0; i < png.data.length; i += 4) png.data.set([r, g, b, 255], i);
+  return PNG.sync.write(png);
 }
