@@ -93,6 +93,63 @@ describe('admin console', () => {
     await shot(user, 'approved-user-signed-in');
   });
 
+  it('shows each applicant\'s reminder and deadline; bulk-approves two with a shared reason, rejects one with its own, and they leave the queue', async () => {
+    const { tenant, admin, pending: robin } = await setup();
+    const applicants = [];
+    for (const name of ['Ann Bulk', 'Ben Bulk', 'Cy Single']) applicants.push(await awaitingApproval(db, stack.server.client, stack.config, tenant, name));
+    const page = await (await stack.browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
+    page.setDefaultTimeout(20_000);
+    const watch = await watchPage(page);
+    await signIn(page, tenant, admin.login, admin.password);
+    await page.getByRole('heading', { name: 'Approvals', level: 1 }).waitFor();
+    await page.getByText('4 accounts awaiting a decision').waitFor();
+    // The reminder is due 2 days after the request, the deadline 7 days after (the defaults).
+    for (const { user, approval } of [robin, ...applicants]) {
+      const card = page.locator('.approval', { hasText: user.email! });
+      const day = 86_400_000;
+      expect(await card.locator('.reminder').textContent()).toMatch(/^due in 2 days/);
+      expect(await card.locator('.reminder time').getAttribute('datetime')).toBe(new Date(approval.requestedAt.getTime() + 2 * day).toISOString());
+      expect(await card.locator('.deadline time').getAttribute('datetime')).toBe(new Date(approval.requestedAt.getTime() + 7 * day).toISOString());
+    }
+
+    const [first, second, third] = applicants.map((a) => a.user);
+    await page.getByRole('checkbox', { name: `Select ${first!.email}` }).check();
+    await page.getByRole('checkbox', { name: `Select ${second!.email}` }).check();
+    const bulk = page.getByRole('group', { name: 'Decide the selected accounts' });
+    expect(await bulk.textContent()).toContain('2 selected');
+    await bulk.getByRole('textbox', { name: 'Reason for the selected accounts' }).fill('Known customers');
+    await shot(page, 'approvals-bulk');
+    await bulk.getByRole('button', { name: 'Approve selected' }).click();
+    await page.getByText(`${first!.email}: approved.`).waitFor();
+    await page.getByText(`${second!.email}: approved.`).waitFor();
+    expect(await page.locator('.approval').count()).toBe(2);
+    expect(await bulk.isVisible()).toBe(false);
+    await page.getByText('2 accounts awaiting a decision').waitFor();
+
+    const card = page.locator('.approval', { hasText: third!.email! });
+    await card.getByRole('textbox', { name: `Reason for ${third!.email}` }).fill('Not a customer of ours');
+    await card.getByRole('button', { name: 'Reject' }).click();
+    await page.getByText(`${third!.email}: rejected.`).waitFor();
+    await card.waitFor({ state: 'detached' });
+    await page.getByText('1 account awaiting a decision').waitFor();
+    await shot(page, 'approvals-after-bulk');
+
+    const decisions = await db`SELECT user_id, status, reason FROM approvals WHERE tenant_id = ${tenant} ORDER BY requested_at`;
+    expect(decisions.map((d) => [d.user_id, d.status, d.reason])).toEqual([
+      [robin.user.id, 'pending', null], [first!.id, 'approved', 'Known customers'], [second!.id, 'approved', 'Known customers'], [third!.id, 'rejected', 'Not a customer of ours'],
+    ]);
+    // A reload shows the queue without them; the rejected tab shows the reason.
+    await page.reload();
+    await page.locator('.approval').first().waitFor();
+    expect(await page.locator('.approval').allTextContents()).toEqual([expect.stringContaining(robin.user.email!)]);
+    await page.getByRole('link', { name: 'rejected' }).click();
+    const rejected = page.locator('.approval', { hasText: third!.email! });
+    await rejected.waitFor();
+    expect(await rejected.textContent()).toContain('Not a customer of ours');
+    expect(await watch.cspViolations()).toEqual([]);
+    expect(watch.errors).toEqual([]);
+  });
+
   it('edits a tree: the graph is drawn, and an error names the node and marks it in the graph', async () => {
     const { tenant, admin } = await setup();
     const page = await (await stack.browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
