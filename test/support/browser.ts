@@ -64,9 +64,10 @@ export async function signInToAdminConsole(page: Page, base: string, tenant: str
   await page.getByRole('heading', { name: 'Admin console' }).waitFor();
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.getByLabel('Username or email').fill(login);
-  await page.getByRole('button', { name: 'Continue' }).click();
+  // exact: a tenant's identity providers add "Continue with …" buttons.
+  await page.getByRole('button', { name: 'Continue', exact: true }).click();
   await page.getByLabel('Password', { exact: true }).fill(password);
-  await page.getByRole('button', { name: 'Continue' }).click();
+  await page.getByRole('button', { name: 'Continue', exact: true }).click();
   await page.getByRole('button', { name: 'Sign out' }).waitFor();
 }
 
