@@ -3,7 +3,6 @@
 // tenant settings (the accent colour changes the preview at once, is saved, and the login page
 // uses it), and the audit log filtered by type. Screenshots are saved under
 // test-artifacts/admin-console/ and checked for what they must show.
-import { mkdir } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -15,7 +14,7 @@ import { createUser, setUserStatus, updateUser } from '../../core/accounts/users
 import { renameCredential, saveCredential } from '../../core/accounts/webauthn-credentials.ts';
 import { grantRole } from '../../core/admin/roles.ts';
 import { queryAudit } from '../../core/infra/audit.ts';
-import { solidPng, watchPage } from '../support/browser.ts';
+import { saveScreenshot, signInToAdminConsole, solidPng, watchPage } from '../support/browser.ts';
 import { uniqueTenantId } from '../support/harness.ts';
 import { testCredentials } from '../support/saml-test-idp.ts';
 import { JourneyApi } from '../support/journey-api.ts';
@@ -26,11 +25,8 @@ import { createTenant } from '../../core/tenants/tenants.ts';
 const stack = useStack({ browser: true, localhost: true });
 const { db } = stack;
 const ARTIFACTS = `${ROOT}/test-artifacts/admin-console`;
-await mkdir(ARTIFACTS, { recursive: true });
 
-async function shot(page: Page, name: string) {
-  await page.screenshot({ path: `${ARTIFACTS}/${name}.png`, fullPage: true });
-}
+const shot = (page: Page, name: string) => saveScreenshot(page, ARTIFACTS, name);
 
 /** A tenant with an admin (tenant-admin) and Grace, who signs in with a password, an app and a passkey, twice. */
 async function setup() {
@@ -64,16 +60,7 @@ async function setup() {
   return { tenant, admin: { login: admin.email!, password }, grace };
 }
 
-async function signIn(page: Page, tenant: string, login: string, password: string) {
-  await page.goto(`${stack.url}/admin/?tenant=${tenant}`);
-  await page.getByRole('heading', { name: 'Admin console' }).waitFor();
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByLabel('Username or email').fill(login);
-  await page.getByRole('button', { name: 'Continue' }).click();
-  await page.getByLabel('Password', { exact: true }).fill(password);
-  await page.getByRole('button', { name: 'Continue' }).click();
-  await page.getByRole('button', { name: 'Sign out' }).waitFor();
-}
+const signIn = (page: Page, tenant: string, login: string, password: string) => signInToAdminConsole(page, stack.url, tenant, login, password);
 
 /** `httpsOrigins`: trust the self-signed certificate of a test https server (the logo's). */
 async function openPage({ httpsOrigins = false } = {}) {

@@ -3,14 +3,13 @@
 // in the navigation nor open when typed in the address); an auditor reads everything and is offered
 // no button that changes anything; a super-admin made with `tessera roles grant --role super-admin`
 // signs in at /admin and switches to another tenant. Screenshots under test-artifacts/admin-console/.
-import { mkdir } from 'node:fs/promises';
 import { describe, expect, inject, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { createUser } from '../../core/accounts/users.ts';
 import { grantRole, type Role } from '../../core/admin/roles.ts';
 import { createTenant } from '../../core/tenants/tenants.ts';
 import { awaitingApproval, moderatedTenant } from '../support/admin-api.ts';
-import { signInToAdminConsole, watchPage } from '../support/browser.ts';
+import { saveScreenshot, signInToAdminConsole, watchPage } from '../support/browser.ts';
 import { uniqueTenantId } from '../support/harness.ts';
 import { ROOT, runTessera } from '../support/processes.ts';
 import { useStack } from '../support/stack.ts';
@@ -18,12 +17,9 @@ import { useStack } from '../support/stack.ts';
 const stack = useStack({ browser: true, localhost: true });
 const { db } = stack;
 const ARTIFACTS = `${ROOT}/test-artifacts/admin-console`;
-await mkdir(ARTIFACTS, { recursive: true });
 const PASSWORD = 'role-pass-phrase-41';
 
-async function shot(page: Page, name: string) {
-  await page.screenshot({ path: `${ARTIFACTS}/${name}.png`, fullPage: true });
-}
+const shot = (page: Page, name: string) => saveScreenshot(page, ARTIFACTS, name);
 
 /** A moderated tenant with one applicant waiting, and a user holding `role` there. */
 async function setup(role: Role) {

@@ -3,7 +3,6 @@
 // keys, terms, invitations and the audit log each show their heading and their table (or empty
 // state), and at 360 px nothing scrolls sideways — long entity ids and URLs included. Screenshots
 // of each under test-artifacts/admin-console/smoke-*.png.
-import { mkdir } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { createGroup } from '../../core/accounts/groups.ts';
@@ -14,7 +13,7 @@ import { saveIdp } from '../../core/federation/identity-providers.ts';
 import { createOidcClient } from '../../core/oidc/oidc-clients.ts';
 import { createInvitation } from '../../core/registration/invitation-lifecycle.ts';
 import { createTenant } from '../../core/tenants/tenants.ts';
-import { signInToAdminConsole, watchPage } from '../support/browser.ts';
+import { assertNotBlank, saveScreenshot, signInToAdminConsole, solidPng, watchPage } from '../support/browser.ts';
 import { uniqueTenantId } from '../support/harness.ts';
 import { ROOT } from '../support/processes.ts';
 import { nodeSamlSp } from '../support/saml-sps.ts';
@@ -23,7 +22,6 @@ import { useStack } from '../support/stack.ts';
 const stack = useStack({ browser: true, localhost: true });
 const { db } = stack;
 const ARTIFACTS = `${ROOT}/test-artifacts/admin-console`;
-await mkdir(ARTIFACTS, { recursive: true });
 
 /** [route, heading, the name of the table it lists (every list has a row: setup() makes one)] */
 const PAGES: [string, string, string][] = [
@@ -62,11 +60,25 @@ async function visitAll(page: Page, tenant: string, width: number) {
     // Nothing wider than the screen: no sideways scrolling.
     const { scrollWidth, innerWidth } = await page.evaluate(() => ({ scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth }));
     expect(scrollWidth, `${route} at ${width} px`).toBeLessThanOrEqual(innerWidth);
-    await page.screenshot({ path: `${ARTIFACTS}/smoke-${route}-${width}.png`, fullPage: true });
+    await saveScreenshot(page, ARTIFACTS, `smoke-${route}-${width}`);
   }
 }
 
 describe('admin console smoke', () => {
+  it('refuses a screenshot that shows nothing, and passes one with text on it', async () => {
+    expect(() => assertNotBlank(solidPng(64, 64, [255, 255, 255]), 'white')).toThrow(/looks blank: 1 colour/);
+    const page = await (await stack.browser.newContext({ viewport: { width: 360, height: 640 } })).newPage();
+    await page.setContent('<!doctype html><title>empty</title><body></body>');
+    const empty = await page.screenshot({ fullPage: true });
+    expect(() => assertNotBlank(empty, 'empty page')).toThrow(/looks blank/);
+    await page.setContent('<!doctype html><title>loading</title><body><p>Loading…</p></body>');
+    const loading = await page.screenshot({ fullPage: true });
+    expect(() => assertNotBlank(loading, 'loading')).toThrow(/looks blank/);
+    await page.setContent('<!doctype html><title>text</title><body><h1>Tessera</h1><p>Something to see, in anti-aliased text.</p></body>');
+    const text = await page.screenshot({ fullPage: true });
+    expect(() => assertNotBlank(text, 'text')).not.toThrow();
+  });
+
   it('shows every list page with its heading and table at 1280 px and at 360 px, never scrolling sideways', async () => {
     const { tenant, admin } = await setup();
     for (const width of [1280, 360]) {

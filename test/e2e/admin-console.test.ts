@@ -3,7 +3,6 @@
 // queue — and the user is signed in by the mailed link; edits a tree and sees the graph mark the
 // faulty node as the server validates; opens a failed journey's timeline; and the queue at 360 px.
 // Screenshots are saved under test-artifacts/admin-console/ and checked for what they must show.
-import { mkdir } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { setUserStatus } from '../../core/accounts/users.ts';
@@ -11,7 +10,7 @@ import { grantRole } from '../../core/admin/roles.ts';
 import { getTree, saveTree } from '../../core/journeys/trees.ts';
 import { listDevMail } from '../../core/infra/dev-mailbox.ts';
 import { awaitingApproval, moderatedTenant } from '../support/admin-api.ts';
-import { watchPage } from '../support/browser.ts';
+import { saveScreenshot, signInToAdminConsole, watchPage } from '../support/browser.ts';
 import { tenantWithUser } from '../support/harness.ts';
 import { JourneyApi } from '../support/journey-api.ts';
 import { ROOT } from '../support/processes.ts';
@@ -20,11 +19,8 @@ import { useStack } from '../support/stack.ts';
 const stack = useStack({ browser: true, localhost: true });
 const { db } = stack;
 const ARTIFACTS = `${ROOT}/test-artifacts/admin-console`;
-await mkdir(ARTIFACTS, { recursive: true });
 
-async function shot(page: Page, name: string) {
-  await page.screenshot({ path: `${ARTIFACTS}/${name}.png`, fullPage: true });
-}
+const shot = (page: Page, name: string) => saveScreenshot(page, ARTIFACTS, name);
 
 /** A moderated tenant with an admin (tenant-admin, password) and one account awaiting approval. */
 async function setup() {
@@ -42,16 +38,7 @@ async function tenantWithUserIn(tenant: string) {
   return { user, password, login: `admin@${tenant}.example` };
 }
 
-async function signIn(page: Page, tenant: string, login: string, password: string) {
-  await page.goto(`${stack.url}/admin/?tenant=${tenant}`);
-  await page.getByRole('heading', { name: 'Admin console' }).waitFor();
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByLabel('Username or email').fill(login);
-  await page.getByRole('button', { name: 'Continue' }).click();
-  await page.getByLabel('Password', { exact: true }).fill(password);
-  await page.getByRole('button', { name: 'Continue' }).click();
-  await page.getByRole('button', { name: 'Sign out' }).waitFor();
-}
+const signIn = (page: Page, tenant: string, login: string, password: string) => signInToAdminConsole(page, stack.url, tenant, login, password);
 
 describe('admin console', () => {
   it('signs in through Tessera, approves a pending signup from the queue, and the mailed link signs the user in', async () => {

@@ -2,6 +2,7 @@
 // playwright-core, headless and with nothing that reaches the network on its own. Playwright
 // gives every launch a fresh, empty temporary profile (its own --user-data-dir, made with
 // mkdtemp) and deletes it on close; passing another --user-data-dir would make it refuse.
+import { mkdir, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { chromium, type Browser, type Page } from 'playwright-core';
 
@@ -76,4 +77,37 @@ export function solidPng(width: number, height: number, [r, g, b]: [number, numb
   const png = new PNG({ width, height });
   for (let i = 0; i < png.data.length; i += 4) png.data.set([r, g, b, 255], i);
   return PNG.sync.write(png);
+}
+
+/** At least this many colours: a page with text on it has hundreds (anti-aliasing), a blank one 1. */
+const MIN_COLOURS = 16;
+/**
+ * At most this share of the pixels in one colour: a page showing only its background, or a word
+ * like "Loading…" on it, is not shown (a heading and a line of text on a phone screen: ~99%).
+ */
+const MAX_DOMINANT_SHARE = 0.995;
+
+/**
+ * Throws unless the PNG shows something: more than a handful of distinct colours, and no colour
+ * covering nearly all of it (a blank, a one-colour or a background-only page).
+ */
+export function assertNotBlank(png: Buffer, label: string): void {
+  const { data, width, height } = PNG.sync.read(png);
+  const counts = new Map<number, number>();
+  for (let i = 0; i < data.length; i += 4) {
+    const rgb = (data[i]! << 16) | (data[i + 1]! << 8) | data[i + 2]!;
+    counts.set(rgb, (counts.get(rgb) ?? 0) + 1);
+  }
+  const dominant = Math.max(...counts.values()) / (width * height);
+  if (counts.size < MIN_COLOURS || dominant > MAX_DOMINANT_SHARE) {
+    throw new Error(`screenshot ${label} looks blank: ${counts.size} colour(s), the commonest on ${(dominant * 100).toFixed(1)}% of ${width}x${height} px`);
+  }
+}
+
+/** Saves a full-page screenshot as `${dir}/${name}.png` (a test artifact) and checks it is not blank. */
+export async function saveScreenshot(page: Page, dir: string, name: string): Promise<void> {
+  const png = await page.screenshot({ fullPage: true });
+  await mkdir(dir, { recursive: true });
+  await writeFile(`${dir}/${name}.png`, png);
+  assertNotBlank(png, name);
 }
