@@ -5,7 +5,7 @@
 // signs in at /admin and switches to another tenant. Screenshots under test-artifacts/admin-console/.
 import { describe, expect, inject, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { createUser } from '../../core/accounts/users.ts';
+import { createUser, updateUser } from '../../core/accounts/users.ts';
 import { grantRole, type Role } from '../../core/admin/roles.ts';
 import { createTenant } from '../../core/tenants/tenants.ts';
 import { awaitingApproval, moderatedTenant } from '../support/admin-api.ts';
@@ -27,6 +27,8 @@ async function setup(role: Role) {
   const admin = await createUser(db, tenant, { email: `${role}@${tenant}.example`, password: PASSWORD, name: `The ${role}` });
   await grantRole(db, tenant, admin.id, role);
   const pending = await awaitingApproval(db, stack.server.client, stack.config, tenant, 'Robin Applicant');
+  // What the applicant entered at signup beyond name and email.
+  await updateUser(db, tenant, pending.user.id, { attributes: { company: 'Example Shipping Ltd' } });
   return { tenant, login: admin.email!, pending };
 }
 
@@ -51,6 +53,8 @@ describe('admin console roles', () => {
     await card.waitFor();
     expect(await card.textContent()).toContain(pending.user.email!);
     expect(await card.getByRole('button', { name: 'Approve' }).isVisible()).toBe(true);
+    // What the applicant entered, although an approver may not read users.
+    expect(await card.locator('.facts').textContent()).toContain('companyExample Shipping Ltd');
     // Not a link to a page the approver may not open.
     expect(await card.getByRole('link', { name: 'Open the account' }).count()).toBe(0);
     await shot(page, 'roles-approver-queue');

@@ -54,7 +54,7 @@ describe('approving through the admin API', () => {
     expect(list.status).toBe(200);
     expect(list.headers.get('cache-control')).toBe('no-store');
     expect(list.body.items).toEqual([{
-      id: approval.id, userId: user.id, email: user.email, name: 'Pat Doe', status: 'pending',
+      id: approval.id, userId: user.id, email: user.email, name: 'Pat Doe', status: 'pending', attributes: {},
       requestedAt: approval.requestedAt.toISOString(), remindedAt: null,
       reminderAt: new Date(approval.requestedAt.getTime() + 2 * 86_400_000).toISOString(),
       deadlineAt: new Date(approval.requestedAt.getTime() + 7 * 86_400_000).toISOString(),

@@ -21,6 +21,7 @@ const Status = z.enum(['pending', 'approved', 'rejected', 'expired']);
 
 const ApprovalJson = z.object({
   id: z.uuid(), userId: z.uuid(), email: z.string().nullable(), name: z.string().nullable(), status: Status,
+  attributes: z.record(z.string(), z.string()).describe('The profile attributes the applicant entered (what approvers decide on).'),
   requestedAt: Timestamp, remindedAt: Timestamp.nullable(),
   reminderAt: Timestamp.nullable().describe('When the approvers are reminded (requestedAt + the tenant\'s reminderAfter); null once sent, '
     + 'when it would not come before the deadline, or when the request is decided.'),
@@ -48,7 +49,7 @@ function approvalJson(a: PendingApproval, { reminderMs, deadlineMs }: Timing) {
   const deadlineAt = a.deadlineAt ?? new Date(a.requestedAt.getTime() + deadlineMs);
   const reminderAt = new Date(a.requestedAt.getTime() + reminderMs);
   return {
-    id: a.id, userId: a.userId, email: a.email, name: a.name, status: a.status, requestedAt: a.requestedAt, remindedAt: a.remindedAt,
+    id: a.id, userId: a.userId, email: a.email, name: a.name, status: a.status, attributes: a.attributes, requestedAt: a.requestedAt, remindedAt: a.remindedAt,
     reminderAt: a.status === 'pending' && !a.remindedAt && reminderAt < deadlineAt ? reminderAt : null,
     deadlineAt, decidedAt: a.decidedAt, decidedBy: a.decidedBy, reason: a.reason,
   };
