@@ -35,7 +35,7 @@ export const isEmailAddress = (email: string) => EMAIL.test(email.trim().toLower
 const USERNAME = /^[^\s]{1,254}$/;
 const isUuidShape = (id: string) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id);
 
-function stringValues(value: unknown): Record<string, string> {
+export function stringValues(value: unknown): Record<string, string> {
   if (!value || typeof value !== 'object') return {};
   return Object.fromEntries(Object.entries(value).filter((e): e is [string, string] => typeof e[1] === 'string'));
 }

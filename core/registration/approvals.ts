@@ -1,6 +1,7 @@
 // Accounts awaiting an admin's decision (the approvals table). The registration workflow owns the
 // decision and is the only writer of a row's status; admins list rows and find the workflow to
 // ask through them. Every query names the tenant; every write is idempotent (activities retry).
+import { stringValues } from '../accounts/users.ts';
 import type { Db } from '../infra/db.ts';
 
 export type ApprovalStatus = 'pending' | 'approved' | 'rejected' | 'expired';
@@ -20,7 +21,12 @@ export interface Approval {
   reason: string | null;
 }
 
-export interface PendingApproval extends Approval { email: string | null; name: string | null }
+/** An approval with who signed up: their email, name and the profile attributes they entered. */
+export interface PendingApproval extends Approval { email: string | null; name: string | null; attributes: Record<string, string> }
+
+function withUser(row: Record<string, any>): PendingApproval {
+  return { ...toApproval(row), email: row.email, name: row.name, attributes: stringValues(row.attributes) };
+}
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -68,29 +74,29 @@ export async function findApprovalForUser(db: Db, tenant: string, userId: string
 
 /** Pending rows with who signed up, oldest first. */
 export async function listPendingApprovals(db: Db, tenant: string, limit = 500): Promise<PendingApproval[]> {
-  const rows = await db`SELECT a.*, u.email, u.name FROM approvals a
+  const rows = await db`SELECT a.*, u.email, u.name, u.attributes FROM approvals a
     JOIN users u ON u.tenant_id = a.tenant_id AND u.id = a.user_id
     WHERE a.tenant_id = ${tenant} AND a.status = 'pending' ORDER BY a.requested_at, a.id LIMIT ${limit}`;
-  return rows.map((row) => ({ ...toApproval(row), email: row.email, name: row.name }));
+  return rows.map(withUser);
 }
 
 export interface ApprovalFilter { status?: ApprovalStatus; after?: { requestedAt: string; id: string }; limit: number }
 
 /** Rows of any status with who signed up, oldest first, after the keyset `after` (cursor pagination). */
 export async function listApprovals(db: Db, tenant: string, f: ApprovalFilter): Promise<PendingApproval[]> {
-  const rows = await db`SELECT a.*, u.email, u.name FROM approvals a
+  const rows = await db`SELECT a.*, u.email, u.name, u.attributes FROM approvals a
     JOIN users u ON u.tenant_id = a.tenant_id AND u.id = a.user_id
     WHERE a.tenant_id = ${tenant}
       ${f.status ? db`AND a.status = ${f.status}` : db``}
       ${f.after ? db`AND (a.requested_at, a.id) > (${f.after.requestedAt}::timestamptz, ${f.after.id}::uuid)` : db``}
     ORDER BY a.requested_at, a.id LIMIT ${f.limit}`;
-  return rows.map((row) => ({ ...toApproval(row), email: row.email, name: row.name }));
+  return rows.map(withUser);
 }
 
 /** One row of any status with who signed up; undefined for an unknown or malformed id. */
 export async function getApprovalWithUser(db: Db, tenant: string, id: string): Promise<PendingApproval | undefined> {
   if (!isApprovalId(id)) return undefined;
-  const [row] = await db`SELECT a.*, u.email, u.name FROM approvals a JOIN users u ON u.tenant_id = a.tenant_id AND u.id = a.user_id
+  const [row] = await db`SELECT a.*, u.email, u.name, u.attributes FROM approvals a JOIN users u ON u.tenant_id = a.tenant_id AND u.id = a.user_id
     WHERE a.tenant_id = ${tenant} AND a.id = ${id}`;
-  return row ? { ...toApproval(row), email: row.email, name: row.name } : undefined;
+  return row ? withUser(row) : undefined;
 }

@@ -3,18 +3,20 @@
 // tenant settings (the accent colour changes the preview at once, is saved, and the login page
 // uses it), and the audit log filtered by type. Screenshots are saved under
 // test-artifacts/admin-console/ and checked for what they must show.
-import { mkdir } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import type { Page } from 'playwright-core';
 import { addMember, createGroup } from '../../core/accounts/groups.ts';
 import { newTotpSecret, saveTotpSecret } from '../../core/accounts/totp.ts';
-import { createUser, setUserStatus } from '../../core/accounts/users.ts';
+import { createUser, setUserStatus, updateUser } from '../../core/accounts/users.ts';
 import { renameCredential, saveCredential } from '../../core/accounts/webauthn-credentials.ts';
 import { grantRole } from '../../core/admin/roles.ts';
 import { queryAudit } from '../../core/infra/audit.ts';
-import { watchPage } from '../support/browser.ts';
+import { saveScreenshot, signInToAdminConsole, solidPng, watchPage } from '../support/browser.ts';
 import { uniqueTenantId } from '../support/harness.ts';
+import { testCredentials } from '../support/saml-test-idp.ts';
 import { JourneyApi } from '../support/journey-api.ts';
 import { ROOT } from '../support/processes.ts';
 import { useStack } from '../support/stack.ts';
@@ -23,11 +25,8 @@ import { createTenant } from '../../core/tenants/tenants.ts';
 const stack = useStack({ browser: true, localhost: true });
 const { db } = stack;
 const ARTIFACTS = `${ROOT}/test-artifacts/admin-console`;
-await mkdir(ARTIFACTS, { recursive: true });
 
-async function shot(page: Page, name: string) {
-  await page.screenshot({ path: `${ARTIFACTS}/${name}.png`, fullPage: true });
-}
+const shot = (page: Page, name: string) => saveScreenshot(page, ARTIFACTS, name);
 
 /** A tenant with an admin (tenant-admin) and Grace, who signs in with a password, an app and a passkey, twice. */
 async function setup() {
@@ -61,21 +60,27 @@ async function setup() {
   return { tenant, admin: { login: admin.email!, password }, grace };
 }
 
-async function signIn(page: Page, tenant: string, login: string, password: string) {
-  await page.goto(`${stack.url}/admin/?tenant=${tenant}`);
-  await page.getByRole('heading', { name: 'Admin console' }).waitFor();
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByLabel('Username or email').fill(login);
-  await page.getByRole('button', { name: 'Continue' }).click();
-  await page.getByLabel('Password', { exact: true }).fill(password);
-  await page.getByRole('button', { name: 'Continue' }).click();
-  await page.getByRole('button', { name: 'Sign out' }).waitFor();
-}
+const signIn = (page: Page, tenant: string, login: string, password: string) => signInToAdminConsole(page, stack.url, tenant, login, password);
 
-async function openPage() {
-  const page = await (await stack.browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
+/** `httpsOrigins`: trust the self-signed certificate of a test https server (the logo's). */
+async function openPage({ httpsOrigins = false } = {}) {
+  const page = await (await stack.browser.newContext({ viewport: { width: 1280, height: 900 }, ignoreHTTPSErrors: httpsOrigins })).newPage();
   page.setDefaultTimeout(20_000);
   return { page, watch: await watchPage(page) };
+}
+
+/** A logo (a 48 px teal square) served over https on another origin, with a self-signed certificate. */
+async function logoServer() {
+  const credentials = await testCredentials('localhost');
+  const body = solidPng(48, 48, [13, 148, 136]);
+  const requests: string[] = [];
+  const server = createHttpsServer({ key: credentials.privateKeyPem, cert: credentials.certificatePem }, (req, res) => {
+    requests.push(req.url ?? '');
+    res.writeHead(200, { 'content-type': 'image/png', 'content-length': body.length }).end(body);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return { url: `https://127.0.0.1:${port}/logo.png`, requests, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
 }
 
 /** The page's computed background colour of the first element matching `selector`. */
@@ -119,9 +124,52 @@ describe('admin console pages', () => {
     expect(watch.errors).toEqual([]);
   });
 
-  it('changes the accent colour: the preview follows as it is picked, it is saved, and the login page uses it', async () => {
-    const { tenant, admin } = await setup();
+  it('ends a session, disables, and deletes a user, the page following each answer; a refused delete shows why and stays', async () => {
+    const { tenant, admin, grace } = await setup();
     const { page, watch } = await openPage();
+    page.on('dialog', (dialog) => dialog.accept());
+    await signIn(page, tenant, admin.login, admin.password);
+    await page.goto(`${stack.url}/admin/#/t/${tenant}/users/${grace.id}`);
+    await page.getByRole('heading', { name: 'Grace Hopper', level: 1 }).waitFor();
+    const sessions = page.getByRole('table', { name: 'Sessions' });
+    expect(await sessions.locator('tbody tr').count()).toBe(2);
+    // Ending a session answers 204: the row goes without a reload by hand.
+    await sessions.locator('tbody tr').first().getByRole('button', { name: 'End' }).click();
+    await expect.poll(() => sessions.locator('tbody tr').count()).toBe(1);
+    await page.getByRole('button', { name: 'Disable' }).click();
+    await page.getByRole('button', { name: 'Enable' }).waitFor();
+    expect(await page.locator('.page-header .badge').textContent()).toBe('disabled');
+    // Disabling ended the last session too.
+    await page.getByText('No live session.').waitFor();
+    await shot(page, 'user-disabled');
+
+    // Another admin changes Grace meanwhile: the delete is refused (412), said, and the page stays.
+    await updateUser(db, tenant, grace.id, { name: 'Grace B. Hopper' });
+    await page.getByRole('button', { name: 'Delete' }).click();
+    await page.locator('.error-box', { hasText: 'Someone changed this meanwhile' }).waitFor();
+    expect(page.url()).toContain(`/users/${grace.id}`);
+    expect(await page.getByText('Deleted.').isVisible()).toBe(false);
+    expect((await db`SELECT 1 FROM users WHERE id = ${grace.id}`).length).toBe(1);
+    await shot(page, 'user-delete-refused');
+
+    await page.reload();
+    await page.getByRole('heading', { name: 'Grace B. Hopper', level: 1 }).waitFor();
+    await page.getByRole('button', { name: 'Delete' }).click();
+    await page.getByText('Deleted.').waitFor();
+    await page.getByRole('heading', { name: 'Users', level: 1 }).waitFor();
+    const users = page.getByRole('table', { name: 'Users' });
+    await expect.poll(() => users.locator('tbody tr').count()).toBe(2);
+    expect(await users.textContent()).not.toContain('Grace');
+    expect((await db`SELECT 1 FROM users WHERE id = ${grace.id}`).length).toBe(0);
+    expect(await watch.cspViolations()).toEqual([]);
+    expect(watch.errors).toEqual([]);
+  });
+
+  it('changes the accent colour and the logo: the preview follows as they are typed, they are saved, and the login page uses them', async () => {
+    const { tenant, admin } = await setup();
+    const logo = await logoServer();
+    onTestFinished(() => logo.close());
+    const { page, watch } = await openPage({ httpsOrigins: true });
     await signIn(page, tenant, admin.login, admin.password);
     await page.getByRole('link', { name: 'Tenant settings' }).click();
     await page.getByRole('heading', { name: 'Tenant settings' }).waitFor();
@@ -136,19 +184,30 @@ describe('admin console pages', () => {
     await expect.poll(() => background(page, '.pv-button')).toBe('rgb(185, 28, 28)');
     expect(await page.locator('.pv-button').evaluate((el) => getComputedStyle(el).color)).toBe('rgb(255, 255, 255)');
     expect(before).not.toBe('rgb(185, 28, 28)');
+    // A logo on another https origin: the admin page's CSP lets the preview load it.
+    await page.getByLabel('Logo').fill(logo.url);
+    const previewLogo = page.locator('.pv-logo');
+    await expect.poll(() => previewLogo.evaluate((img) => (img as HTMLImageElement).complete && (img as HTMLImageElement).naturalWidth)).toBe(48);
+    expect(await previewLogo.isVisible()).toBe(true);
+    expect(await page.locator('.pv-mark').isVisible()).toBe(false);
+    expect(logo.requests).toContain('/logo.png');
     await shot(page, 'settings-branding-preview');
     await page.getByRole('button', { name: 'Save branding' }).click();
     await page.getByText('Saved.').waitFor();
-    const [stored] = await db`SELECT settings->'branding'->'colors'->>'primary' AS primary FROM tenants WHERE id = ${tenant}`;
+    const [stored] = await db`SELECT settings->'branding'->'colors'->>'primary' AS primary, settings->'branding'->>'logoUrl' AS logo FROM tenants WHERE id = ${tenant}`;
     expect(stored!.primary).toBe('#b91c1c');
+    expect(stored!.logo).toBe(logo.url);
     expect(await watch.cspViolations()).toEqual([]);
     expect(watch.errors).toEqual([]);
 
-    const login = await (await stack.browser.newContext({ viewport: { width: 800, height: 700 } })).newPage();
+    const login = await (await stack.browser.newContext({ viewport: { width: 800, height: 700 }, ignoreHTTPSErrors: true })).newPage();
+    const loginWatch = await watchPage(login);
     await login.goto(`${stack.url}/t/${tenant}/ui/login`);
     const next = login.getByRole('button', { name: 'Continue' });
     await next.waitFor();
     await expect.poll(() => next.evaluate((el) => getComputedStyle(el).backgroundColor)).toBe('rgb(185, 28, 28)');
+    await expect.poll(() => login.locator('img.tenant-logo').evaluate((img) => (img as HTMLImageElement).naturalWidth)).toBe(48);
+    expect(await loginWatch.cspViolations()).toEqual([]);
     await shot(login, 'login-with-branding');
   });
 

@@ -54,8 +54,9 @@ describe('approving through the admin API', () => {
     expect(list.status).toBe(200);
     expect(list.headers.get('cache-control')).toBe('no-store');
     expect(list.body.items).toEqual([{
-      id: approval.id, userId: user.id, email: user.email, name: 'Pat Doe', status: 'pending',
+      id: approval.id, userId: user.id, email: user.email, name: 'Pat Doe', status: 'pending', attributes: {},
       requestedAt: approval.requestedAt.toISOString(), remindedAt: null,
+      reminderAt: new Date(approval.requestedAt.getTime() + 2 * 86_400_000).toISOString(),
       deadlineAt: new Date(approval.requestedAt.getTime() + 7 * 86_400_000).toISOString(),
       decidedAt: null, decidedBy: null, reason: null,
     }]);
@@ -66,6 +67,8 @@ describe('approving through the admin API', () => {
     expect(approved).toMatchObject({ status: 200, body: { id: approval.id, status: 'approved' } });
     expect((await getUser(db, tenant, user.id))?.status).toBe('active');
     expect(await getApproval(db, tenant, approval.id)).toMatchObject({ status: 'approved', decidedBy: 'admin:ops', reason: 'known customer' });
+    // Decided: no reminder ahead any more.
+    expect((await api('GET', `/approvals/${approval.id}`)).body).toMatchObject({ status: 'approved', reminderAt: null });
     expect(await auditOf(tenant, 'registration.approved')).toEqual([
       expect.objectContaining({ actor: 'admin:ops', subject: user.id, data: { reason: 'known customer' } }),
     ]);

@@ -3,7 +3,7 @@
 // module of views/ exporting `render({ tenant, rest, params, roles, me })` → Node.
 import { api } from './api.js';
 import { finishSignIn, session, signIn } from './auth.js';
-import { frame, pagesFor } from './layout.js';
+import { frame, PAGES, pagesFor } from './layout.js';
 import { href, parseRoute } from './router.js';
 import { button, errorBox, field, h, input } from './ui.js';
 
@@ -42,7 +42,8 @@ function signInCard(message) {
 async function show() {
   const route = parseRoute();
   if (!route.tenant) {
-    const first = me.tenants[0];
+    // The tenant signed in with first (a super-admin sees every tenant, its own among them).
+    const first = me.tenants.find((t) => t.id === session()?.tenant) ?? me.tenants[0];
     if (!first) {
       shell.replaceChildren(h('main', { id: 'main', class: 'signin' }, h('div', { class: 'signin-card' },
         h('h1', {}, 'No tenant to administer'),
@@ -57,6 +58,18 @@ async function show() {
   shell.replaceChildren(...frame(me, route.tenant, route.page, main));
   if (!tenant) {
     main.replaceChildren(errorBox({ message: `There is no tenant "${route.tenant}" you may see.` }));
+    return;
+  }
+  // Only pages of the navigation load: a page typed in the address that the caller's roles do not
+  // open says so (the API would refuse its calls anyway), and no other module is ever imported.
+  if (!PAGES.some(([id]) => id === route.page)) {
+    main.replaceChildren(errorBox({ message: 'No such page.' }));
+    return;
+  }
+  if (!pagesFor(tenant.roles).some(([id]) => id === route.page)) {
+    main.replaceChildren(h('div', { class: 'page' }, h('h1', { tabindex: '-1', class: 'page-title' }, 'Not for your role'),
+      h('p', { class: 'error-box', role: 'alert' }, `Your roles in ${route.tenant} (${tenant.roles.join(', ') || 'none'}) do not open this page.`)));
+    main.querySelector('h1').focus({ preventScroll: true });
     return;
   }
   try {

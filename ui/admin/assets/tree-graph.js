@@ -2,7 +2,10 @@
 // and an outcome that ends the tree as a small `success`/`failure` chip under its node (two shared
 // terminal boxes would draw a long edge from nearly every node). Layered from the start node
 // (breadth first); edges that go back up (retries) bend along the side. Built from the same JSON the engine runs, as SVG elements
-// (no inline style: colours come from classes). `onNode(id, node)` is called when a node is chosen.
+// (no inline style: colours come from classes). `onNode(id, node, element)` is called when a node is
+// chosen. The <svg> is a named group, not an image: an image's content is hidden from screen readers,
+// and its nodes are buttons they must reach; a node that runs another tree says whether it is shown
+// (aria-expanded, set by the caller).
 
 const SVG = 'http://www.w3.org/2000/svg';
 const W = 168;
@@ -42,7 +45,7 @@ function layers(tree) {
 
 /**
  * @param tree { start, nodes }
- * @param options { faulty?: Set<string> (ids drawn as errors), onNode?(id, node), label? }
+ * @param options { faulty?: Set<string> (ids drawn as errors), onNode?(id, node, element), label? }
  * @returns an <svg> sized to the tree
  */
 export function treeGraph(tree, { faulty = new Set(), onNode, label = 'Tree graph' } = {}) {
@@ -54,7 +57,7 @@ export function treeGraph(tree, { faulty = new Set(), onNode, label = 'Tree grap
     const rowWidth = row.length * (W + GAP_X) - GAP_X;
     row.forEach((id, i) => pos.set(id, { x: (width - 60 - rowWidth) / 2 + i * (W + GAP_X), y: GAP_Y / 2 + d * (H + GAP_Y) }));
   });
-  const svg = el('svg', { viewBox: `0 0 ${width} ${height}`, class: 'tree-graph', role: 'img', 'aria-label': label, width, height });
+  const svg = el('svg', { viewBox: `0 0 ${width} ${height}`, class: 'tree-graph', role: 'group', 'aria-label': label, width, height });
   const defs = el('defs');
   const marker = el('marker', { id: 'arrow', viewBox: '0 0 10 10', refX: 9, refY: 5, markerWidth: 7, markerHeight: 7, orient: 'auto-start-reverse' });
   marker.append(el('path', { d: 'M0 0L10 5L0 10z', class: 'arrow-head' }));
@@ -107,14 +110,15 @@ export function treeGraph(tree, { faulty = new Set(), onNode, label = 'Tree grap
     const g = el('g', {
       class: `node ${terminal ? `terminal terminal-${id}` : ''} ${faulty.has(id) ? 'faulty' : ''} ${id === tree.start ? 'start' : ''}`,
       transform: `translate(${x} ${y})`, tabindex: terminal ? undefined : 0, role: terminal ? undefined : 'button',
-      'aria-label': terminal ? undefined : `${id}: ${node.type}${faulty.has(id) ? ', has an error' : ''}`,
+      'aria-label': terminal ? undefined : `${id}: ${node.type}${node.type === 'tree' && node.config?.tree ? ` ${node.config.tree}` : ''}${faulty.has(id) ? ', has an error' : ''}`,
+      'aria-expanded': !terminal && onNode && node.type === 'tree' && node.config?.tree ? 'false' : undefined,
     });
     g.append(el('rect', { width: W, height: H, rx: terminal ? H / 2 : 10 }));
     g.append(el('text', { x: W / 2, y: terminal ? H / 2 + 5 : 21, 'text-anchor': 'middle', class: 'node-id' }, id.length > 22 ? `${id.slice(0, 21)}…` : id));
     if (!terminal) g.append(el('text', { x: W / 2, y: 38, 'text-anchor': 'middle', class: 'node-type' }, node.type + (node.type === 'tree' && node.config?.tree ? ` → ${node.config.tree}` : '')));
     if (!terminal && onNode) {
-      g.addEventListener('click', () => onNode(id, node));
-      g.addEventListener('keydown', (e) => { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); onNode(id, node); } });
+      g.addEventListener('click', () => onNode(id, node, g));
+      g.addEventListener('keydown', (e) => { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); onNode(id, node, g); } });
     }
     nodes.append(g);
   }

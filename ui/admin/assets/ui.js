@@ -23,6 +23,9 @@ export function button(label, onclick, { kind = 'secondary', type = 'button', ..
   return h('button', { type, class: `btn btn-${kind}`, onclick, ...attrs }, label);
 }
 
+/** A button that changes something: left out, not shown disabled, for a caller who may only read (an auditor). */
+export const writeButton = (allowed, ...args) => (allowed ? button(...args) : null);
+
 export function link(label, href, attrs = {}) {
   return h('a', { href, ...attrs }, label);
 }

@@ -8,6 +8,7 @@
 // Lists also answer under `approvals`, the name they had before `items`.
 import { z } from 'zod';
 import { getApproval, getApprovalWithUser, listApprovals, type PendingApproval } from '../../../../core/registration/approvals.ts';
+import type { Db } from '../../../../core/infra/db.ts';
 import { durationMs, getRegistrationSettings } from '../../../../core/registration/registration-settings.ts';
 import { HttpError, notFound } from '../../../http-error.ts';
 import { decideApproval, type DecisionKind } from '../decide-approval.ts';
@@ -20,7 +21,10 @@ const Status = z.enum(['pending', 'approved', 'rejected', 'expired']);
 
 const ApprovalJson = z.object({
   id: z.uuid(), userId: z.uuid(), email: z.string().nullable(), name: z.string().nullable(), status: Status,
+  attributes: z.record(z.string(), z.string()).describe('The profile attributes the applicant entered (what approvers decide on).'),
   requestedAt: Timestamp, remindedAt: Timestamp.nullable(),
+  reminderAt: Timestamp.nullable().describe('When the approvers are reminded (requestedAt + the tenant\'s reminderAfter); null once sent, '
+    + 'when it would not come before the deadline, or when the request is decided.'),
   deadlineAt: Timestamp.describe('When the request is rejected without a decision.'),
   decidedAt: Timestamp.nullable(), decidedBy: z.string().nullable(), reason: z.string().nullable(),
 });
@@ -29,12 +33,25 @@ const Decision = z.object({ reason: Reason.optional() }).strict();
 const Decided = z.object({ id: z.uuid(), status: z.enum(['approved', 'rejected']) });
 const Cursor = z.object({ requestedAt: z.string(), id: z.uuid() });
 
-/** Rows from before the deadline was recorded fall back to today's setting. */
-function approvalJson(a: PendingApproval, deadlineMs: number) {
+interface Timing { reminderMs: number; deadlineMs: number }
+
+/** The tenant's moderation timing now (the workflow planned its reminder with the setting of its start). */
+async function timing(db: Db, tenant: string): Promise<Timing> {
+  const { moderation } = await getRegistrationSettings(db, tenant);
+  return { reminderMs: durationMs(moderation.reminderAfter), deadlineMs: durationMs(moderation.deadline) };
+}
+
+/**
+ * Rows from before the deadline was recorded fall back to today's setting. The reminder, as the
+ * registration workflow sends it: once, while pending, only when it comes before the deadline.
+ */
+function approvalJson(a: PendingApproval, { reminderMs, deadlineMs }: Timing) {
+  const deadlineAt = a.deadlineAt ?? new Date(a.requestedAt.getTime() + deadlineMs);
+  const reminderAt = new Date(a.requestedAt.getTime() + reminderMs);
   return {
-    id: a.id, userId: a.userId, email: a.email, name: a.name, status: a.status, requestedAt: a.requestedAt, remindedAt: a.remindedAt,
-    deadlineAt: a.deadlineAt ?? new Date(a.requestedAt.getTime() + deadlineMs),
-    decidedAt: a.decidedAt, decidedBy: a.decidedBy, reason: a.reason,
+    id: a.id, userId: a.userId, email: a.email, name: a.name, status: a.status, attributes: a.attributes, requestedAt: a.requestedAt, remindedAt: a.remindedAt,
+    reminderAt: a.status === 'pending' && !a.remindedAt && reminderAt < deadlineAt ? reminderAt : null,
+    deadlineAt, decidedAt: a.decidedAt, decidedBy: a.decidedBy, reason: a.reason,
   };
 }
 
@@ -61,11 +78,8 @@ export const operations: Operation[] = [
     query: ListQuery.extend({ status: Status.default('pending') }), response: ApprovalList,
     async run({ db, tenant }, { query }) {
       const after = decodeCursor(query.cursor, Cursor);
-      const [rows, settings] = await Promise.all([
-        listApprovals(db, tenant, { status: query.status, after, limit: query.limit + 1 }), getRegistrationSettings(db, tenant),
-      ]);
-      const deadlineMs = durationMs(settings.moderation.deadline);
-      const result = page(rows, query.limit, (a) => ({ requestedAt: a.requestedAt.toISOString(), id: a.id }), (a) => approvalJson(a, deadlineMs));
+      const [rows, times] = await Promise.all([listApprovals(db, tenant, { status: query.status, after, limit: query.limit + 1 }), timing(db, tenant)]);
+      const result = page(rows, query.limit, (a) => ({ requestedAt: a.requestedAt.toISOString(), id: a.id }), (a) => approvalJson(a, times));
       return { ...result, approvals: result.items };
     },
   }),
@@ -75,8 +89,7 @@ export const operations: Operation[] = [
     async run({ db, tenant }, { params }) {
       const approval = await getApprovalWithUser(db, tenant, params.id);
       if (!approval) throw notFound('No such approval.');
-      const settings = await getRegistrationSettings(db, tenant);
-      return approvalJson(approval, durationMs(settings.moderation.deadline));
+      return approvalJson(approval, await timing(db, tenant));
     },
   }),
   decide('approve'),

@@ -4,7 +4,7 @@ import { api, query } from '../api.js';
 import { jsonEditor } from '../json-form.js';
 import { listPage } from '../list-page.js';
 import { href } from '../router.js';
-import { attempt, badge, button, errorBox, field, h, input, pageHeader, select, toast } from '../ui.js';
+import { attempt, badge, button, errorBox, field, h, input, pageHeader, select, toast, writeButton } from '../ui.js';
 
 const canWrite = (roles) => roles.some((r) => r === 'super-admin' || r === 'tenant-admin');
 const READ_ONLY = ['client_id', 'created_at', 'updated_at'];
@@ -54,15 +54,15 @@ export async function render({ tenant, rest, params, roles }) {
   const editable = Object.fromEntries(Object.entries(client).filter(([k]) => !READ_ONLY.includes(k)));
   page.append(
     pageHeader(client.client_name ?? client.client_id, client.client_id,
-      client.token_endpoint_auth_method !== 'none' ? button('Rotate secret', async () => {
+      client.token_endpoint_auth_method !== 'none' ? writeButton(write, 'Rotate secret', async () => {
         if (!confirm('Make a new secret? The current one stops working at once.')) return;
         const r = await attempt(page, () => api.post(tenant, `${path}/secret`));
         if (r?.client_secret) page.insertBefore(secretNotice(r.client_secret), page.children[1]);
-      }, { disabled: !write }) : null,
-      button('Delete', async () => {
+      }) : null,
+      writeButton(write, 'Delete', async () => {
         if (!confirm(`Delete ${client.client_id}? Its tokens stop working.`)) return;
         if (await attempt(page, () => api.del(tenant, path).then(() => true))) { toast('Deleted.'); location.hash = href(tenant, 'clients'); }
-      }, { kind: 'danger', disabled: !write })),
+      }, { kind: 'danger' })),
     fresh ? secretNotice(fresh) : '',
     h('section', { class: 'panel' }, h('h2', {}, 'Settings'),
       jsonEditor('Every setting (the API checks them; null removes one)', editable, async (value, form) => {

@@ -3,7 +3,7 @@
 import { api, query } from '../api.js';
 import { listPage } from '../list-page.js';
 import { href } from '../router.js';
-import { attempt, badge, button, empty, errorBox, field, h, input, pageHeader, table, toast, when } from '../ui.js';
+import { attempt, badge, button, empty, errorBox, field, h, input, pageHeader, table, toast, when, writeButton } from '../ui.js';
 
 const canWrite = (roles) => roles.some((r) => r === 'super-admin' || r === 'tenant-admin');
 
@@ -17,7 +17,7 @@ export async function render({ tenant, rest, params, roles }) {
         const g = await attempt(create, () => api.post(tenant, '/groups', { name: name.value.trim() }), 'Group created.');
         if (g) location.hash = href(tenant, 'groups', g.id);
       },
-    }, field('New group', name), button('Create', undefined, { kind: 'primary', type: 'submit', disabled: !canWrite(roles) }));
+    }, field('New group', name), button('Create', undefined, { kind: 'primary', type: 'submit' }));
     const page = await listPage({
       title: 'Groups', caption: 'Groups', params, emptyText: 'No group yet.',
       filters: [{ name: 'q', label: 'Search' }],
@@ -44,10 +44,10 @@ export async function render({ tenant, rest, params, roles }) {
   page.append(
     pageHeader(group.name, group.role ? `Members hold the ${group.role} role (change them under Roles).` : `${group.members} member(s)`,
       group.role ? badge(group.role, 'warn') : null,
-      button('Delete', async () => {
+      writeButton(write, 'Delete', async () => {
         if (!confirm(`Delete the group ${group.name}? Its members leave it.`)) return;
         if (await attempt(page, () => api.del(tenant, path).then(() => true))) { toast('Deleted.'); location.hash = href(tenant, 'groups'); }
-      }, { kind: 'danger', disabled: !write })),
+      }, { kind: 'danger' })),
     h('section', { class: 'panel' }, h('h2', {}, 'Details'), h('form', {
       class: 'form-grid', onsubmit: (e) => { e.preventDefault(); attempt(page, () => api.patch(tenant, path, { name: name.value.trim(), description: description.value }), 'Saved.').then((r) => r && reload()); },
     }, field('Name', name), field('Description', description), canWrite(roles) ? button('Save', undefined, { kind: 'primary', type: 'submit' }) : null)),
@@ -65,7 +65,7 @@ export async function render({ tenant, rest, params, roles }) {
         { label: 'User', cell: (u) => h('a', { href: href(tenant, 'users', u.id) }, u.email ?? u.username) },
         { label: 'Status', cell: (u) => u.status },
         { label: 'Since', cell: (u) => when(u.createdAt) },
-        { label: 'Actions', cell: (u) => button('Remove', () => attempt(page, () => api.del(tenant, `${path}/members/${u.id}`), 'Removed.').then(reload), { disabled: !write }) },
+        { label: 'Actions', cell: (u) => writeButton(write, 'Remove', () => attempt(page, () => api.del(tenant, `${path}/members/${u.id}`), 'Removed.').then(reload)) },
       ], members.items) : empty('No member.')));
   return page;
 }

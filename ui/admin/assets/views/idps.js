@@ -4,7 +4,7 @@ import { api, query } from '../api.js';
 import { jsonEditor } from '../json-form.js';
 import { listPage } from '../list-page.js';
 import { href } from '../router.js';
-import { attempt, badge, button, errorBox, h, pageHeader, statusBadge, toast } from '../ui.js';
+import { attempt, badge, button, errorBox, h, pageHeader, statusBadge, toast, writeButton } from '../ui.js';
 
 const canWrite = (roles) => roles.some((r) => r === 'super-admin' || r === 'tenant-admin');
 
@@ -29,11 +29,11 @@ export async function render({ tenant, rest, params, roles }) {
   const { alias, kind, createdAt, updatedAt, clientSecretSet, ...editable } = idp;
   page.append(
     pageHeader(idp.displayName ?? alias, `${kind} · ${alias}${clientSecretSet ? ' · client secret set' : ''}`,
-      button(idp.enabled ? 'Disable' : 'Enable', () => attempt(page, () => api.patch(tenant, path, { enabled: !idp.enabled }), 'Done.').then((r) => r && window.dispatchEvent(new HashChangeEvent('hashchange'))), { disabled: !write }),
-      button('Delete', async () => {
+      writeButton(write, idp.enabled ? 'Disable' : 'Enable', () => attempt(page, () => api.patch(tenant, path, { enabled: !idp.enabled }), 'Done.').then((r) => r && window.dispatchEvent(new HashChangeEvent('hashchange')))),
+      writeButton(write, 'Delete', async () => {
         if (!confirm(`Delete ${alias}? Accounts linked to it can no longer sign in through it.`)) return;
         if (await attempt(page, () => api.del(tenant, path).then(() => true))) { toast('Deleted.'); location.hash = href(tenant, 'idps'); }
-      }, { kind: 'danger', disabled: !write })),
+      }, { kind: 'danger' })),
     h('section', { class: 'panel' }, h('h2', {}, 'Settings'),
       jsonEditor('Settings (a new clientSecret replaces the stored one)', editable, async (value, form) => {
         if (await attempt(form, () => api.patch(tenant, path, value), 'Saved.')) window.dispatchEvent(new HashChangeEvent('hashchange'));

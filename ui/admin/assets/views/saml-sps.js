@@ -4,7 +4,7 @@ import { api, query } from '../api.js';
 import { jsonEditor } from '../json-form.js';
 import { listPage } from '../list-page.js';
 import { href } from '../router.js';
-import { attempt, button, errorBox, field, h, input, pageHeader, textarea, toast } from '../ui.js';
+import { attempt, button, errorBox, field, h, input, pageHeader, textarea, toast, writeButton } from '../ui.js';
 
 const canWrite = (roles) => roles.some((r) => r === 'super-admin' || r === 'tenant-admin');
 
@@ -38,10 +38,10 @@ export async function render({ tenant, rest, params, roles }) {
   const page = h('div', { class: 'page' });
   page.append(
     pageHeader(sp.entityId, 'SAML service provider',
-      button('Delete', async () => {
+      writeButton(write, 'Delete', async () => {
         if (!confirm(`Delete ${sp.entityId}?`)) return;
         if (await attempt(page, () => api.del(tenant, path).then(() => true))) { toast('Deleted.'); location.hash = href(tenant, 'saml-sps'); }
-      }, { kind: 'danger', disabled: !write })),
+      }, { kind: 'danger' })),
     h('section', { class: 'panel' }, h('h2', {}, 'Settings'),
       jsonEditor('Settings', sp.settings ?? {}, async (value, form) => {
         if (await attempt(form, () => api.patch(tenant, path, { settings: value }), 'Saved.')) window.dispatchEvent(new HashChangeEvent('hashchange'));

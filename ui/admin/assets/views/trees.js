@@ -54,12 +54,17 @@ async function detail({ tenant, rest, roles }) {
   function draw(tree, faulty = new Set()) {
     graphBox.replaceChildren(treeGraph(tree, {
       faulty, label: `Graph of ${name}`,
-      onNode: async (id, node) => {
+      onNode: async (id, node, element) => {
         if (node.type !== 'tree' || !node.config?.tree) return;
         const existing = inner.querySelector(`[data-tree="${CSS.escape(node.config.tree)}"]`);
-        if (existing) return existing.remove();
+        if (existing) {
+          existing.remove();
+          return element.setAttribute('aria-expanded', 'false');
+        }
         const sub = await attempt(inner, () => api.get(tenant, `/trees/${encodeURIComponent(node.config.tree)}`));
-        if (sub) inner.append(h('section', { class: 'panel', 'data-tree': node.config.tree }, h('h3', {}, `Inner tree ${node.config.tree} (from ${id})`), treeGraph(sub.tree, { label: `Graph of ${node.config.tree}` })));
+        if (!sub) return;
+        inner.append(h('section', { class: 'panel', 'data-tree': node.config.tree }, h('h3', {}, `Inner tree ${node.config.tree} (from ${id})`), treeGraph(sub.tree, { label: `Graph of ${node.config.tree}` })));
+        element.setAttribute('aria-expanded', 'true');
       },
     }));
   }
@@ -88,7 +93,7 @@ async function detail({ tenant, rest, roles }) {
     if (!(await check())) return;
     const made = await attempt(page, () => api.post(tenant, `/trees/${encodeURIComponent(name)}/versions`, JSON.parse(editor.value)), 'Saved.');
     if (made) { toast(`Saved as v${made.version}.`); location.hash = href(tenant, 'trees', name); window.dispatchEvent(new HashChangeEvent('hashchange')); }
-  }, { kind: 'primary', disabled: !write || shown.version !== latest.version });
+  }, { kind: 'primary', disabled: shown.version !== latest.version });
   const diffBox = h('div', { class: 'diff-box', 'aria-live': 'polite' });
 
   page.append(

@@ -5,7 +5,7 @@
 import { api, query } from '../api.js';
 import { listPage } from '../list-page.js';
 import { href } from '../router.js';
-import { attempt, badge, button, empty, errorBox, field, h, input, pageHeader, select, statusBadge, table, toast, when } from '../ui.js';
+import { attempt, badge, button, empty, errorBox, field, h, input, pageHeader, select, statusBadge, table, toast, when, writeButton } from '../ui.js';
 
 const canWrite = (roles) => roles.some((r) => r === 'super-admin' || r === 'tenant-admin');
 
@@ -47,11 +47,13 @@ async function detail({ tenant, rest, roles }) {
   ]);
   const page = h('div', { class: 'page' });
   const reload = () => window.dispatchEvent(new HashChangeEvent('hashchange'));
-  const act = (label, fn, success, kind = 'secondary') => button(label, () => attempt(page, fn, success).then((r) => (r !== undefined ? reload() : undefined)), { kind, disabled: !write });
+  // Many actions answer 204 (no body): success is that the call did not throw, not its answer.
+  const done = (fn) => async () => { await fn(); return true; };
+  const act = (label, fn, success, kind = 'secondary') => writeButton(write, label, () => attempt(page, done(fn), success).then((ok) => (ok ? reload() : undefined)), { kind });
 
-  const name = input({ name: 'name', value: user.name ?? '', maxlength: 200 });
-  const email = input({ name: 'email', type: 'email', value: user.email ?? '', maxlength: 254 });
-  const status = select([['active', 'active'], ['disabled', 'disabled'], ['pending', 'pending']], { name: 'status', value: user.status, disabled: user.status === 'pending' });
+  const name = input({ name: 'name', value: user.name ?? '', maxlength: 200, readonly: !write });
+  const email = input({ name: 'email', type: 'email', value: user.email ?? '', maxlength: 254, readonly: !write });
+  const status = select([['active', 'active'], ['disabled', 'disabled'], ['pending', 'pending']], { name: 'status', value: user.status, disabled: !write || user.status === 'pending' });
   const profile = h('form', {
     class: 'form-grid',
     onsubmit: (e) => {
@@ -68,10 +70,10 @@ async function detail({ tenant, rest, roles }) {
       statusBadge(user.status),
       act('Mail a password reset link', () => api.post(tenant, `${path}/password-reset`, {}), 'Reset link sent.'),
       act(user.status === 'disabled' ? 'Enable' : 'Disable', () => api.patch(tenant, path, { status: user.status === 'disabled' ? 'active' : 'disabled' }), 'Done.'),
-      button('Delete', async () => {
+      writeButton(write, 'Delete', async () => {
         if (!confirm(`Delete ${user.email ?? user.username} and everything of theirs? This cannot be undone.`)) return;
-        if (await attempt(page, () => api.del(tenant, path)) !== undefined || true) { toast('Deleted.'); location.hash = href(tenant, 'users'); }
-      }, { kind: 'danger', disabled: !write })),
+        if (await attempt(page, done(() => api.del(tenant, path)))) { toast('Deleted.'); location.hash = href(tenant, 'users'); }
+      }, { kind: 'danger' })),
     section('Profile', profile),
     section('Signing in',
       h('dl', { class: 'facts' },
