@@ -6,7 +6,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { chromium, type Browser, type Page } from 'playwright-core';
 
-/** The part of pngjs (a dependency of a dependency, without types) the tests use. */
+/** The part of pngjs (a devDependency that ships no types) the tests use. */
 interface PngImage { width: number; height: number; data: Buffer }
 const { PNG } = createRequire(import.meta.url)('pngjs') as {
   PNG: { new (size: { width: number; height: number }): PngImage; sync: { read(data: Buffer): PngImage; write(png: PngImage): Buffer } };
