@@ -1,7 +1,8 @@
 // Rate limits (issue 13, item 6): journey starts per address and per tenant, signups (registration
-// journeys) per address and per tenant, the protocols' starts (OIDC, SAML SSO, legacy), mails per recipient — durable counters in PostgreSQL that every server
-// replica shares, 429 with Retry-After on the Journey API, silent suppression of mail; and the
-// text a signup chooses reaches its mail short and never as a link.
+// journeys) per address and per tenant, the starts of the protocols (OIDC, SAML SSO, legacy), mails
+// per recipient — durable counters in PostgreSQL that every server replica shares, 429 with
+// Retry-After on the Journey API, silent suppression of mail; and the text a signup chooses
+// reaches its mail short and never as a link.
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import * as oidc from 'openid-client';
 import { createMailer } from '../../core/infra/mail.ts';
