@@ -49,8 +49,12 @@ function resolve(call: NodeCall): { module: AuthModule; config: any } {
   return { module, config: parsed.data };
 }
 
-/** Runs a module call, turning the database's refusal of the input as data into a non-retryable failure. */
-async function refusingBadData<T>(run: () => Promise<T>): Promise<T> {
+/**
+ * Runs a module call, turning the database's refusal of the input as data (SQLSTATE class 22)
+ * into a non-retryable failure.
+ * @throws ApplicationFailure of type FailureTypes.invalidInput for such a refusal; any other error as it was.
+ */
+export async function refusingBadData<T>(run: () => Promise<T>): Promise<T> {
   try {
     return await run();
   } catch (err) {

@@ -34,12 +34,15 @@ import { adminConsoleRoutes } from './admin-console.ts';
 import { accountRoutes } from './api/account/routes.ts';
 import { accountConsoleRoutes } from './account-console.ts';
 import { scimRoutes } from './protocols/scim/routes.ts';
+import { servePublicUrl } from '../core/tenants/tenant-ui.ts';
 
 export interface AppDeps { config: Config; db: Db; temporal: Client }
 
 export function createApp({ config, db, temporal }: AppDeps): express.Express {
   const https = config.publicUrl.startsWith('https:');
   const cookies = { secure: https };
+  // A tenant's login UI must be on this site to use the Journey API from a browser.
+  servePublicUrl(config.publicUrl);
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);

@@ -32,6 +32,7 @@ function failureOf(err: unknown): { code: string; message: string } {
   if (cause instanceof ApplicationFailure && cause.type === 'TreeNotFound') return { code: 'tree_not_found', message: 'This sign-in flow is not configured.' };
   if (cause instanceof ApplicationFailure && cause.type === FailureTypes.invalidInput) return { code: 'invalid_input', message: 'Some input could not be used. Please start again.' };
   if (cause instanceof ApplicationFailure && cause.type === 'RegistrationDisabled') return { code: 'registration_disabled', message: 'This service does not accept new accounts.' };
+  if (cause instanceof ApplicationFailure && cause.type === 'TreeNotAllowed') return { code: 'tree_not_allowed', message: 'This sign-in flow cannot create accounts.' };
   return INTERNAL_FAILURE;
 }
 

@@ -10,12 +10,16 @@
 // `webauthn` register node after the link sign-in (or after `active`), once the address is proven —
 // asking for it at the form would tell a new address from a taken one.
 // While the tenant's registration is off, the node refuses (the journey fails with
-// `registration_disabled`) in whatever tree and journey it runs, before showing or creating anything.
+// `registration_disabled`) in whatever tree and journey it runs, before showing or creating anything;
+// and it runs only in a journey whose kind may sign people up (core/journeys/journey-policy.ts:
+// `registration`), whatever tree it is in — in a login, recovery or account journey it refuses
+// (`tree_not_allowed`), before reading anything, should the start's check ever be bypassed.
 import { z } from 'zod';
 import { ApplicationFailure } from '@temporalio/common';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { JourneyContext, VerifyResult } from '../../core/journeys/journey-context.ts';
 import type { Field, StepError, StepSpec } from '../../core/journeys/journey-types.ts';
+import { maySignUp } from '../../core/journeys/journey-policy.ts';
 import { acceptInvitation, findUsableInvitation } from '../../core/registration/invitations.ts';
 import { newPasswordProblem } from '../../core/registration/password-policy.ts';
 import { ATTRIBUTE_MAX, getRequiredAttributes, saveAttributes } from '../../core/accounts/profile.ts';
@@ -97,6 +101,11 @@ function refuseWhenClosed(settings: { enabled: boolean }): void {
   if (!settings.enabled) throw ApplicationFailure.nonRetryable('registration is disabled for this tenant', 'RegistrationDisabled');
 }
 
+/** @throws ApplicationFailure (non-retryable, TreeNotAllowed) in a journey that may not sign people up. */
+function refuseOutsideRegistration(ctx: JourneyContext): void {
+  if (!maySignUp(ctx.kind)) throw ApplicationFailure.nonRetryable(`a ${ctx.kind} journey cannot sign people up`, 'TreeNotAllowed');
+}
+
 async function check(ctx: JourneyContext, state: FormState, values: Record<string, string>, deps: ModuleDeps) {
   const errors: StepError[] = [];
   const email = oneLine(values.email).toLowerCase();
@@ -128,6 +137,7 @@ export const signupModule = defineModule({
   outcomes: ['active', 'pending', 'bad'],
   rememberOutcomes: [],
   async prepare({ ctx, node, config }, { db }) {
+    refuseOutsideRegistration(ctx);
     const previous = ctx.nodeState[node] as FormState | undefined;
     const settings = await getRegistrationSettings(db, ctx.tenant);
     refuseWhenClosed(settings);
@@ -143,6 +153,7 @@ export const signupModule = defineModule({
     return { kind: 'step', step: form(state), patch: { nodeState: state } };
   },
   async verify({ ctx, node }, values, deps): Promise<VerifyResult> {
+    refuseOutsideRegistration(ctx);
     const state = (ctx.nodeState[node] as FormState | undefined) ?? { password: true, attributes: [] };
     const { errors, email, name, code, invitation, settings } = await check(ctx, state, values, deps);
     const draft = Object.fromEntries(['email', 'name', 'invitation', ...state.attributes].filter((k) => values[k]).map((k) => [k, oneLine(values[k])]));

@@ -14,6 +14,14 @@ import type { Tree } from './tree-types.ts';
 /** Built-in trees that are internal whatever their stored definition says. */
 export const INTERNAL_TREE_NAMES: ReadonlySet<string> = new Set(['mfa']);
 
+/** The only kind of journey that may run a `signup` node (checked at the start and by the node). */
+export const SIGNUP_KIND: JourneyKind = 'registration';
+
+/** Whether a journey of `kind` may sign people up. */
+export function maySignUp(kind: JourneyKind): boolean {
+  return kind === SIGNUP_KIND;
+}
+
 /** Built-in trees that only one kind of journey may run. */
 const KIND_OF_TREE: Readonly<Record<string, JourneyKind>> = { registration: 'registration', recovery: 'recovery' };
 
@@ -55,7 +63,7 @@ export function startRefusal(kind: JourneyKind, root: Tree, inner: Tree[], facts
   if (kind === 'registration' && !facts.registrationEnabled) {
     return { status: 403, code: 'registration_disabled', message: 'This service does not accept new accounts.' };
   }
-  const only = KIND_OF_TREE[root.name] ?? (signsUp([root, ...inner]) ? 'registration' : isAccountTree(root) ? 'account' : undefined);
+  const only = KIND_OF_TREE[root.name] ?? (signsUp([root, ...inner]) ? SIGNUP_KIND : isAccountTree(root) ? 'account' : undefined);
   if (kind === 'account' && only !== 'account') return { status: 400, code: 'tree_not_allowed', message: `An account journey cannot run the tree "${root.name}".` };
   if (only && only !== kind) return { status: 400, code: 'tree_not_allowed', message: `A ${kind} journey cannot run the tree "${root.name}".` };
   return undefined;

@@ -5,7 +5,9 @@
 // - A token is this tenant's when its signature verifies against the tenant's published keys with
 //   one of the signing algorithms (never `none` or HMAC), `typ` is `at+jwt` (an ID token or a
 //   logout token is not an access token), `iss` is the tenant's issuer, and it has `exp`, `sub`
-//   and `client_id`; `exp` and `nbf` are enforced (no clock tolerance).
+//   and `client_id`; `exp` and `nbf` are enforced (no clock tolerance). Keys are only ever the
+//   tenant's: headers naming others (`jku`, `x5u`, `jwk`) are never followed, an unknown `crit`
+//   header is refused, and an unsigned token claiming `at+jwt` is inactive (not another type).
 // - Such tokens are not stored, so revoking one records its revocation key — its `jti`, or the
 //   sha256 of the token when it has none — until its `exp`: a revoked token is inactive for every
 //   check that goes through verifyAccessTokenJwt, on every replica (the list is in PostgreSQL).
@@ -18,6 +20,8 @@ import { providerJwks, SIGNING_ALGS } from './signing-keys.ts';
 
 const PRIVATE_MEMBERS = new Set(['d', 'p', 'q', 'dp', 'dq', 'qi', 'k', 'oth']);
 const JWS_COMPACT = /^[\w-]+\.[\w-]+\.[\w-]+$/;
+/** A compact JWS, or an unsecured JWT (`alg: none`, empty signature) pretending to be one. */
+const JWT_SHAPED = /^[\w-]+\.[\w-]+\.[\w-]*$/;
 const MAX_TOKEN_LENGTH = 16_384;
 
 export interface VerifiedAccessToken {
@@ -26,9 +30,12 @@ export interface VerifiedAccessToken {
   revocationKey: string;
 }
 
-/** Whether `value` is a compact JWS whose header says `typ: at+jwt` (nothing is verified). */
+/**
+ * Whether `value` is a compact JWT whose header says `typ: at+jwt` (nothing is verified): one
+ * without a signature (`alg: none`) counts, so that it is answered inactive like any forgery.
+ */
 export function looksLikeAccessTokenJwt(value: string): boolean {
-  if (value.length > MAX_TOKEN_LENGTH || !JWS_COMPACT.test(value)) return false;
+  if (value.length > MAX_TOKEN_LENGTH || !JWT_SHAPED.test(value)) return false;
   try {
     return decodeProtectedHeader(value).typ?.toLowerCase() === 'at+jwt';
   } catch {

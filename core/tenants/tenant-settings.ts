@@ -16,7 +16,7 @@ import { isPlainObject, mergeOneLevel, patchOf, type SettingsPatch } from '../in
 import { LegacyPatch, LegacySettings, LegacySettingsError, mergeLegacySettings } from '../legacy/legacy-settings.ts';
 import { RegistrationPatch, RegistrationSettings, SettingsInputError, mergeRegistrationSettings } from '../registration/registration-settings.ts';
 import { TENANT_NAME_MAX, type Tenant } from './tenants.ts';
-import { LoginUrl, UiSettings } from './tenant-ui.ts';
+import { LoginUrl, savedLoginUrlProblem, UiSettings } from './tenant-ui.ts';
 
 const Color = z.string().regex(/^#[0-9a-fA-F]{6}$/, 'must be a colour written #rrggbb');
 
@@ -78,7 +78,7 @@ export const TenantSettingsPatch = z.object({
   profile: ProfileSettings.optional(),
   legacy: LegacyPatch.optional(),
   smtp: SmtpPatch.nullable().optional().describe('null: no own SMTP server any more.'),
-  ui: z.object({ loginUrl: LoginUrl.nullable().describe('https (http on localhost); null: the built-in login UI.') }).strict().optional(),
+  ui: z.object({ loginUrl: LoginUrl.nullable().describe('https (http on localhost), on the site of PUBLIC_URL; null: the built-in login UI.') }).strict().optional(),
 }).strict();
 export type TenantSettingsPatch = z.infer<typeof TenantSettingsPatch>;
 
@@ -153,7 +153,11 @@ function mergedSections(stored: Record<string, unknown>, patch: TenantSettingsPa
     if (problem) throw fail('profile', `required: ${problem}`);
     out.profile = { ...(isPlainObject(stored.profile) ? stored.profile : {}), required: patch.profile.required };
   }
-  if (patch.ui) out.ui = patch.ui.loginUrl === null ? {} : { loginUrl: patch.ui.loginUrl };
+  if (patch.ui) {
+    const problem = patch.ui.loginUrl === null ? undefined : savedLoginUrlProblem(patch.ui.loginUrl);
+    if (problem) throw fail('ui', `loginUrl: ${problem}`);
+    out.ui = patch.ui.loginUrl === null ? {} : { loginUrl: patch.ui.loginUrl };
+  }
   if (patch.smtp) {
     const url = patch.smtp.url ?? current.smtp?.url;
     if (!url) throw fail('smtp', 'url: required to set up an SMTP server');

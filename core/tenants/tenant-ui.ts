@@ -3,10 +3,43 @@
 // of /t/{tenant}/ui/journey/{id}, and the Journey API answers CORS for that URL's origin only.
 // Rules: https only (http for localhost, 127.0.0.1 and [::1]); no user info, no fragment; at
 // most 2000 characters; a stored value that no longer parses is ignored (the default UI is used).
+// - Same site as PUBLIC_URL, as Ory Kratos requires of its UI: the journey binding cookie is
+//   SameSite=Lax, so a browser sends it with the UI's credentialed Journey API calls only when
+//   the UI's page is on the server's site (same scheme and registrable domain, any port). A URL on
+//   another site is refused when saved (setLoginUrl, the tenant settings), once the process knows
+//   its PUBLIC_URL (servePublicUrl, called when the server starts). The registrable domain is
+//   taken as the host's last two labels (the whole host for an IP address or a one-label host such
+//   as localhost): under a two-label public suffix (co.uk) a foreign site can slip through, never
+//   a same-site one be refused.
 import { z } from 'zod';
 import type { Db } from '../infra/db.ts';
 
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
+const IP = /^(\d{1,3}(\.\d{1,3}){3}|\[[0-9a-f:.]+\])$/i;
+
+let publicUrl: string | undefined;
+
+/** Tells this process the server's PUBLIC_URL: a login UI URL saved from now on must be on its site. */
+export function servePublicUrl(url: string): void {
+  publicUrl = url;
+}
+
+/** A URL's site (schemeful same-site): its scheme and registrable domain, taken as explained above. */
+export function siteOf(url: URL): string {
+  const host = url.hostname.toLowerCase().replace(/\.$/, '');
+  const labels = host.split('.');
+  const domain = IP.test(host) || labels.length <= 2 ? host : labels.slice(-2).join('.');
+  return `${url.protocol}//${domain}`;
+}
+
+/** Why `loginUrl` cannot serve as the login UI of a server at `serverUrl` (another site), or undefined. */
+export function crossSiteProblem(loginUrl: string, serverUrl: string): string | undefined {
+  const site = siteOf(new URL(serverUrl));
+  if (siteOf(new URL(loginUrl)) === site) return undefined;
+  return `must be on the same site as PUBLIC_URL (${site}): browsers send the journey cookie (SameSite=Lax) `
+    + 'only to a login UI on that site; use the same scheme and a host of the same domain '
+    + '(e.g. login.example.com next to auth.example.com; any port)';
+}
 
 export function loginUrlProblem(value: string): string | undefined {
   const url = URL.parse(value);
@@ -35,12 +68,17 @@ export async function getUiSettings(db: Db, tenant: string): Promise<UiSettings>
   return parsed.success ? parsed.data : {};
 }
 
+/** Why `loginUrl` may not be saved: its shape (LoginUrl), or another site than this server's. */
+export function savedLoginUrlProblem(loginUrl: string): string | undefined {
+  const parsed = LoginUrl.safeParse(loginUrl);
+  if (!parsed.success) return parsed.error.issues[0]!.message;
+  return publicUrl ? crossSiteProblem(loginUrl, publicUrl) : undefined;
+}
+
 /** Sets (or, with null, removes) the tenant's login UI URL. @throws TenantUiError naming the problem. */
 export async function setLoginUrl(db: Db, tenant: string, loginUrl: string | null): Promise<void> {
-  if (loginUrl !== null) {
-    const parsed = LoginUrl.safeParse(loginUrl);
-    if (!parsed.success) throw new TenantUiError(`loginUrl ${parsed.error.issues[0]!.message}`);
-  }
+  const problem = loginUrl === null ? undefined : savedLoginUrlProblem(loginUrl);
+  if (problem) throw new TenantUiError(`loginUrl ${problem}`);
   const ui = loginUrl === null ? {} : { loginUrl };
   await db`UPDATE tenants SET settings = jsonb_set(settings, '{ui}', ${db.json(ui as never)}) WHERE id = ${tenant}`;
 }

@@ -188,18 +188,22 @@ describe('GET and PATCH /api/admin/tenants/{id}', () => {
 });
 
 describe('per-tenant SMTP', () => {
-  it('sets and clears the tenant\'s own login UI URL (decoupled UI), refusing what is not https', async () => {
+  it('sets and clears the tenant\'s own login UI URL (decoupled UI), refusing what is not https or not on PUBLIC_URL\'s site', async () => {
     const { tenant, admin } = await tenantWithRoles();
     expect((await global(admin, 'GET', `/tenants/${tenant}`)).body.settings.ui).toEqual({ loginUrl: null });
     for (const bad of ['http://login.acme.example/', 'javascript:alert(1)', 'https://user:pw@login.acme.example/', 'https://login.acme.example/#x']) {
       const res = await global(admin, 'PATCH', `/tenants/${tenant}`, { settings: { ui: { loginUrl: bad } } });
       expect(res.status, bad).toBe(400);
     }
-    const set = await global(admin, 'PATCH', `/tenants/${tenant}`, { settings: { ui: { loginUrl: 'https://login.acme.example/start' } } });
-    expect(set.body.settings.ui).toEqual({ loginUrl: 'https://login.acme.example/start' });
+    // PUBLIC_URL is http://localhost:…: a UI elsewhere would never get the journey cookie.
+    const crossSite = await global(admin, 'PATCH', `/tenants/${tenant}`, { settings: { ui: { loginUrl: 'https://login.acme.example/start' } } });
+    expect(crossSite.status).toBe(400);
+    expect(crossSite.body.error.message).toMatch(/ui\.loginUrl: must be on the same site as PUBLIC_URL \(http:\/\/localhost\)/);
+    const set = await global(admin, 'PATCH', `/tenants/${tenant}`, { settings: { ui: { loginUrl: 'http://localhost:5173/start' } } });
+    expect(set.body.settings.ui).toEqual({ loginUrl: 'http://localhost:5173/start' });
     // The protocols now send browsers there: the Journey API answers CORS for that origin.
-    const preflight = await fetch(`${stack.url}/t/${tenant}/api/journeys`, { method: 'OPTIONS', headers: { origin: 'https://login.acme.example', 'access-control-request-method': 'POST' } });
-    expect(preflight.headers.get('access-control-allow-origin')).toBe('https://login.acme.example');
+    const preflight = await fetch(`${stack.url}/t/${tenant}/api/journeys`, { method: 'OPTIONS', headers: { origin: 'http://localhost:5173', 'access-control-request-method': 'POST' } });
+    expect(preflight.headers.get('access-control-allow-origin')).toBe('http://localhost:5173');
     const cleared = await global(admin, 'PATCH', `/tenants/${tenant}`, { settings: { ui: { loginUrl: null } } });
     expect(cleared.body.settings.ui).toEqual({ loginUrl: null });
   });

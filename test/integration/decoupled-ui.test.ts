@@ -2,7 +2,8 @@
 // SAML SSO send the browser to `<loginUrl>?journey={id}` (the URL's own query kept); that UI, on
 // its own origin, drives the journey through the Journey API with credentials (CORS answered for
 // its origin, preflight included) and the journey's redirectTo brings the browser back into the
-// protocol. A tenant without one keeps /t/{tenant}/ui/journey/{id}.
+// protocol. A tenant without one keeps /t/{tenant}/ui/journey/{id}. The UI is on the site of
+// PUBLIC_URL (another port of localhost), as it must be for a browser to send the journey cookie.
 import * as oidc from 'openid-client';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import 'reflect-metadata';
@@ -18,7 +19,7 @@ vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
 
 const stack = useStack({ localhost: true });
 const { db } = stack;
-const UI = 'https://login.example.com';
+const UI = 'http://localhost:5173';
 let user: Awaited<ReturnType<typeof tenantWithUser>>;
 let plain: Awaited<ReturnType<typeof tenantWithUser>>;
 let client: OidcClient;

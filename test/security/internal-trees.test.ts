@@ -11,6 +11,9 @@ import { saveTree } from '../../core/journeys/trees.ts';
 import { defaultMfaTree } from '../../core/journeys/default-trees.ts';
 import { moduleCatalog } from '../../activities/registry.ts';
 import { validateTree } from '../../workflows/tree/validate.ts';
+import { MAX_TRANSITIONS, MAX_VISITS_WITHOUT_INPUT } from '../../workflows/journey-state.ts';
+import { buildTimeline } from '../../core/journeys/journey-timeline.ts';
+import { readJourneyHistory } from '../../server/api/admin/journey-history.ts';
 import { JourneyApi } from '../support/journey-api.ts';
 import { tenantWithUser } from '../support/harness.ts';
 import { OidcBrowser } from '../support/oidc-browser.ts';
@@ -55,6 +58,13 @@ it('stops a tree that loops without asking the user after a few visits', async (
   // The visits run in few module calls since a step's node chain is one activity: at least one.
   expect(markers).toBeGreaterThan(0);
   expect(markers).toBeLessThan(70);
+  // Every node decision of those chains, counted: the loop stopped at the cap on visits without a
+  // step (one decision past the last allowed route), far below the whole journey's budget.
+  const recorded = await readJourneyHistory(stack.server.client, res.body.id);
+  const visits = buildTimeline(recorded!.records).entries.filter((e) => e.event === 'node').length;
+  expect(visits).toBeGreaterThanOrEqual(MAX_VISITS_WITHOUT_INPUT);
+  expect(visits).toBeLessThanOrEqual(MAX_VISITS_WITHOUT_INPUT + 1);
+  expect(visits).toBeLessThan(MAX_TRANSITIONS);
 });
 
 it('asking for the MFA ACR without a session signs the user in first, then asks the second factor', async () => {

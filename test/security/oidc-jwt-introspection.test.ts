@@ -2,13 +2,18 @@
 // client-credentials token (a JWT, never stored) is introspected by its client and by the
 // resource server it is addressed to, revoked by its client, and from then on inactive everywhere
 // Tessera checks its own access tokens (introspection, token exchange, the admin API).
-// Before this, both endpoints answered `unsupported_token_type` for every JWT.
+// Before this, both endpoints answered `unsupported_token_type` for every JWT. The JWT checklist
+// (alg none, RS→HS confusion, unknown crit, keys named by jku/jwk/x5u, a kid of another key):
+// each such token is inactive and revokes nothing, not even the real token whose jti it names.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createPublicKey } from 'node:crypto';
 import * as jose from 'jose';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { createUser } from '../../core/accounts/users.ts';
 import { grantRole } from '../../core/admin/roles.ts';
 import { createOidcClient, type OidcClient } from '../../core/oidc/oidc-clients.ts';
-import { signJwt } from '../../core/oidc/signing-keys.ts';
+import { ensureSigningKeys, providerJwks, signJwt } from '../../core/oidc/signing-keys.ts';
 import { createTenant } from '../../core/tenants/tenants.ts';
 import { uniqueTenantId } from '../support/harness.ts';
 import { useStack } from '../support/stack.ts';
@@ -83,6 +88,80 @@ describe('introspection of JWT access tokens', () => {
     }
     const idLike = await signJwt(stack.db, tenant, { ...claims, iss: issuer, exp: now + 300 }, { typ: 'JWT' });
     expect((await post('introspect', service, { token: idLike })).body).toMatchObject({ error: 'unsupported_token_type' });
+  });
+});
+
+describe('the JWT checklist at introspection and revocation', () => {
+  const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+  let attackerKeys: Server;
+  let fetched: string[];
+
+  beforeAll(async () => {
+    fetched = [];
+    const attacker = await jose.generateKeyPair('ES256', { extractable: true });
+    const jwks = { keys: [{ ...(await jose.exportJWK(attacker.publicKey)), kid: 'attacker', alg: 'ES256', use: 'sig' }] };
+    attackerKeys = createServer((req, res) => {
+      fetched.push(req.url ?? '');
+      res.setHeader('content-type', 'application/json').end(JSON.stringify(jwks));
+    });
+    await new Promise<void>((resolve) => attackerKeys.listen(0, '127.0.0.1', resolve));
+    return () => new Promise<void>((resolve) => attackerKeys.close(() => resolve()));
+  });
+
+  /** Tokens claiming `jti`, each broken in one way the checklist names. */
+  async function hostileTokens(jti: string): Promise<Record<string, string>> {
+    const now = Math.floor(Date.now() / 1000);
+    const claims = { iss: issuer, sub: 'svc', client_id: 'svc', aud: issuer, jti, iat: now, exp: now + 300 };
+    const keys = (await providerJwks(stack.db, tenant)).keys;
+    const es = keys.find((k) => k.alg === 'ES256')!;
+    const rs = keys.find((k) => k.alg === 'RS256')!;
+    const realEs = await jose.importJWK(es, 'ES256');
+    const { publicKey: _p, privateKey: attackerKey } = await jose.generateKeyPair('ES256', { extractable: true });
+    const attackerJwk = await jose.exportJWK(await jose.generateKeyPair('ES256', { extractable: true }).then((k) => k.publicKey));
+    const url = `http://127.0.0.1:${(attackerKeys.address() as AddressInfo).port}`;
+    const attackerSigned = (header: Record<string, unknown>) =>
+      new jose.SignJWT(claims).setProtectedHeader({ alg: 'ES256', typ: 'at+jwt', ...header }).sign(attackerKey);
+    const rsPublicPem = createPublicKey({ key: { kty: rs.kty!, n: rs.n!, e: rs.e! }, format: 'jwk' }).export({ type: 'spki', format: 'pem' }) as string;
+    const otherTenant = uniqueTenantId('jwtother');
+    await createTenant(stack.db, otherTenant);
+    await ensureSigningKeys(stack.db, otherTenant);
+    const otherEs = (await providerJwks(stack.db, otherTenant)).keys.find((k) => k.alg === 'ES256')!;
+    return {
+      algNone: `${b64({ alg: 'none', typ: 'at+jwt' })}.${b64(claims)}.`,
+      algNoneWithSignature: `${b64({ alg: 'none', typ: 'at+jwt', kid: es.kid })}.${b64(claims)}.c2ln`,
+      hs256WithThePublicKey: await new jose.SignJWT(claims).setProtectedHeader({ alg: 'HS256', typ: 'at+jwt', kid: rs.kid })
+        .sign(new TextEncoder().encode(rsPublicPem)),
+      hs256WithThePublicJwk: await new jose.SignJWT(claims).setProtectedHeader({ alg: 'HS256', typ: 'at+jwt', kid: rs.kid })
+        .sign(new TextEncoder().encode(JSON.stringify({ kty: rs.kty, n: rs.n, e: rs.e }))),
+      // Signed with the tenant's own key: only the unknown critical header is wrong.
+      unknownCrit: await new jose.SignJWT(claims).setProtectedHeader({ alg: 'ES256', typ: 'at+jwt', kid: es.kid, crit: ['urn:evil:ignore-me'], 'urn:evil:ignore-me': true })
+        .sign(realEs, { crit: { 'urn:evil:ignore-me': true } }),
+      jku: await attackerSigned({ kid: 'attacker', jku: `${url}/jwks.json` }),
+      jkuWithTheTenantsKid: await attackerSigned({ kid: es.kid, jku: `${url}/jwks.json` }),
+      x5u: await attackerSigned({ kid: 'attacker', x5u: `${url}/cert.pem` }),
+      embeddedJwk: await attackerSigned({ jwk: attackerJwk }),
+      embeddedJwkWithTheTenantsKid: await attackerSigned({ kid: es.kid, jwk: attackerJwk }),
+      kidPathTrick: await attackerSigned({ kid: '../../../../dev/null' }),
+      kidSqlTrick: await attackerSigned({ kid: "x' OR '1'='1" }),
+      kidOfAnotherTenantsKey: await new jose.SignJWT({ ...claims }).setProtectedHeader({ alg: 'ES256', typ: 'at+jwt', kid: otherEs.kid })
+        .sign(await jose.importJWK(otherEs, 'ES256')),
+    };
+  }
+
+  it('answers each hostile token inactive, and revoking it revokes nothing', async () => {
+    const real = await clientToken(service);
+    const { jti } = jose.decodeJwt(real);
+    const [before] = await stack.db`SELECT count(*)::int AS n FROM revoked_access_tokens WHERE tenant_id = ${tenant}`;
+    for (const [name, token] of Object.entries(await hostileTokens(jti!))) {
+      const introspected = await post('introspect', service, { token });
+      expect(introspected, name).toEqual({ status: 200, body: { active: false } });
+      expect((await post('revoke', service, { token })).status, name).toBe(200);
+    }
+    const [after] = await stack.db`SELECT count(*)::int AS n FROM revoked_access_tokens WHERE tenant_id = ${tenant}`;
+    expect(after?.n).toBe(before?.n);
+    // The real token whose jti they all claimed is still active; no key URL was ever fetched.
+    expect((await post('introspect', service, { token: real })).body).toMatchObject({ active: true, jti });
+    expect(fetched).toEqual([]);
   });
 });
 

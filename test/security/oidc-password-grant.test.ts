@@ -2,11 +2,13 @@
 // grant_types gets tokens for a username and password checked by the tenant's login tree, run as
 // a journey without a browser; every other client gets unauthorized_client. A wrong password, an
 // unknown account, a tree that needs more than a password (TOTP) and a locked account are
-// invalid_grant; the tree's throttling applies as in a browser.
+// invalid_grant; the tree's throttling applies as in a browser. Each grant starts a journey: the
+// journey start policy and the journey-start limits apply as to a browser's sign-in.
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { createUser } from '../../core/accounts/users.ts';
 import { newTotpSecret, saveTotpSecret } from '../../core/accounts/totp.ts';
+import { saveTree } from '../../core/journeys/trees.ts';
 import { createOidcClient, OidcClientInputError, type OidcClient } from '../../core/oidc/oidc-clients.ts';
 import { tenantWithUser } from '../support/harness.ts';
 import { useStack } from '../support/stack.ts';
@@ -19,12 +21,16 @@ let user: Awaited<ReturnType<typeof tenantWithUser>>;
 let ropc: OidcClient;
 let plain: OidcClient;
 
-async function token(client: OidcClient, params: Record<string, string>): Promise<{ status: number; body: any }> {
-  const res = await fetch(`${issuer}/oidc/token`, {
+function tokenRequest(client: OidcClient, params: Record<string, string>, at = issuer): Promise<Response> {
+  return fetch(`${at}/oidc/token`, {
     method: 'POST',
     headers: { authorization: `Basic ${btoa(`${client.clientId}:${client.metadata.client_secret}`)}`, 'content-type': 'application/x-www-form-urlencoded' },
     body: new URLSearchParams(params),
   });
+}
+
+async function token(client: OidcClient, params: Record<string, string>): Promise<{ status: number; body: any }> {
+  const res = await tokenRequest(client, params);
   return { status: res.status, body: await res.json() };
 }
 
@@ -81,5 +87,43 @@ describe('the password grant', () => {
       expect((await password(ropc, `lock@${user.tenant}.example`, `wrong-${i}-password`)).body.error).toBe('invalid_grant');
     }
     expect(await password(ropc, `lock@${user.tenant}.example`, pw)).toMatchObject({ status: 400, body: { error: 'invalid_grant' } });
+  });
+
+  it('counts as a journey start: past the limit per address, or per tenant, 429 with Retry-After and an OAuth error', async () => {
+    const limited = async (rateLimits: Record<string, unknown>) => {
+      const other = await tenantWithUser(stack.db);
+      await stack.db`UPDATE tenants SET settings = jsonb_set(settings, '{rateLimits}', ${stack.db.json(rateLimits as never)}) WHERE id = ${other.tenant}`;
+      const client = await createOidcClient(stack.db, other.tenant, { grant_types: ['password'], scope: 'openid' });
+      const params = { grant_type: 'password', username: other.login, password: other.password };
+      return () => tokenRequest(client, params, `${stack.url}/t/${other.tenant}`);
+    };
+    for (const rateLimits of [{ journeyStartsPerAddress: { limit: 2, window: '1m' } }, { journeyStartsPerTenant: { limit: 2, window: '1m' } }]) {
+      const grant = await limited(rateLimits);
+      for (let i = 0; i < 2; i += 1) expect((await grant()).status, JSON.stringify(rateLimits)).toBe(200);
+      const refused = await grant();
+      expect(refused.status, JSON.stringify(rateLimits)).toBe(429);
+      expect(refused.headers.get('content-type')).toMatch(/^application\/json/);
+      expect(await refused.json()).toMatchObject({ error: 'rate_limited', error_description: expect.stringMatching(/try again/) });
+      expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+      expect(Number(refused.headers.get('retry-after'))).toBeLessThanOrEqual(60);
+    }
+  });
+
+  it('runs only a tree a login journey may run: never one that signs people up', async () => {
+    const other = await tenantWithUser(stack.db);
+    // The tenant's login tree signs up whoever fails the password: the start policy refuses it,
+    // even though the right password would never reach the signup node.
+    await saveTree(stack.db, other.tenant, {
+      name: 'login', start: 'identify', nodes: {
+        identify: { type: 'username', next: { ok: 'password' } },
+        password: { type: 'password', next: { ok: 'success', bad: 'join' } },
+        join: { type: 'signup', next: { active: 'success', pending: 'success', bad: 'join' } },
+      },
+    });
+    const client = await createOidcClient(stack.db, other.tenant, { grant_types: ['password'], scope: 'openid' });
+    const res = await tokenRequest(client, { grant_type: 'password', username: other.login, password: other.password }, `${stack.url}/t/${other.tenant}`);
+    const body = await res.json();
+    expect(res.status, JSON.stringify(body)).toBe(400);
+    expect(body).toMatchObject({ error: 'invalid_grant', error_description: expect.stringMatching(/cannot run the tree "login"/) });
   });
 });

@@ -1,7 +1,8 @@
 // Rate limits (issue 13, item 6): journey starts per address and per tenant, signups (registration
-// journeys) per address, mails per recipient — durable counters in PostgreSQL that every server
-// replica shares, 429 with Retry-After on the Journey API, silent suppression of mail; and the
-// text a signup chooses reaches its mail short and never as a link.
+// journeys) per address and per tenant, the starts of the protocols (OIDC, SAML SSO, legacy), mails
+// per recipient — durable counters in PostgreSQL that every server replica shares, 429 with
+// Retry-After on the Journey API, silent suppression of mail; and the text a signup chooses
+// reaches its mail short and never as a link.
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import * as oidc from 'openid-client';
 import { createMailer } from '../../core/infra/mail.ts';
@@ -12,6 +13,7 @@ import { hit, limitKey } from '../../core/infra/rate-limit.ts';
 import { createTenant } from '../../core/tenants/tenants.ts';
 import { startServer, uniqueTenantId, type RunningServer } from '../support/harness.ts';
 import { OidcBrowser } from '../support/oidc-browser.ts';
+import { samlifySp } from '../support/saml-sps.ts';
 import { useStack } from '../support/stack.ts';
 
 vi.setConfig({ testTimeout: 60_000 });
@@ -77,6 +79,19 @@ describe('journey starts', () => {
     expect((await start(stack.url, tenant, '198.51.100.8', 'registration')).status).toBe(201);
   });
 
+  it('of registration journeys are also counted as signups per tenant, whatever the address', async () => {
+    const tenant = await tenantWithLimits({ signupsPerTenant: { limit: 2, window: '1h' } });
+    await stack.db`UPDATE tenants SET settings = jsonb_set(settings, '{registration}', '{"enabled": true}') WHERE id = ${tenant}`;
+    expect((await start(stack.url, tenant, '198.51.100.21', 'registration')).status).toBe(201);
+    expect((await start(replica.url, tenant, '198.51.100.22', 'registration')).status).toBe(201);
+    const refused = await start(stack.url, tenant, '198.51.100.23', 'registration');
+    expect(refused.status).toBe(429);
+    expect(refused.body.error.code).toBe('rate_limited');
+    expect(Number(refused.retryAfter)).toBeGreaterThan(60);
+    // Sign-ins are not signups: they still start.
+    expect((await start(stack.url, tenant, '198.51.100.23', 'login')).status).toBe(201);
+  });
+
   it('keep counting with the defaults, generous enough for a test suite', async () => {
     const tenant = await tenantWithLimits({});
     for (let i = 0; i < 20; i++) expect((await start(stack.url, tenant, '192.0.2.9')).status).toBe(201);
@@ -105,6 +120,24 @@ describe('journeys the protocols start for a browser', () => {
     const legacy = await fetch(`${stack.url}/t/${tenant}/login?next=${encodeURIComponent('https://svc.example/app')}`, { redirect: 'manual' });
     expect(legacy.status).toBe(429);
     expect(Number(legacy.headers.get('retry-after'))).toBeGreaterThan(0);
+  });
+
+  it('count as journey starts for SAML SSO too: past the limit, 429 with Retry-After and a page', async () => {
+    const tenant = await tenantWithLimits({ journeyStartsPerAddress: { limit: 2, window: '1m' } });
+    const sp = await samlifySp(stack.db, stack.url, tenant, { entityId: 'https://sp-limits.example/metadata' });
+    const sso = () => {
+      const { context } = sp.sp.createLoginRequest(sp.idp, 'redirect') as { context: string };
+      return new OidcBrowser(stack.url, tenant).follow(context);
+    };
+    expect((await sso()).kind).toBe('journey');
+    expect((await sso()).kind).toBe('journey');
+    const refused = await sso();
+    expect(refused).toMatchObject({ kind: 'page', status: 429 });
+    expect(refused.kind === 'page' && refused.html).toContain('Too many sign-in attempts');
+    const raw = await fetch(sp.sp.createLoginRequest(sp.idp, 'redirect').context, { redirect: 'manual' });
+    expect(raw.status).toBe(429);
+    expect(Number(raw.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(Number(raw.headers.get('retry-after'))).toBeLessThanOrEqual(60);
   });
 });
 

@@ -1,6 +1,6 @@
 // A relayed single logout (server/protocols/saml/slo-relay.ts) must not be steered: the relay
 // token works once; a LogoutResponse counts only from the SP it was sent to, for the request it
-// was sent, with that SP's valid signature and a Success status — anything else still goes on to
+// was sent, with that SP's valid signature (its metadata's key, SHA-256 or better) and a Success status — anything else still goes on to
 // A (the session has ended already), but A is told PartialLogout; without a known token nothing
 // happens and a page says so.
 import { beforeAll, describe, expect, it, vi } from 'vitest';
@@ -42,6 +42,8 @@ describe('relay token and LogoutResponse checks', () => {
     ['for another request', () => ({ inResponseTo: '_another', o: {} })],
     ['from another issuer', (id) => ({ inResponseTo: id, o: { issuer: 'https://evil.example/metadata' } })],
     ['unsigned though the SP signs', (id) => ({ inResponseTo: id, o: { sign: false } })],
+    ['signed with another key than its metadata\'s', (id) => ({ inResponseTo: id, o: { key: 2 } })],
+    ['signed with SHA-1 (SigAlg rsa-sha1)', (id) => ({ inResponseTo: id, o: { sha1: true } })],
     ['with a failure status', (id) => ({ inResponseTo: id, o: { status: 'urn:oasis:names:tc:SAML:2.0:status:Responder' } })],
   ];
   for (const [name, make] of cases) {

@@ -42,13 +42,16 @@ export function logoutRelayHarness(stack: { db: Db; url: string }, who: () => Te
     return redirectUrlFor(sloUrl(stack.url, tenant()), xml, { relayState });
   }
 
-  /** SP B's LogoutResponse by the Redirect binding, signed with its key. */
-  async function logoutResponseFrom(b: SamlifySp, inResponseTo: string, relayState: string, o: { status?: string; issuer?: string; sign?: boolean } = {}): Promise<string> {
+  /**
+   * SP B's LogoutResponse by the Redirect binding, signed with its key (or the spKeys pool's key
+   * `o.key`, and with SHA-1 when `o.sha1`).
+   */
+  async function logoutResponseFrom(b: SamlifySp, inResponseTo: string, relayState: string, o: { status?: string; issuer?: string; sign?: boolean; key?: number; sha1?: boolean } = {}): Promise<string> {
     const xml = `<samlp:LogoutResponse xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="_r${Date.now()}${Math.random().toString(16).slice(2)}" Version="2.0" IssueInstant="${new Date().toISOString()}" Destination="${sloUrl(stack.url, tenant())}" InResponseTo="${inResponseTo}"><saml:Issuer>${o.issuer ?? b.entityId}</saml:Issuer><samlp:Status><samlp:StatusCode Value="${o.status ?? 'urn:oasis:names:tc:SAML:2.0:status:Success'}"/></samlp:Status></samlp:LogoutResponse>`;
     const parts = [`SAMLResponse=${encodeURIComponent(deflateRawSync(Buffer.from(xml)).toString('base64'))}`, `RelayState=${encodeURIComponent(relayState)}`,
-      `SigAlg=${encodeURIComponent('http://www.w3.org/2001/04/xmldsig-more#rsa-sha256')}`];
+      `SigAlg=${encodeURIComponent(o.sha1 ? 'http://www.w3.org/2000/09/xmldsig#rsa-sha1' : 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256')}`];
     if (o.sign === false) return `${sloUrl(stack.url, tenant())}?${parts.slice(0, 2).join('&')}`;
-    const signature = cryptoSign('sha256', Buffer.from(parts.join('&')), (await spKeys(0)).privateKeyPem).toString('base64');
+    const signature = cryptoSign(o.sha1 ? 'sha1' : 'sha256', Buffer.from(parts.join('&')), (await spKeys(o.key ?? 0)).privateKeyPem).toString('base64');
     return `${sloUrl(stack.url, tenant())}?${parts.join('&')}&Signature=${encodeURIComponent(signature)}`;
   }
 

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { refusal } from '../support/refusal.ts';
 import type { JourneyInput } from '../../core/journeys/journey-types.ts';
 import { FailureTypes } from '../../core/journeys/journey-types.ts';
-import { JourneyState, MAX_TRANSITIONS } from '../../workflows/journey-state.ts';
+import { JourneyState, MAX_TRANSITIONS, MAX_VISITS_WITHOUT_INPUT } from '../../workflows/journey-state.ts';
 
 const input: JourneyInput = {
   id: 'j'.repeat(32), tenant: 'acme', kind: 'login', tree: 'login', binding: 'b1', idleTimeoutMs: 1000, request: {},
@@ -57,6 +57,23 @@ describe('JourneyState', () => {
     expect(s.route('pw', node, 'toString')).toBeUndefined();
     for (let i = 0; i < MAX_TRANSITIONS; i++) s.route('pw', node, 'bad');
     expect(s.route('pw', node, 'bad')).toBeUndefined();
+  });
+
+  it('stops a loop that shows no step long before the transition budget, and bounds the chain by routesLeft', () => {
+    expect(MAX_VISITS_WITHOUT_INPUT).toBeLessThan(MAX_TRANSITIONS);
+    const s = new JourneyState(input);
+    expect(s.routesLeft).toBe(MAX_VISITS_WITHOUT_INPUT);
+    for (let i = 0; i < MAX_VISITS_WITHOUT_INPUT; i++) expect(s.route('pw', node, 'bad'), `route ${i + 1}`).toBe('pw');
+    expect(s.routesLeft).toBe(0);
+    expect(s.route('pw', node, 'bad')).toBeUndefined();
+    expect(s.routesLeft).toBeLessThanOrEqual(0);
+
+    // A step shown starts the count again; the whole journey's budget still runs down.
+    const t = new JourneyState(input);
+    for (let i = 0; i < MAX_VISITS_WITHOUT_INPUT; i++) t.route('pw', node, 'bad');
+    t.show('pw', spec);
+    expect(t.routesLeft).toBe(MAX_VISITS_WITHOUT_INPUT);
+    expect(t.route('pw', node, 'bad')).toBe('pw');
   });
 
   it('succeeds only with a user, adding mfa when two factors were used', () => {

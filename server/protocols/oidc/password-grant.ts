@@ -19,6 +19,11 @@
 //   invalid_request for a grant type a client may not use (lib/actions/token.js
 //   allowedGrantTypeCheck); that step is wrapped, once per process, to answer unauthorized_client
 //   for this grant type (other grant types keep the provider's answer).
+// - A grant starts a journey like a browser's sign-in does, so the same start policy
+//   (server/api/journeys/start-policy.ts: the tree must be one a login journey may run) and the
+//   same journey-start limits per address and per tenant apply (journey-start-limits.ts); over a
+//   limit the answer is 429 with Retry-After and the OAuth error `rate_limited`, before any journey
+//   starts; a tree the policy refuses is invalid_grant saying why.
 import { randomBytes } from 'node:crypto';
 import type Provider from 'oidc-provider';
 import { errors, type KoaContextWithOIDC } from 'oidc-provider';
@@ -28,8 +33,11 @@ import tokenEndpoint from 'oidc-provider/lib/actions/token.js';
 import { issueIdToken } from 'oidc-provider/lib/helpers/grant_common.js';
 import type { JourneySnapshot } from '../../../core/journeys/journey-types.ts';
 import { ensureDefaultTree } from '../../../core/journeys/trees.ts';
+import { ipBucket } from '../../../core/accounts/throttle.ts';
 import { HttpError } from '../../http-error.ts';
 import { newJourneyId } from '../../api/journeys/journey-client.ts';
+import { checkJourneyStart } from '../../api/journeys/start-policy.ts';
+import { enforceLimits, RateLimited } from '../../middleware/journey-start-limits.ts';
 import { findAccount } from './account.ts';
 import { sharedAcrTrees } from './acr-trees.ts';
 import type { OidcDeps } from './deps.ts';
@@ -71,12 +79,37 @@ function answers(snapshot: JourneySnapshot, credentials: { username: string; pas
   return values;
 }
 
+/** Counts the journey start against the address and the tenant. @throws a 429 rate_limited error past a limit. */
+async function countStart(ctx: KoaContextWithOIDC, deps: OidcDeps, tenant: string): Promise<void> {
+  try {
+    await enforceLimits(deps.db, tenant, [['journeyStartsPerAddress', ipBucket(ctx.ip)], ['journeyStartsPerTenant', '*']]);
+  } catch (err) {
+    if (!(err instanceof RateLimited)) throw err;
+    ctx.set('Retry-After', String(err.retryAfterS));
+    throw Object.assign(new errors.OIDCProviderError(429, 'rate_limited'), {
+      error_description: `too many sign-ins were started from here or for this service; try again in ${err.retryAfterS} s`,
+    });
+  }
+}
+
+/** The journey-start policy's verdict on `tree`, with its tree snapshot. @throws InvalidGrant when refused. */
+async function checkStart(deps: OidcDeps, tenant: string, tree: string) {
+  try {
+    return await checkJourneyStart(deps.db, tenant, 'login', tree);
+  } catch (err) {
+    if (err instanceof HttpError && err.status < 500) throw invalidGrant(`this client's sign-in cannot run: ${err.message}`);
+    throw err;
+  }
+}
+
 /** Walks the journey to its end. @returns the signed-in user's AuthResult. @throws InvalidGrant. */
 async function signIn(ctx: KoaContextWithOIDC, deps: OidcDeps, tenant: string, tree: string, credentials: { username: string; password: string }) {
+  await countStart(ctx, deps, tenant);
+  const bundle = await checkStart(deps, tenant, tree);
   const binding = randomBytes(32).toString('base64url');
   const id = newJourneyId();
   let snapshot = await deps.journeys.start({
-    id, tenant, kind: 'login', tree, binding, idleTimeoutMs: IDLE_MS,
+    id, tenant, kind: 'login', tree, binding, idleTimeoutMs: IDLE_MS, bundle,
     request: {
       ip: ctx.ip, userAgent: ctx.get('user-agent')?.slice(0, 300),
       authRequest: { clientId: ctx.oidc.client!.clientId, ...(ctx.oidc.client!.clientName ? { clientName: ctx.oidc.client!.clientName } : {}) },
