@@ -5,6 +5,7 @@
 import { userInfo } from 'node:os';
 import type { Client } from '@temporalio/client';
 import { loadConfig } from '../core/infra/config.ts';
+import { servePublicUrl } from '../core/tenants/tenant-ui.ts';
 import type { Db } from '../core/infra/db.ts';
 import { getTenant } from '../core/tenants/tenants.ts';
 import { CATALOGUE } from '../server/api/admin/catalogue.ts';
@@ -33,6 +34,8 @@ export async function runOperation<T = any>(db: Db, id: string, raw: RawInput): 
   if (!op) throw new Error(`no management operation "${id}"`);
   if (op.scope === 'tenant' && !(raw.tenant && (await getTenant(db, raw.tenant)))) throw new Error(`no tenant "${raw.tenant ?? ''}"`);
   const config = loadConfig();
+  // The CLI refuses what the server would: a login UI URL on another site than PUBLIC_URL.
+  servePublicUrl(config.publicUrl);
   let temporal: Promise<Client> | undefined;
   try {
     const outcome = await execute(op, raw, { db, config, temporal: () => (temporal ??= connectCliTemporal(config)) }, cliPrincipal(), CATALOGUE);

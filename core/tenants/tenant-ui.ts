@@ -7,7 +7,7 @@
 //   SameSite=Lax, so a browser sends it with the UI's credentialed Journey API calls only when
 //   the UI's page is on the server's site (same scheme and registrable domain, any port). A URL on
 //   another site is refused when saved (setLoginUrl, the tenant settings), once the process knows
-//   its PUBLIC_URL (servePublicUrl, called when the server starts). The registrable domain is
+//   its PUBLIC_URL (servePublicUrl, called when the server starts and by the admin CLI). The registrable domain is
 //   taken as the host's last two labels (the whole host for an IP address or a one-label host such
 //   as localhost): under a two-label public suffix (co.uk) a foreign site can slip through, never
 //   a same-site one be refused.

@@ -97,7 +97,7 @@ export async function render({ tenant, roles }) {
   const loginUrl = input({ type: 'url', value: s.ui?.loginUrl ?? '', placeholder: 'https://login.example.com/', maxlength: 2000 });
   const uiForm = h('form', {
     class: 'form-grid', onsubmit: (e) => { e.preventDefault(); save({ settings: { ui: { loginUrl: loginUrl.value.trim() || null } } }, uiForm); },
-  }, field('Your own login page', loginUrl, 'Browsers are sent to it with ?journey={id}; it drives the Journey API (CORS is answered for its origin only). Empty: the built-in login page.'),
+  }, field('Your own login page', loginUrl, 'Browsers are sent to it with ?journey={id}; it drives the Journey API (CORS is answered for its origin only). It must be on the same site as this server (same scheme and domain, e.g. login.example.com beside id.example.com). Empty: the built-in login page.'),
   write ? button('Save login page', undefined, { kind: 'primary', type: 'submit' }) : null);
   const section = (title, ...content) => h('section', { class: 'panel' }, h('h2', {}, title), ...content);
   page.append(
