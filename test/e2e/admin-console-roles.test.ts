@@ -132,7 +132,7 @@ describe('admin console roles', () => {
     const users = page.getByRole('table', { name: 'Users' });
     await expect.poll(async () => (await users.textContent()) ?? '').toContain(`bob@${other}.example`);
     expect(await users.textContent()).not.toContain(root.email!);
-    expect(await navLinks(page)).toHaveLength(13);
+    expect(await navLinks(page)).toHaveLength(14);
     expect(await page.getByRole('button', { name: 'Filter' }).isVisible()).toBe(true);
     await shot(page, 'roles-super-admin-other-tenant');
     expect(await watch.cspViolations()).toEqual([]);

@@ -1,5 +1,5 @@
 // Every list page of the admin console at 1280 px and at 360 px, in Chromium against the real
-// server, Temporal and database: groups, applications, identity providers, SAML providers, signing
+// server, Temporal and database: groups, roles, applications, identity providers, SAML providers, signing
 // keys, terms, invitations and the audit log each show their heading and their table (or empty
 // state), and at 360 px nothing scrolls sideways — long entity ids and URLs included. Screenshots
 // of each under test-artifacts/admin-console/smoke-*.png.
@@ -25,7 +25,7 @@ const ARTIFACTS = `${ROOT}/test-artifacts/admin-console`;
 
 /** [route, heading, the name of the table it lists (every list has a row: setup() makes one)] */
 const PAGES: [string, string, string][] = [
-  ['groups', 'Groups', 'Groups'], ['clients', 'Applications', 'Applications'], ['idps', 'Identity providers', 'Identity providers'],
+  ['groups', 'Groups', 'Groups'], ['roles', 'Roles', 'Role holders'], ['clients', 'Applications', 'Applications'], ['idps', 'Identity providers', 'Identity providers'],
   ['saml-sps', 'SAML providers', 'SAML service providers'], ['keys', 'Signing keys', 'Signing keys'], ['terms', 'Terms', 'Terms versions'],
   ['invitations', 'Invitations', 'Invitations'], ['audit', 'Audit log', 'Audit events'],
 ];

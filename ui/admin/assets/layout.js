@@ -11,6 +11,7 @@ export const PAGES = [
   ['invitations', 'Invitations', ['super-admin', 'tenant-admin', 'approver', 'auditor']],
   ['users', 'Users', ['super-admin', 'tenant-admin', 'auditor']],
   ['groups', 'Groups', ['super-admin', 'tenant-admin', 'auditor']],
+  ['roles', 'Roles', ['super-admin', 'tenant-admin', 'auditor']],
   ['clients', 'Applications', ['super-admin', 'tenant-admin', 'auditor']],
   ['idps', 'Identity providers', ['super-admin', 'tenant-admin', 'auditor']],
   ['saml-sps', 'SAML providers', ['super-admin', 'tenant-admin', 'auditor']],

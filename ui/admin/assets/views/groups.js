@@ -42,7 +42,7 @@ export async function render({ tenant, rest, params, roles }) {
   const description = input({ value: group.description, maxlength: 1000 });
   const who = input({ type: 'email', placeholder: 'user@example.com' });
   page.append(
-    pageHeader(group.name, group.role ? `Members hold the ${group.role} role (change them under Roles).` : `${group.members} member(s)`,
+    pageHeader(group.name, group.role ? [`Members hold the ${group.role} role (change them under `, h('a', { href: `${href(tenant, 'roles')}?role=${encodeURIComponent(group.role)}` }, 'Roles'), ').'] : `${group.members} member(s)`,
       group.role ? badge(group.role, 'warn') : null,
       writeButton(write, 'Delete', async () => {
         if (!confirm(`Delete the group ${group.name}? Its members leave it.`)) return;
