@@ -10,16 +10,19 @@ import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { createUser } from '../../core/accounts/users.ts';
 import { grantRole, listRoleGrants, type Role } from '../../core/admin/roles.ts';
+import { getStoredIdp } from '../../core/federation/identity-providers.ts';
 import { createTenant } from '../../core/tenants/tenants.ts';
 import { saveScreenshot, signInToAdminConsole, watchPage } from '../support/browser.ts';
 import { uniqueTenantId } from '../support/harness.ts';
 import { ROOT } from '../support/processes.ts';
+import { createTestIdp } from '../support/saml-test-idp.ts';
 import { useStack } from '../support/stack.ts';
 
 const stack = useStack({ browser: true, localhost: true });
 const { db } = stack;
 const ARTIFACTS = `${ROOT}/test-artifacts/admin-console`;
 const PASSWORD = 'roles-idps-pass-phrase-23';
+const SECRET = 'upstream-client-secret-never-shown-9f3a';
 
 const shot = (page: Page, name: string) => saveScreenshot(page, ARTIFACTS, name);
 
@@ -129,5 +132,87 @@ describe('admin console: roles and identity providers', () => {
     await other.page.goto(`${stack.url}/admin/#/t/${approver.tenant}/roles`);
     await other.page.getByRole('heading', { name: 'Not for your role', level: 1 }).waitFor();
     expect(await other.page.locator('main table').count()).toBe(0);
+  });
+
+  it('lets a tenant-admin add an OIDC IdP (a bad issuer answered with the field), disable and delete it, add a preset and a SAML IdP', async () => {
+    const { tenant, login } = await setup('tenant-admin');
+    const { page, watch } = await openPage(360);
+    await signInToAdminConsole(page, stack.url, tenant, login, PASSWORD);
+    await page.goto(`${stack.url}/admin/#/t/${tenant}/idps`);
+    await page.getByRole('heading', { name: 'Identity providers', level: 1 }).waitFor();
+    const form = page.getByRole('form', { name: 'Add an identity provider' });
+    await form.waitFor();
+    await noSidewaysScroll(page, 'idps form at 360 px');
+
+    // A URL the browser takes but the API does not (http or https only): its 400 names the field.
+    await form.getByLabel('Alias').fill('corp');
+    await form.getByLabel('Name on the login page').fill('Corp SSO');
+    await form.getByLabel('Issuer').fill('ftp://login.corp.example');
+    await form.getByLabel('Client id').fill('tessera');
+    await form.getByLabel('Client secret').fill(SECRET);
+    await form.getByRole('button', { name: 'Add' }).click();
+    const error = form.getByRole('alert');
+    await error.waitFor();
+    expect(await error.textContent()).toMatch(/oidc\.issuer/);
+    // The field named is marked and has the focus.
+    expect(await form.getByLabel('Issuer').getAttribute('aria-invalid')).toBe('true');
+    expect(await form.getByLabel('Issuer').evaluate((el) => el === document.activeElement)).toBe(true);
+    expect(await form.getByLabel('Client id').getAttribute('aria-invalid')).toBeNull();
+    expect(await getStoredIdp(db, tenant, 'corp')).toBeUndefined();
+    await shot(page, 'idps-bad-issuer-360');
+
+    await form.getByLabel('Issuer').fill('https://login.corp.example');
+    await form.getByRole('button', { name: 'Add' }).click();
+    await page.getByRole('heading', { name: 'Corp SSO', level: 1 }).waitFor();
+    const stored = await getStoredIdp(db, tenant, 'corp');
+    expect(stored).toMatchObject({ kind: 'oidc', enabled: true, oidc: { issuer: 'https://login.corp.example', clientId: 'tessera', clientSecret: SECRET, scopes: ['openid', 'email', 'profile'] } });
+    // Write-only: the secret is nowhere on the page, the header says one is set.
+    expect(await page.locator('body').textContent()).not.toContain(SECRET);
+    expect(await page.locator('.page-header').textContent()).toContain('client secret set');
+    // The settings as shown save back unchanged (the API's `clientSecretSet` is not sent back).
+    await page.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(async () => page.locator('#toast').textContent()).toBe('Saved.');
+    expect((await getStoredIdp(db, tenant, 'corp'))?.oidc?.clientSecret).toBe(SECRET);
+    await shot(page, 'idps-added-360');
+
+    await page.getByRole('button', { name: 'Disable' }).click();
+    await page.getByRole('button', { name: 'Enable' }).waitFor();
+    expect((await getStoredIdp(db, tenant, 'corp'))?.enabled).toBe(false);
+    await page.goto(`${stack.url}/admin/#/t/${tenant}/idps`);
+    const row = page.getByRole('table', { name: 'Identity providers' }).locator('tbody tr', { hasText: 'Corp SSO' });
+    await row.waitFor();
+    expect(await row.textContent()).toContain('disabled');
+    await row.getByRole('link', { name: 'Corp SSO' }).click();
+    await page.getByRole('button', { name: 'Delete' }).click();
+    await page.getByRole('heading', { name: 'Identity providers', level: 1 }).waitFor();
+    await page.locator('main .empty').waitFor();
+    expect(await getStoredIdp(db, tenant, 'corp')).toBeUndefined();
+
+    // The Google preset: alias, name, issuer and scopes filled in as `tessera idps add --preset google` does.
+    await form.getByLabel('Kind').selectOption('google');
+    expect(await form.getByLabel('Issuer').isVisible()).toBe(false);
+    expect(await form.getByLabel('Alias').inputValue()).toBe('google');
+    await form.getByLabel('Client id').fill('google-client-id');
+    await form.getByLabel('Client secret').fill(SECRET);
+    await form.getByRole('button', { name: 'Add' }).click();
+    await page.getByRole('heading', { name: 'Google', level: 1 }).waitFor();
+    expect((await getStoredIdp(db, tenant, 'google'))?.oidc).toMatchObject({ preset: 'google', issuer: 'https://accounts.google.com', clientId: 'google-client-id', clientSecret: SECRET });
+
+    // SAML from the upstream's metadata file, read in the browser.
+    const upstream = await createTestIdp();
+    await page.goto(`${stack.url}/admin/#/t/${tenant}/idps`);
+    await form.getByLabel('Kind').selectOption('saml');
+    expect(await form.getByLabel('Client id').isVisible()).toBe(false);
+    await form.getByLabel('Alias').fill('shib');
+    await form.getByLabel('Name on the login page').fill('University');
+    await form.getByLabel('…or read it from a file').setInputFiles({ name: 'idp-metadata.xml', mimeType: 'application/xml', buffer: Buffer.from(upstream.metadata) });
+    await expect.poll(async () => form.getByLabel("The IdP's metadata XML").inputValue()).toBe(upstream.metadata);
+    await noSidewaysScroll(page, 'saml form at 360 px');
+    await shot(page, 'idps-saml-form-360');
+    await form.getByRole('button', { name: 'Add' }).click();
+    await page.getByRole('heading', { name: 'University', level: 1 }).waitFor();
+    expect(await getStoredIdp(db, tenant, 'shib')).toMatchObject({ kind: 'saml', saml: { metadata: upstream.metadata, nameIdFormat: 'persistent' } });
+    expect(await watch.cspViolations()).toEqual([]);
+    expect(watch.errors).toEqual([]);
   });
 });
