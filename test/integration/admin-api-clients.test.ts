@@ -140,10 +140,12 @@ describe('the clients resource', () => {
       token_exchange: { audiences: ['billing-svc'] },
       claim_rules: [{ rename: { from: 'email', to: 'mail' } }, { add: { claim: 'tier', value: 'gold' } }],
       first_party: true, backchannel_logout_uri: 'https://orders.example/logout',
+      frontchannel_logout_uri: 'https://orders.example/frontchannel-logout',
     };
     const updated = await api('PATCH', '/clients/orders-svc', changes, { 'if-match': read.headers.get('etag')! });
     expect(updated.status, JSON.stringify(updated.body)).toBe(200);
     expect(updated.body).toMatchObject(changes);
+    expect((await api('GET', '/clients/orders-svc')).body.frontchannel_logout_uri).toBe(changes.frontchannel_logout_uri);
     expect(updated.body).not.toHaveProperty('client_secret');
     expect(updated.headers.get('etag')).not.toBe(read.headers.get('etag'));
     expect((await getOidcClient(db, tenant, 'orders-svc'))!.metadata.client_secret).toBe(secret);
@@ -163,12 +165,13 @@ describe('the clients resource', () => {
     expect(stale).toMatchObject({ status: 412, body: { error: { code: 'precondition_failed' } } });
     // null removes a setting; the grant types going re-derive nothing left behind.
     const cleared = await api('PATCH', '/clients/orders-svc', {
-      access_token_ttl: null, token_exchange: null, grant_types: ['client_credentials'], logo_uri: null,
+      access_token_ttl: null, token_exchange: null, grant_types: ['client_credentials'], logo_uri: null, frontchannel_logout_uri: null,
     }, { 'if-match': updated.headers.get('etag')! });
     expect(cleared.status, JSON.stringify(cleared.body)).toBe(200);
     expect(cleared.body).not.toHaveProperty('access_token_ttl');
     expect(cleared.body).not.toHaveProperty('token_exchange');
     expect(cleared.body).not.toHaveProperty('logo_uri');
+    expect(cleared.body).not.toHaveProperty('frontchannel_logout_uri');
     expect(cleared.body.client_name).toBe('Orders');
     expect((await tokenRequest('orders-svc', secret)).body.expires_in).toBe(900);
 
