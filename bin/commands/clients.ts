@@ -1,13 +1,12 @@
 // tessera clients create|update|show|list|delete|rotate-secret --tenant T — OIDC relying parties,
 // through the management API's operations (server/api/admin/resources/clients.ts).
 // `initial-token [--ttl 24h]` prints a one-use initial access token for dynamic client registration
-// (RFC 7591, POST /t/T/oidc/reg; core/oidc/client-registration.ts): shown once, kept as sha256.
+// (RFC 7591, POST /t/T/oidc/reg; operation clients.initial-token): shown once, kept as sha256.
 // `create` and `rotate-secret` print the secret of a confidential client: shown once here (it is
 // kept for the provider, but never listed). Short grant names are accepted: device_code,
 // token_exchange. `--set JSON` is merged into the settings (flags given win over it), checked like
 // any other input. Every change is an audit event (actor cli:<os user>).
-import { createInitialAccessToken } from '../../core/oidc/client-registration.ts';
-import { isDuration, parseDuration } from '../../core/infra/duration.ts';
+import { isDuration } from '../../core/infra/duration.ts';
 import type { Db } from '../../core/infra/db.ts';
 import { getTenant } from '../../core/tenants/tenants.ts';
 import { runOperation } from '../admin-operations.ts';
@@ -125,8 +124,8 @@ export async function clientsCommand(db: Db, verb: string, args: string[], flags
     }
     case 'initial-token': {
       if (flags.ttl !== undefined && !isDuration(flags.ttl)) throw new UsageError('--ttl: a duration such as 30m, 24h or 7d');
-      const made = await createInitialAccessToken(db, tenant, flags.ttl ? { ttlMs: parseDuration(flags.ttl) } : {});
-      printOne({ initial_access_token: made.token, expires_at: made.expiresAt, uses: made.uses }, flags.json);
+      const made = await runOperation(db, 'clients.initial-token', { tenant, body: flags.ttl ? { ttl: flags.ttl } : {} });
+      printOne(made, flags.json);
       if (!flags.json) console.log('(the token is shown once: give it to whoever registers the client)');
       return;
     }

@@ -299,4 +299,28 @@ describe('tessera clients', () => {
     expect((await runTessera(['clients', 'delete', '--tenant', tenant, '--client-id', 'cli-svc'], env())).code).toBe(0);
     expect((await runTessera(['clients', 'show', '--tenant', tenant, '--client-id', 'cli-svc'], env())).code).toBe(1);
   });
+
+  it('initial-token goes through the operation: audited with the CLI actor, never the token', async () => {
+    const made = await runTessera(['clients', 'initial-token', '--tenant', tenant, '--ttl', '2h', '--json'], env());
+    expect(made.code, made.stderr).toBe(0);
+    const { initial_access_token: initial, expires_at: expiresAt, uses } = JSON.parse(made.stdout);
+    expect(initial).toMatch(/^tsi_/);
+    expect(uses).toBe(1);
+    expect(Math.abs(Date.parse(expiresAt) - Date.now() - 2 * 3_600_000)).toBeLessThan(60_000);
+    const events = await auditOf('admin.clients.initial-token');
+    expect(events).toEqual([expect.objectContaining({ actor: expect.stringMatching(/^cli:/), data: { expiresAt, uses: 1 } })]);
+    expect(JSON.stringify(await listAudit(db, tenant, 500))).not.toContain(initial);
+    const registered = await fetch(`${stack.url}/t/${tenant}/oidc/reg`, {
+      method: 'POST', headers: { authorization: `Bearer ${initial}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ grant_types: ['client_credentials'], response_types: [] }),
+    });
+    expect(registered.status).toBe(201);
+    expect((await runTessera(['clients', 'initial-token', '--tenant', tenant, '--ttl', '30s'], env())).code).toBe(2);
+
+    const viaApi = await api('POST', '/initial-access-tokens', { uses: 3 });
+    expect(viaApi).toMatchObject({ status: 201, body: { uses: 3 } });
+    expect(await auditOf('admin.clients.initial-token')).toContainEqual(expect.objectContaining({ actor: 'admin:ops' }));
+    const auditor = (await createAdminToken(db, tenant, 'initial-reader', 'auditor')).token;
+    expect((await api('POST', '/initial-access-tokens', {}, {}, auditor)).status).toBe(403);
+  });
 });

@@ -5,6 +5,8 @@
 //   PATCH  /clients/{id}            any setting; `null` removes an optional one; If-Match
 //   DELETE /clients/{id}            204; the client's tokens, codes and grants go with it
 //   POST   /clients/{id}/secret     a new secret, shown once; the old one stops working at once
+//   POST   /initial-access-tokens   201; an initial access token for dynamic client registration
+//                                   (core/oidc/client-registration.ts), shown once, kept as sha256
 // Rules: whatever the metadata validator (core/oidc/oidc-client-metadata.ts) refuses answers 400
 // `invalid_client_metadata` with its message; a taken client_id 409 `client_exists`; client ids
 // never start with `-`; a client that authenticates without a secret has none to rotate (409
@@ -16,6 +18,8 @@ import {
   rotateClientSecret, sanitizedClient, updateOidcClient, AUTH_METHODS, ClientInput, TokenExchangeSettings, type OidcClient,
 } from '../../../../core/oidc/oidc-clients.ts';
 import { ClaimRules } from '../../../../core/oidc/claim-rules.ts';
+import { createInitialAccessToken, InitialTokenOptions } from '../../../../core/oidc/client-registration.ts';
+import { isDuration, parseDuration } from '../../../../core/infra/duration.ts';
 import { getTenant } from '../../../../core/tenants/tenants.ts';
 import { HttpError, notFound } from '../../../http-error.ts';
 import { tenantHidden } from '../execute.ts';
@@ -90,6 +94,14 @@ const UpdateBody = z.object({
   id_token_ttl: clearable(input.id_token_ttl),
   refresh_token_ttl: clearable(input.refresh_token_ttl),
 }).strict().describe('Settings to change; the others stay. A client made confidential gets its secret from POST /clients/{id}/secret.');
+
+const ttlBounds = InitialTokenOptions.shape.ttlMs.unwrap();
+const InitialTokenBody = z.object({
+  ttl: z.string().refine(isDuration, 'must be a duration such as 30m, 24h or 7d')
+    .refine((t) => ttlBounds.safeParse(parseDuration(t)).success, 'must be between 1m and 365d').optional()
+    .describe('How long the token stays valid; 24h when absent.'),
+  uses: InitialTokenOptions.shape.uses.unwrap().optional().describe('How many registrations it allows; 1 when absent.'),
+}).strict();
 
 const ListClientsQuery = ListQuery.extend({
   q: z.string().trim().min(1).max(200).optional().describe('Part of the client_id or client_name (any case).'),
@@ -183,6 +195,22 @@ export const operations: Operation[] = [
       if (!result.ok && result.reason === 'unknown') throw noSuchClient();
       if (!result.ok) throw new HttpError(409, 'no_client_secret', 'This client does not authenticate with a secret.');
       return { client_id: result.client.clientId, client_secret: result.secret, updated_at: result.client.updatedAt };
+    },
+  }),
+  defineOperation({
+    id: 'clients.initial-token', method: 'POST', path: '/initial-access-tokens', scope: 'tenant', tag: 'clients',
+    summary: 'An initial access token for dynamic client registration (RFC 7591), shown once', access: write,
+    body: InitialTokenBody, optionalBody: true, status: 201,
+    response: z.object({
+      initial_access_token: z.string().describe('Shown in this answer and never again.'), expires_at: Timestamp, uses: z.number().int(),
+    }),
+    async run(ctx, { body }) {
+      await existingTenant(ctx);
+      const made = await createInitialAccessToken(ctx.db, ctx.tenant, {
+        ...(body.ttl ? { ttlMs: parseDuration(body.ttl) } : {}), ...(body.uses ? { uses: body.uses } : {}),
+      });
+      ctx.note({ data: { expiresAt: made.expiresAt.toISOString(), uses: made.uses } });
+      return { initial_access_token: made.token, expires_at: made.expiresAt, uses: made.uses };
     },
   }),
 ];
