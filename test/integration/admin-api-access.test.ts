@@ -2,6 +2,7 @@
 // own OIDC provider for its first-party clients, role groups granted through the API and the CLI,
 // and the rule that a tenant the caller has no role in does not exist for it. Also the audit log
 // read back, and `/api/admin/me`.
+import * as jose from 'jose';
 import { afterAll, describe, expect, inject, it, vi } from 'vitest';
 import { createAdminToken } from '../../core/accounts/admin-tokens.ts';
 import { createUser, setUserStatus } from '../../core/accounts/users.ts';
@@ -9,13 +10,16 @@ import { grantRole } from '../../core/admin/roles.ts';
 import { createOidcClient } from '../../core/oidc/oidc-clients.ts';
 import { ensureSigningKeys, signJwt } from '../../core/oidc/signing-keys.ts';
 import { createTenant } from '../../core/tenants/tenants.ts';
-import { uniqueTenantId } from '../support/harness.ts';
+import { tenantWithUser, uniqueTenantId } from '../support/harness.ts';
+import { OidcBrowser } from '../support/oidc-browser.ts';
 import { killAll, runTessera } from '../support/processes.ts';
 import { useStack } from '../support/stack.ts';
 
 vi.setConfig({ testTimeout: 120_000 });
 
 const stack = useStack();
+const REDIRECT = 'https://rp.example/cb';
+const EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange';
 const { db } = stack;
 afterAll(() => killAll());
 
@@ -211,6 +215,61 @@ describe('the audit log', () => {
     expect(second.items).toHaveLength(1);
     expect(second.next).toBeNull();
     expect(new Set([...first.items, ...second.items].map((e: { id: string }) => e.id)).size).toBe(4);
+  });
+
+  it('is queried by client (admin changes, token exchanges, journeys it started) and by journey id', async () => {
+    const { tenant, login, password } = await tenantWithUser(db);
+    const { admin } = await tokens(tenant);
+    const q = async (query: string) => (await call('GET', `/t/${tenant}/api/admin/audit-events?${query}`, admin)).body.items as
+      { type: string; journeyId: string | null; data: Record<string, unknown> }[];
+    const ci = await jose.generateKeyPair('ES256', { extractable: true });
+    const ciPublic = { ...await jose.exportJWK(ci.publicKey), kid: 'ci-1', alg: 'ES256' };
+    const external = { issuer: 'https://ci.example.org', subject: 'repo:acme', jwks: { keys: [ciPublic] } };
+    const secrets: Record<string, string> = {};
+    for (const body of [
+      { client_id: 'web', redirect_uris: [REDIRECT], first_party: true },
+      { client_id: 'api-reports', grant_types: ['client_credentials'] },
+      { client_id: 'deployer', grant_types: [EXCHANGE], token_exchange: { audiences: ['api-reports'], external: [external] } },
+    ]) {
+      const made = await call('POST', `/t/${tenant}/api/admin/clients`, admin, body);
+      expect(made.status, JSON.stringify(made.body)).toBe(201);
+      secrets[body.client_id] = made.body.client_secret;
+    }
+    expect((await call('PATCH', `/t/${tenant}/api/admin/clients/web`, admin, { client_name: 'Web' })).status).toBe(200);
+
+    // A token exchange by deployer (an external CI token for a service token).
+    const now = Math.floor(Date.now() / 1000);
+    const ciToken = await new jose.SignJWT({ iss: external.issuer, sub: external.subject, aud: 'deployer', iat: now, exp: now + 300 })
+      .setProtectedHeader({ alg: 'ES256', kid: 'ci-1' }).sign(ci.privateKey);
+    const exchanged = await fetch(`${stack.url}/t/${tenant}/oidc/token`, {
+      method: 'POST', headers: { authorization: `Basic ${Buffer.from(`deployer:${secrets.deployer}`).toString('base64')}` },
+      body: new URLSearchParams({
+        grant_type: EXCHANGE, subject_token: ciToken, subject_token_type: 'urn:ietf:params:oauth:token-type:jwt', audience: 'api-reports',
+      }),
+    });
+    expect(exchanged.status, await exchanged.clone().text()).toBe(200);
+
+    // A sign-in that web started: its journey's end names web.
+    const browser = new OidcBrowser(stack.url, tenant);
+    const authorize = `${stack.url}/t/${tenant}/oidc/auth?${new URLSearchParams({
+      client_id: 'web', redirect_uri: REDIRECT, response_type: 'code', scope: 'openid', state: 'st',
+      code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM', code_challenge_method: 'S256',
+    })}`;
+    const started = await browser.follow(authorize);
+    if (started.kind !== 'journey') throw new Error(`expected a journey, got ${started.kind}`);
+    expect((await browser.completeJourney({ username: login, password })).kind).toBe('callback');
+
+    await vi.waitFor(async () => expect((await q('client=web')).map((e) => e.type)).toEqual(['journey.succeeded', 'admin.clients.update', 'admin.clients.create']), { timeout: 10_000 });
+    expect((await q('client=web'))[0]).toMatchObject({ journeyId: started.id, data: { client: 'web' } });
+    expect((await q('client=deployer')).map((e) => e.type)).toEqual(['token.exchanged', 'admin.clients.create']);
+    expect((await q('client=api-reports')).map((e) => e.type)).toEqual(['admin.clients.create']);
+    expect(await q('client=nobody')).toEqual([]);
+
+    const ofJourney = await q(`journeyId=${encodeURIComponent(started.id)}`);
+    expect(ofJourney.length).toBeGreaterThan(0);
+    expect(ofJourney.every((e) => e.journeyId === started.id)).toBe(true);
+    expect(ofJourney.map((e) => e.type)).toContain('journey.succeeded');
+    expect(await q('journeyId=no-such-journey')).toEqual([]);
   });
 });
 

@@ -157,7 +157,7 @@ describe('the clients resource', () => {
     expect(claims.exp! - claims.iat!).toBe(120);
     expect(claims.permissions).toEqual(['POST::/api/orders']);
     expect(await auditOf('admin.clients.update')).toContainEqual(expect.objectContaining({
-      actor: 'admin:ops', subject: 'orders-svc', data: { changed: Object.keys(changes).sort() },
+      actor: 'admin:ops', subject: 'orders-svc', data: { client: 'orders-svc', changed: Object.keys(changes).sort() },
     }));
 
     // A stale If-Match is refused and changes nothing.

@@ -11,7 +11,8 @@
 // `invalid_client_metadata` with its message; a taken client_id 409 `client_exists`; client ids
 // never start with `-`; a client that authenticates without a secret has none to rotate (409
 // `no_client_secret`). A change is effective at once for this server's provider (the client
-// cache follows clientsGeneration()). Audit events carry the names of the changed settings, never values.
+// cache follows clientsGeneration()). Audit events carry the client (`data.client`, what the audit log's
+// `client` filter finds) and the names of the changed settings, never values.
 import { z } from 'zod';
 import {
   createOidcClient, deleteOidcClient, getOidcClient, listOidcClientsPage, OidcClientConflictError, OidcClientInputError,
@@ -145,7 +146,10 @@ export const operations: Operation[] = [
       await existingTenant(ctx);
       try {
         const client = await createOidcClient(ctx.db, ctx.tenant, body);
-        ctx.note({ subject: client.clientId, data: { clientName: client.metadata.client_name ?? null, grantTypes: client.metadata.grant_types } });
+        ctx.note({
+          subject: client.clientId,
+          data: { client: client.clientId, clientName: client.metadata.client_name ?? null, grantTypes: client.metadata.grant_types },
+        });
         const secret = client.metadata.client_secret;
         return { ...clientJson(client), ...(secret ? { client_secret: secret } : {}) };
       } catch (err) {
@@ -170,7 +174,7 @@ export const operations: Operation[] = [
       try {
         const client = await updateOidcClient(ctx.db, ctx.tenant, params.id, body);
         if (!client) throw noSuchClient();
-        ctx.note({ data: { changed: Object.keys(body).sort() } });
+        ctx.note({ data: { client: params.id, changed: Object.keys(body).sort() } });
         return clientJson(client);
       } catch (err) {
         throw metadataError(err);
@@ -181,8 +185,9 @@ export const operations: Operation[] = [
     id: 'clients.delete', method: 'DELETE', path: '/clients/{id}', scope: 'tenant', tag: 'clients',
     summary: 'Delete an OIDC client with its tokens and grants', access: write, params: IdParams, response: z.undefined(), status: 204,
     etagOf: 'clients.get',
-    async run({ db, tenant }, { params }) {
+    async run({ db, tenant, note }, { params }) {
       if (!(await deleteOidcClient(db, tenant, params.id))) throw noSuchClient();
+      note({ data: { client: params.id } });
       return undefined;
     },
   }),
@@ -190,10 +195,11 @@ export const operations: Operation[] = [
     id: 'clients.rotate-secret', method: 'POST', path: '/clients/{id}/secret', scope: 'tenant', tag: 'clients',
     summary: 'A new client secret, shown once; the old one stops working', access: write, params: IdParams,
     response: z.object({ client_id: z.string(), client_secret: z.string().describe('Shown in this answer and never again.'), updated_at: Timestamp }),
-    async run({ db, tenant }, { params }) {
+    async run({ db, tenant, note }, { params }) {
       const result = await rotateClientSecret(db, tenant, params.id);
       if (!result.ok && result.reason === 'unknown') throw noSuchClient();
       if (!result.ok) throw new HttpError(409, 'no_client_secret', 'This client does not authenticate with a secret.');
+      note({ data: { client: params.id } });
       return { client_id: result.client.clientId, client_secret: result.secret, updated_at: result.client.updatedAt };
     },
   }),
