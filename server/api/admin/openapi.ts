@@ -23,6 +23,7 @@ const ERRORS: Record<string, string> = {
   401: 'No valid admin token or admin access token.',
   403: 'The caller\'s role does not allow this.',
   404: 'No such resource, or a tenant the caller has no role in.',
+  409: 'The change conflicts with the current state (a name taken, a state that forbids it): the code says which.',
   412: 'If-Match names a version that is no longer current.',
   415: 'The body is not JSON.',
 };
@@ -58,6 +59,7 @@ function operationObject(op: Operation): Json {
   if (op.etagOf && status !== '204') success.headers = { ETag: { schema: { type: 'string' }, description: 'Send as If-Match with a change.' } };
   const errors = Object.fromEntries(Object.entries(ERRORS)
     .filter(([code]) => code !== '412' || (op.etagOf && op.method !== 'GET'))
+    .filter(([code]) => code !== '409' || op.method !== 'GET')
     .filter(([code]) => code !== '415' || op.body)
     .map(([code, description]) => [code, errorAnswer(description)]));
   return {
