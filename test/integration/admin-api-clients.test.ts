@@ -196,6 +196,20 @@ describe('the clients resource', () => {
     expect((await api('PATCH', '/clients/nope', { client_name: 'x' })).status).toBe(404);
   });
 
+  it('lets one of the PATCHes sent at once with the same If-Match win, the others 412', async () => {
+    await api('POST', '/clients', { ...SERVICE, client_id: 'raced-svc' });
+    for (let round = 0; round < 3; round++) {
+      const etag = (await api('GET', '/clients/raced-svc')).headers.get('etag')!;
+      const names = Array.from({ length: 4 }, (_, i) => `writer ${round}.${i}`);
+      const answers = await Promise.all(names.map((client_name) => api('PATCH', '/clients/raced-svc', { client_name }, { 'if-match': etag })));
+      expect(answers.map((a) => a.status).sort(), `round ${round}`).toEqual([200, 412, 412, 412]);
+      const winner = answers.find((a) => a.status === 200)!;
+      expect((await api('GET', '/clients/raced-svc')).body.client_name).toBe(winner.body.client_name);
+    }
+    expect(await auditOf('admin.clients.update')).toEqual(expect.arrayContaining([expect.objectContaining({ subject: 'raced-svc' })]));
+    expect((await auditOf('admin.clients.update')).filter((e) => e.subject === 'raced-svc')).toHaveLength(3);
+  });
+
   it('switches a client between public and confidential', async () => {
     await api('POST', '/clients', { client_id: 'switch-app', redirect_uris: ['https://switch.example/cb'] });
     const toPublic = await api('PATCH', '/clients/switch-app', { public: true });
