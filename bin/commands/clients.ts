@@ -12,6 +12,7 @@ import { getTenant } from '../../core/tenants/tenants.ts';
 import { runOperation } from '../admin-operations.ts';
 import { UsageError, required, type Flags } from '../cli-args.ts';
 import { printOne, printRows } from '../cli-output.ts';
+import { allPages } from './users.ts';
 
 const GRANT_ALIASES: Record<string, string> = {
   device_code: 'urn:ietf:params:oauth:grant-type:device_code',
@@ -76,17 +77,6 @@ function printWithSecret(client: ClientJson & { client_secret?: string }, json: 
   if (secret && !json) console.log('(the client secret is shown once: store it now)');
 }
 
-async function allClients(db: Db, tenant: string): Promise<ClientJson[]> {
-  const items: ClientJson[] = [];
-  let cursor: string | undefined;
-  do {
-    const result = await runOperation<{ items: ClientJson[]; next: string | null }>(db, 'clients.list', { tenant, query: { limit: 200, cursor } });
-    items.push(...result.items);
-    cursor = result.next ?? undefined;
-  } while (cursor);
-  return items;
-}
-
 export async function clientsCommand(db: Db, verb: string, args: string[], flags: Flags): Promise<void> {
   const tenant = required(flags, 'tenant');
   if (!(await getTenant(db, tenant))) throw new Error(`no tenant "${tenant}"`);
@@ -114,7 +104,7 @@ export async function clientsCommand(db: Db, verb: string, args: string[], flags
       return;
     }
     case 'list':
-      printRows((await allClients(db, tenant)).map((c) => (flags.json ? c : row(c))), flags.json);
+      printRows((await allPages<ClientJson>(db, 'clients.list', tenant)).map((c) => (flags.json ? c : row(c))), flags.json);
       return;
     case 'delete': {
       const clientId = clientIdOf(flags, args, 'delete');

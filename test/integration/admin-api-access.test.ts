@@ -81,6 +81,26 @@ describe('roles of admin tokens', () => {
     expect((await call('GET', `/t/${a}/api/admin/admin-tokens`, ta.admin)).body.items.map((t: { name: string }) => t.name).sort()).toEqual(['admin', 'approve', 'audit']);
   });
 
+  it('revokes an admin token with DELETE /admin-tokens/{name}: it stops working at once, audited', async () => {
+    const a = await newTenant('del');
+    const { admin, auditor } = await tokens(a);
+    const doomed = (await createAdminToken(db, a, 'doomed')).token;
+    expect((await call('GET', `/t/${a}/api/admin/roles`, doomed)).status).toBe(200);
+    expect((await call('DELETE', `/t/${a}/api/admin/admin-tokens/doomed`, auditor)).status).toBe(403);
+    expect((await call('DELETE', `/t/${a}/api/admin/admin-tokens/doomed`, admin)).status).toBe(204);
+    expect((await call('GET', `/t/${a}/api/admin/roles`, doomed)).status).toBe(401);
+    expect((await call('DELETE', `/t/${a}/api/admin/admin-tokens/doomed`, admin)).status).toBe(404);
+    const listed = (await call('GET', `/t/${a}/api/admin/admin-tokens`, admin)).body.items as { name: string; status: string }[];
+    expect(listed.filter((t) => t.status === 'active').map((t) => t.name).sort()).toEqual(['admin', 'approve', 'audit']);
+    const events = (await call('GET', `/t/${a}/api/admin/audit-events?type=admin.admin-tokens.revoke`, admin)).body.items;
+    expect(events).toEqual([expect.objectContaining({ actor: 'admin:admin', subject: 'doomed' })]);
+    // Another tenant's admin cannot reach it.
+    const b = await newTenant('del');
+    const kept = (await createAdminToken(db, a, 'kept')).token;
+    expect((await call('DELETE', `/t/${a}/api/admin/admin-tokens/kept`, (await tokens(b)).admin)).status).toBe(404);
+    expect((await call('GET', `/t/${a}/api/admin/roles`, kept)).status).toBe(200);
+  });
+
   it('keeps super-admin to super-admins, and lets a super-admin token reach every tenant', async () => {
     const a = await newTenant('sup');
     const b = await newTenant('sup');
@@ -275,6 +295,25 @@ describe('the audit log', () => {
 
 describe('tessera roles', () => {
   const env = () => ({ DATABASE_URL: inject('databaseUrl'), DATA_DIR: inject('scratchDir') });
+
+  it('lists and revokes roles past the first page of 200', async () => {
+    const tenant = await newTenant('clp');
+    for (let i = 0; i < 205; i += 41) {
+      await Promise.all(Array.from({ length: 41 }, async (_, j) => {
+        const user = await createUser(db, tenant, { email: `u${String(i + j).padStart(3, '0')}@${tenant}.example` });
+        await grantRole(db, tenant, user.id, 'auditor');
+      }));
+    }
+    const listed = async () => JSON.parse((await runTessera(['roles', 'list', '--tenant', tenant, '--role', 'auditor', '--json'], env())).stdout) as { email: string }[];
+    const all = await listed();
+    expect(all).toHaveLength(205);
+    const last = all.at(-1)!.email;
+    const revoked = await runTessera(['roles', 'revoke', '--tenant', tenant, '--email', last, '--role', 'auditor'], env());
+    expect(revoked.code, revoked.stderr).toBe(0);
+    const after = await listed();
+    expect(after).toHaveLength(204);
+    expect(after.map((g) => g.email)).not.toContain(last);
+  });
 
   it('grants, lists and revokes a role, each an audit event naming the CLI', async () => {
     const tenant = await newTenant('clr');
