@@ -39,6 +39,8 @@ export interface JourneyEnd {
   kind?: string;
   /** Whether the journey produced a session (a succeeded registration may not). */
   signedIn?: boolean;
+  /** The relying party that started the journey, if one did (audit queries by client find it). */
+  client?: string;
 }
 
 function resolve(call: NodeCall): { module: AuthModule; config: any } {
@@ -151,7 +153,7 @@ export function createJourneyActivities({ db, config, temporal, now = () => new 
       await recordAudit(db, {
         tenant: end.tenant, type: `journey.${end.status}`, subject: end.subject, journeyId: end.journeyId,
         dedupeKey: `journey-end:${end.journeyId}`,
-        data: { tree: end.tree, version: end.version, ...(end.kind ? { kind: end.kind } : {}), ...(end.error ? { error: end.error } : {}) },
+        data: { tree: end.tree, version: end.version, ...(end.kind ? { kind: end.kind } : {}), ...(end.client ? { client: end.client } : {}), ...(end.error ? { error: end.error } : {}) },
       });
       // A successful sign-in forgets the account's earlier failures (as Keycloak does).
       if (end.status === 'succeeded' && end.subject) await resetThrottle(db, end.tenant, end.subject);

@@ -15,7 +15,8 @@ import { HttpError } from '../server/http-error.ts';
 import { connectCliTemporal } from './runtime/cli-temporal.ts';
 import { UsageError } from './cli-args.ts';
 
-function cliActor(): string {
+/** `cli:<os user>`: who did what the CLI does, in audit events. */
+export function cliActor(): string {
   try {
     return `cli:${userInfo().username}`;
   } catch {

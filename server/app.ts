@@ -7,7 +7,7 @@ import type { Db } from '../core/infra/db.ts';
 import { journeyRoutes } from './api/journeys/routes.ts';
 import { linkRoutes } from './api/links/routes.ts';
 import { adminRoutes, globalAdminRoutes } from './api/admin/routes.ts';
-import { codecServerRoutes } from './api/admin/codec-server.ts';
+import { CODEC_MOUNT, codecServerRoutes } from './api/admin/codec-server.ts';
 import { userInvitationRoutes } from './api/invitations/routes.ts';
 import { legacyRoutes } from './protocols/legacy/routes.ts';
 import { federationRoutes } from './protocols/federation/routes.ts';
@@ -56,7 +56,7 @@ export function createApp({ config, db, temporal }: AppDeps): express.Express {
   app.use(adminConsoleRoutes());
   // The dev mailbox shows sign-in codes: only when asked for (TESSERA_DEV_MAIL, or the demo).
   if (config.devMail) app.use(devMailRoutes(db));
-  app.use('/api/admin/codec', codecServerRoutes({ db, config }));
+  app.use(CODEC_MOUNT, codecServerRoutes({ db, config }));
   app.use('/api/admin', globalAdminRoutes({ db, temporal, config }));
 
   const tenant = express.Router({ mergeParams: true });

@@ -236,7 +236,7 @@ export async function journeyWorkflow(input: JourneyInput): Promise<{ status: Jo
   await acts.recordJourneyEnd({
     tenant: input.tenant, journeyId: workflowInfo().workflowId, status: state.status, tree: input.tree,
     version: tree?.version ?? 0, subject: state.ctx.user?.id, error: state.error?.code, kind: input.kind,
-    signedIn: state.result !== undefined,
+    signedIn: state.result !== undefined, client: input.request.authRequest?.clientId,
   });
   await condition(allHandlersFinished);
   return { status: state.status };

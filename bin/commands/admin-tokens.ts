@@ -6,6 +6,7 @@ import type { Db } from '../../core/infra/db.ts';
 import { runOperation } from '../admin-operations.ts';
 import { UsageError, required, type Flags } from '../cli-args.ts';
 import { printOne, printRows } from '../cli-output.ts';
+import { allPages } from './users.ts';
 
 interface TokenJson { id: string; name: string; role: string; status: string; createdAt: string; lastUsedAt: string | null }
 
@@ -22,7 +23,7 @@ export async function adminTokensCommand(db: Db, verb: string, _args: string[], 
       return;
     }
     case 'list': {
-      const { items } = await runOperation<{ items: TokenJson[] }>(db, 'admin-tokens.list', { tenant, query: { limit: '200' } });
+      const items = await allPages<TokenJson>(db, 'admin-tokens.list', tenant);
       printRows(items.map(row), flags.json);
       return;
     }

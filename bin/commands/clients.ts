@@ -1,18 +1,18 @@
 // tessera clients create|update|show|list|delete|rotate-secret --tenant T — OIDC relying parties,
 // through the management API's operations (server/api/admin/resources/clients.ts).
 // `initial-token [--ttl 24h]` prints a one-use initial access token for dynamic client registration
-// (RFC 7591, POST /t/T/oidc/reg; core/oidc/client-registration.ts): shown once, kept as sha256.
+// (RFC 7591, POST /t/T/oidc/reg; operation clients.initial-token): shown once, kept as sha256.
 // `create` and `rotate-secret` print the secret of a confidential client: shown once here (it is
 // kept for the provider, but never listed). Short grant names are accepted: device_code,
 // token_exchange. `--set JSON` is merged into the settings (flags given win over it), checked like
 // any other input. Every change is an audit event (actor cli:<os user>).
-import { createInitialAccessToken } from '../../core/oidc/client-registration.ts';
-import { isDuration, parseDuration } from '../../core/infra/duration.ts';
+import { isDuration } from '../../core/infra/duration.ts';
 import type { Db } from '../../core/infra/db.ts';
 import { getTenant } from '../../core/tenants/tenants.ts';
 import { runOperation } from '../admin-operations.ts';
 import { UsageError, required, type Flags } from '../cli-args.ts';
 import { printOne, printRows } from '../cli-output.ts';
+import { allPages } from './users.ts';
 
 const GRANT_ALIASES: Record<string, string> = {
   device_code: 'urn:ietf:params:oauth:grant-type:device_code',
@@ -77,17 +77,6 @@ function printWithSecret(client: ClientJson & { client_secret?: string }, json: 
   if (secret && !json) console.log('(the client secret is shown once: store it now)');
 }
 
-async function allClients(db: Db, tenant: string): Promise<ClientJson[]> {
-  const items: ClientJson[] = [];
-  let cursor: string | undefined;
-  do {
-    const result = await runOperation<{ items: ClientJson[]; next: string | null }>(db, 'clients.list', { tenant, query: { limit: 200, cursor } });
-    items.push(...result.items);
-    cursor = result.next ?? undefined;
-  } while (cursor);
-  return items;
-}
-
 export async function clientsCommand(db: Db, verb: string, args: string[], flags: Flags): Promise<void> {
   const tenant = required(flags, 'tenant');
   if (!(await getTenant(db, tenant))) throw new Error(`no tenant "${tenant}"`);
@@ -115,7 +104,7 @@ export async function clientsCommand(db: Db, verb: string, args: string[], flags
       return;
     }
     case 'list':
-      printRows((await allClients(db, tenant)).map((c) => (flags.json ? c : row(c))), flags.json);
+      printRows((await allPages<ClientJson>(db, 'clients.list', tenant)).map((c) => (flags.json ? c : row(c))), flags.json);
       return;
     case 'delete': {
       const clientId = clientIdOf(flags, args, 'delete');
@@ -125,8 +114,8 @@ export async function clientsCommand(db: Db, verb: string, args: string[], flags
     }
     case 'initial-token': {
       if (flags.ttl !== undefined && !isDuration(flags.ttl)) throw new UsageError('--ttl: a duration such as 30m, 24h or 7d');
-      const made = await createInitialAccessToken(db, tenant, flags.ttl ? { ttlMs: parseDuration(flags.ttl) } : {});
-      printOne({ initial_access_token: made.token, expires_at: made.expiresAt, uses: made.uses }, flags.json);
+      const made = await runOperation(db, 'clients.initial-token', { tenant, body: flags.ttl ? { ttl: flags.ttl } : {} });
+      printOne(made, flags.json);
       if (!flags.json) console.log('(the token is shown once: give it to whoever registers the client)');
       return;
     }

@@ -5,10 +5,15 @@
 // `rotate` re-seals every secret not under the current (first) key, reports how many per column,
 // and fails naming the key ids of values it could not open (those stay as they were). Rotation:
 // put the new key first in TESSERA_DATA_KEYS on every process, keep the old ones, run `rotate`,
-// check `status`, then drop the old keys.
+// check `status`, then drop the old keys. A rotation is an audit event (`admin.data-keys.rotate`,
+// actor cli:<os user>) in the tenant named, or in every tenant without --tenant; it names the new
+// key id and counts, never a secret.
+import { recordAudit } from '../../core/infra/audit.ts';
 import type { Db } from '../../core/infra/db.ts';
 import { dataKeyring } from '../../core/infra/data-keys.ts';
 import { resealSecrets, secretsStatus, unknownKeyIds } from '../../core/infra/seal-stored-secrets.ts';
+import { listTenants } from '../../core/tenants/tenants.ts';
+import { cliActor } from '../admin-operations.ts';
 import { UsageError, type Flags } from '../cli-args.ts';
 import { printRows } from '../cli-output.ts';
 
@@ -36,6 +41,13 @@ async function rotate(db: Db, tenant: string | undefined, json: boolean | undefi
   printRows(reports.map((r) => ({ secrets: r.name, place: r.place, resealed: r.sealed, key: keyring.currentKeyId })), json);
   const failed: Record<string, number> = {};
   for (const r of reports) for (const [id, n] of Object.entries(r.failed)) failed[id] = (failed[id] ?? 0) + n;
+  const data = {
+    key: keyring.currentKeyId, scope: tenant ? 'tenant' : 'all',
+    resealed: reports.reduce((n, r) => n + r.sealed, 0), failed: Object.values(failed).reduce((n, f) => n + f, 0),
+  };
+  for (const t of tenant ? [tenant] : (await listTenants(db)).map((x) => x.id)) {
+    await recordAudit(db, { tenant: t, type: 'admin.data-keys.rotate', actor: cliActor(), data });
+  }
   if (Object.keys(failed).length > 0) throw new Error(`${missingKeys(failed)}, or they do not open with them; those were left as they are`);
 }
 

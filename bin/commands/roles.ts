@@ -5,13 +5,14 @@ import type { Db } from '../../core/infra/db.ts';
 import { runOperation } from '../admin-operations.ts';
 import { UsageError, required, type Flags } from '../cli-args.ts';
 import { printOne, printRows } from '../cli-output.ts';
+import { allPages } from './users.ts';
 
 interface GrantJson { role: string; userId: string; email: string | null; username: string; group: string }
 
 async function userIdOf(db: Db, tenant: string, flags: Flags): Promise<string> {
   if (flags.id) return flags.id;
   if (!flags.email) throw new UsageError('name the user: --email or --id');
-  const { items } = await runOperation<{ items: GrantJson[] }>(db, 'roles.list', { tenant, query: { limit: '200', role: required(flags, 'role') } });
+  const items = await allPages<GrantJson>(db, 'roles.list', tenant, {}, { role: required(flags, 'role') });
   const held = items.find((g) => g.email?.toLowerCase() === flags.email!.toLowerCase() || g.username === flags.email);
   if (!held) throw new Error(`${flags.email} does not hold the ${flags.role} role in tenant "${tenant}"`);
   return held.userId;
@@ -36,8 +37,7 @@ export async function rolesCommand(db: Db, verb: string, _args: string[], flags:
       return;
     }
     case 'list': {
-      const query = { limit: '200', ...(flags.role ? { role: flags.role } : {}) };
-      const { items } = await runOperation<{ items: GrantJson[] }>(db, 'roles.list', { tenant, query });
+      const items = await allPages<GrantJson>(db, 'roles.list', tenant, {}, flags.role ? { role: flags.role } : {});
       printRows(items.map((g) => ({ role: g.role, email: g.email, username: g.username, user_id: g.userId })), flags.json);
       return;
     }

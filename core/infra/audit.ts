@@ -41,7 +41,10 @@ export interface AuditQuery {
   type?: string;
   subject?: string;
   actor?: string;
-  /** The relying party an event names (data.client or data.clientId). */
+  /**
+   * The relying party an event concerns: data.client (admin.clients.*, token.exchanged, journey ends
+   * of journeys a client started, …) or data.clientId.
+   */
   client?: string;
   journeyId?: string;
   from?: Date;

@@ -2,6 +2,7 @@
 // own OIDC provider for its first-party clients, role groups granted through the API and the CLI,
 // and the rule that a tenant the caller has no role in does not exist for it. Also the audit log
 // read back, and `/api/admin/me`.
+import * as jose from 'jose';
 import { afterAll, describe, expect, inject, it, vi } from 'vitest';
 import { createAdminToken } from '../../core/accounts/admin-tokens.ts';
 import { createUser, setUserStatus } from '../../core/accounts/users.ts';
@@ -9,13 +10,16 @@ import { grantRole } from '../../core/admin/roles.ts';
 import { createOidcClient } from '../../core/oidc/oidc-clients.ts';
 import { ensureSigningKeys, signJwt } from '../../core/oidc/signing-keys.ts';
 import { createTenant } from '../../core/tenants/tenants.ts';
-import { uniqueTenantId } from '../support/harness.ts';
+import { tenantWithUser, uniqueTenantId } from '../support/harness.ts';
+import { OidcBrowser } from '../support/oidc-browser.ts';
 import { killAll, runTessera } from '../support/processes.ts';
 import { useStack } from '../support/stack.ts';
 
 vi.setConfig({ testTimeout: 120_000 });
 
 const stack = useStack();
+const REDIRECT = 'https://rp.example/cb';
+const EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange';
 const { db } = stack;
 afterAll(() => killAll());
 
@@ -75,6 +79,26 @@ describe('roles of admin tokens', () => {
     const grants = (await call('GET', `/t/${a}/api/admin/roles`, ta.admin)).body.items;
     expect(grants).toEqual([expect.objectContaining({ role: 'auditor', userId: user.id, group: 'tessera-auditor' })]);
     expect((await call('GET', `/t/${a}/api/admin/admin-tokens`, ta.admin)).body.items.map((t: { name: string }) => t.name).sort()).toEqual(['admin', 'approve', 'audit']);
+  });
+
+  it('revokes an admin token with DELETE /admin-tokens/{name}: it stops working at once, audited', async () => {
+    const a = await newTenant('del');
+    const { admin, auditor } = await tokens(a);
+    const doomed = (await createAdminToken(db, a, 'doomed')).token;
+    expect((await call('GET', `/t/${a}/api/admin/roles`, doomed)).status).toBe(200);
+    expect((await call('DELETE', `/t/${a}/api/admin/admin-tokens/doomed`, auditor)).status).toBe(403);
+    expect((await call('DELETE', `/t/${a}/api/admin/admin-tokens/doomed`, admin)).status).toBe(204);
+    expect((await call('GET', `/t/${a}/api/admin/roles`, doomed)).status).toBe(401);
+    expect((await call('DELETE', `/t/${a}/api/admin/admin-tokens/doomed`, admin)).status).toBe(404);
+    const listed = (await call('GET', `/t/${a}/api/admin/admin-tokens`, admin)).body.items as { name: string; status: string }[];
+    expect(listed.filter((t) => t.status === 'active').map((t) => t.name).sort()).toEqual(['admin', 'approve', 'audit']);
+    const events = (await call('GET', `/t/${a}/api/admin/audit-events?type=admin.admin-tokens.revoke`, admin)).body.items;
+    expect(events).toEqual([expect.objectContaining({ actor: 'admin:admin', subject: 'doomed' })]);
+    // Another tenant's admin cannot reach it.
+    const b = await newTenant('del');
+    const kept = (await createAdminToken(db, a, 'kept')).token;
+    expect((await call('DELETE', `/t/${a}/api/admin/admin-tokens/kept`, (await tokens(b)).admin)).status).toBe(404);
+    expect((await call('GET', `/t/${a}/api/admin/roles`, kept)).status).toBe(200);
   });
 
   it('keeps super-admin to super-admins, and lets a super-admin token reach every tenant', async () => {
@@ -212,10 +236,84 @@ describe('the audit log', () => {
     expect(second.next).toBeNull();
     expect(new Set([...first.items, ...second.items].map((e: { id: string }) => e.id)).size).toBe(4);
   });
+
+  it('is queried by client (admin changes, token exchanges, journeys it started) and by journey id', async () => {
+    const { tenant, login, password } = await tenantWithUser(db);
+    const { admin } = await tokens(tenant);
+    const q = async (query: string) => (await call('GET', `/t/${tenant}/api/admin/audit-events?${query}`, admin)).body.items as
+      { type: string; journeyId: string | null; data: Record<string, unknown> }[];
+    const ci = await jose.generateKeyPair('ES256', { extractable: true });
+    const ciPublic = { ...await jose.exportJWK(ci.publicKey), kid: 'ci-1', alg: 'ES256' };
+    const external = { issuer: 'https://ci.example.org', subject: 'repo:acme', jwks: { keys: [ciPublic] } };
+    const secrets: Record<string, string> = {};
+    for (const body of [
+      { client_id: 'web', redirect_uris: [REDIRECT], first_party: true },
+      { client_id: 'api-reports', grant_types: ['client_credentials'] },
+      { client_id: 'deployer', grant_types: [EXCHANGE], token_exchange: { audiences: ['api-reports'], external: [external] } },
+    ]) {
+      const made = await call('POST', `/t/${tenant}/api/admin/clients`, admin, body);
+      expect(made.status, JSON.stringify(made.body)).toBe(201);
+      secrets[body.client_id] = made.body.client_secret;
+    }
+    expect((await call('PATCH', `/t/${tenant}/api/admin/clients/web`, admin, { client_name: 'Web' })).status).toBe(200);
+
+    // A token exchange by deployer (an external CI token for a service token).
+    const now = Math.floor(Date.now() / 1000);
+    const ciToken = await new jose.SignJWT({ iss: external.issuer, sub: external.subject, aud: 'deployer', iat: now, exp: now + 300 })
+      .setProtectedHeader({ alg: 'ES256', kid: 'ci-1' }).sign(ci.privateKey);
+    const exchanged = await fetch(`${stack.url}/t/${tenant}/oidc/token`, {
+      method: 'POST', headers: { authorization: `Basic ${Buffer.from(`deployer:${secrets.deployer}`).toString('base64')}` },
+      body: new URLSearchParams({
+        grant_type: EXCHANGE, subject_token: ciToken, subject_token_type: 'urn:ietf:params:oauth:token-type:jwt', audience: 'api-reports',
+      }),
+    });
+    expect(exchanged.status, await exchanged.clone().text()).toBe(200);
+
+    // A sign-in that web started: its journey's end names web.
+    const browser = new OidcBrowser(stack.url, tenant);
+    const authorize = `${stack.url}/t/${tenant}/oidc/auth?${new URLSearchParams({
+      client_id: 'web', redirect_uri: REDIRECT, response_type: 'code', scope: 'openid', state: 'st',
+      code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM', code_challenge_method: 'S256',
+    })}`;
+    const started = await browser.follow(authorize);
+    if (started.kind !== 'journey') throw new Error(`expected a journey, got ${started.kind}`);
+    expect((await browser.completeJourney({ username: login, password })).kind).toBe('callback');
+
+    await vi.waitFor(async () => expect((await q('client=web')).map((e) => e.type)).toEqual(['journey.succeeded', 'admin.clients.update', 'admin.clients.create']), { timeout: 10_000 });
+    expect((await q('client=web'))[0]).toMatchObject({ journeyId: started.id, data: { client: 'web' } });
+    expect((await q('client=deployer')).map((e) => e.type)).toEqual(['token.exchanged', 'admin.clients.create']);
+    expect((await q('client=api-reports')).map((e) => e.type)).toEqual(['admin.clients.create']);
+    expect(await q('client=nobody')).toEqual([]);
+
+    const ofJourney = await q(`journeyId=${encodeURIComponent(started.id)}`);
+    expect(ofJourney.length).toBeGreaterThan(0);
+    expect(ofJourney.every((e) => e.journeyId === started.id)).toBe(true);
+    expect(ofJourney.map((e) => e.type)).toContain('journey.succeeded');
+    expect(await q('journeyId=no-such-journey')).toEqual([]);
+  });
 });
 
 describe('tessera roles', () => {
   const env = () => ({ DATABASE_URL: inject('databaseUrl'), DATA_DIR: inject('scratchDir') });
+
+  it('lists and revokes roles past the first page of 200', async () => {
+    const tenant = await newTenant('clp');
+    for (let i = 0; i < 205; i += 41) {
+      await Promise.all(Array.from({ length: 41 }, async (_, j) => {
+        const user = await createUser(db, tenant, { email: `u${String(i + j).padStart(3, '0')}@${tenant}.example` });
+        await grantRole(db, tenant, user.id, 'auditor');
+      }));
+    }
+    const listed = async () => JSON.parse((await runTessera(['roles', 'list', '--tenant', tenant, '--role', 'auditor', '--json'], env())).stdout) as { email: string }[];
+    const all = await listed();
+    expect(all).toHaveLength(205);
+    const last = all.at(-1)!.email;
+    const revoked = await runTessera(['roles', 'revoke', '--tenant', tenant, '--email', last, '--role', 'auditor'], env());
+    expect(revoked.code, revoked.stderr).toBe(0);
+    const after = await listed();
+    expect(after).toHaveLength(204);
+    expect(after.map((g) => g.email)).not.toContain(last);
+  });
 
   it('grants, lists and revokes a role, each an audit event naming the CLI', async () => {
     const tenant = await newTenant('clr');

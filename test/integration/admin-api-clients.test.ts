@@ -140,10 +140,12 @@ describe('the clients resource', () => {
       token_exchange: { audiences: ['billing-svc'] },
       claim_rules: [{ rename: { from: 'email', to: 'mail' } }, { add: { claim: 'tier', value: 'gold' } }],
       first_party: true, backchannel_logout_uri: 'https://orders.example/logout',
+      frontchannel_logout_uri: 'https://orders.example/frontchannel-logout',
     };
     const updated = await api('PATCH', '/clients/orders-svc', changes, { 'if-match': read.headers.get('etag')! });
     expect(updated.status, JSON.stringify(updated.body)).toBe(200);
     expect(updated.body).toMatchObject(changes);
+    expect((await api('GET', '/clients/orders-svc')).body.frontchannel_logout_uri).toBe(changes.frontchannel_logout_uri);
     expect(updated.body).not.toHaveProperty('client_secret');
     expect(updated.headers.get('etag')).not.toBe(read.headers.get('etag'));
     expect((await getOidcClient(db, tenant, 'orders-svc'))!.metadata.client_secret).toBe(secret);
@@ -155,7 +157,7 @@ describe('the clients resource', () => {
     expect(claims.exp! - claims.iat!).toBe(120);
     expect(claims.permissions).toEqual(['POST::/api/orders']);
     expect(await auditOf('admin.clients.update')).toContainEqual(expect.objectContaining({
-      actor: 'admin:ops', subject: 'orders-svc', data: { changed: Object.keys(changes).sort() },
+      actor: 'admin:ops', subject: 'orders-svc', data: { client: 'orders-svc', changed: Object.keys(changes).sort() },
     }));
 
     // A stale If-Match is refused and changes nothing.
@@ -163,12 +165,13 @@ describe('the clients resource', () => {
     expect(stale).toMatchObject({ status: 412, body: { error: { code: 'precondition_failed' } } });
     // null removes a setting; the grant types going re-derive nothing left behind.
     const cleared = await api('PATCH', '/clients/orders-svc', {
-      access_token_ttl: null, token_exchange: null, grant_types: ['client_credentials'], logo_uri: null,
+      access_token_ttl: null, token_exchange: null, grant_types: ['client_credentials'], logo_uri: null, frontchannel_logout_uri: null,
     }, { 'if-match': updated.headers.get('etag')! });
     expect(cleared.status, JSON.stringify(cleared.body)).toBe(200);
     expect(cleared.body).not.toHaveProperty('access_token_ttl');
     expect(cleared.body).not.toHaveProperty('token_exchange');
     expect(cleared.body).not.toHaveProperty('logo_uri');
+    expect(cleared.body).not.toHaveProperty('frontchannel_logout_uri');
     expect(cleared.body.client_name).toBe('Orders');
     expect((await tokenRequest('orders-svc', secret)).body.expires_in).toBe(900);
 
@@ -191,6 +194,20 @@ describe('the clients resource', () => {
       error: 'invalid_request', error_description: 'requested grant type is not allowed for this client',
     });
     expect((await api('PATCH', '/clients/nope', { client_name: 'x' })).status).toBe(404);
+  });
+
+  it('lets one of the PATCHes sent at once with the same If-Match win, the others 412', async () => {
+    await api('POST', '/clients', { ...SERVICE, client_id: 'raced-svc' });
+    for (let round = 0; round < 3; round++) {
+      const etag = (await api('GET', '/clients/raced-svc')).headers.get('etag')!;
+      const names = Array.from({ length: 4 }, (_, i) => `writer ${round}.${i}`);
+      const answers = await Promise.all(names.map((client_name) => api('PATCH', '/clients/raced-svc', { client_name }, { 'if-match': etag })));
+      expect(answers.map((a) => a.status).sort(), `round ${round}`).toEqual([200, 412, 412, 412]);
+      const winner = answers.find((a) => a.status === 200)!;
+      expect((await api('GET', '/clients/raced-svc')).body.client_name).toBe(winner.body.client_name);
+    }
+    expect(await auditOf('admin.clients.update')).toEqual(expect.arrayContaining([expect.objectContaining({ subject: 'raced-svc' })]));
+    expect((await auditOf('admin.clients.update')).filter((e) => e.subject === 'raced-svc')).toHaveLength(3);
   });
 
   it('switches a client between public and confidential', async () => {
@@ -295,5 +312,29 @@ describe('tessera clients', () => {
 
     expect((await runTessera(['clients', 'delete', '--tenant', tenant, '--client-id', 'cli-svc'], env())).code).toBe(0);
     expect((await runTessera(['clients', 'show', '--tenant', tenant, '--client-id', 'cli-svc'], env())).code).toBe(1);
+  });
+
+  it('initial-token goes through the operation: audited with the CLI actor, never the token', async () => {
+    const made = await runTessera(['clients', 'initial-token', '--tenant', tenant, '--ttl', '2h', '--json'], env());
+    expect(made.code, made.stderr).toBe(0);
+    const { initial_access_token: initial, expires_at: expiresAt, uses } = JSON.parse(made.stdout);
+    expect(initial).toMatch(/^tsi_/);
+    expect(uses).toBe(1);
+    expect(Math.abs(Date.parse(expiresAt) - Date.now() - 2 * 3_600_000)).toBeLessThan(60_000);
+    const events = await auditOf('admin.clients.initial-token');
+    expect(events).toEqual([expect.objectContaining({ actor: expect.stringMatching(/^cli:/), data: { expiresAt, uses: 1 } })]);
+    expect(JSON.stringify(await listAudit(db, tenant, 500))).not.toContain(initial);
+    const registered = await fetch(`${stack.url}/t/${tenant}/oidc/reg`, {
+      method: 'POST', headers: { authorization: `Bearer ${initial}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ grant_types: ['client_credentials'], response_types: [] }),
+    });
+    expect(registered.status).toBe(201);
+    expect((await runTessera(['clients', 'initial-token', '--tenant', tenant, '--ttl', '30s'], env())).code).toBe(2);
+
+    const viaApi = await api('POST', '/initial-access-tokens', { uses: 3 });
+    expect(viaApi).toMatchObject({ status: 201, body: { uses: 3 } });
+    expect(await auditOf('admin.clients.initial-token')).toContainEqual(expect.objectContaining({ actor: 'admin:ops' }));
+    const auditor = (await createAdminToken(db, tenant, 'initial-reader', 'auditor')).token;
+    expect((await api('POST', '/initial-access-tokens', {}, {}, auditor)).status).toBe(403);
   });
 });

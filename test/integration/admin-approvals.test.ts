@@ -87,6 +87,16 @@ describe('approving through the admin API', () => {
     expect((await getUser(db, tenant, user.id))?.status).toBe('active');
     expect(await auditOf(tenant, 'registration.rejected')).toEqual([]);
     expect((await api('GET', '/approvals')).body.approvals).toEqual([]);
+
+    // Read back by id, and listed by status.
+    expect(await api('GET', `/approvals/${approval.id}`)).toMatchObject({
+      status: 200, body: { id: approval.id, userId: user.id, status: 'approved', decidedBy: 'admin:ops', reason: 'known customer' },
+    });
+    expect((await api('GET', `/approvals/${randomUUID()}`)).status).toBe(404);
+    expect((await api('GET', '/approvals?status=approved')).body.items.map((a: { id: string }) => a.id)).toEqual([approval.id]);
+    expect((await api('GET', '/approvals?status=rejected')).body.items).toEqual([]);
+    expect((await api('GET', '/approvals?status=pending')).body.items).toEqual([]);
+    expect((await api('GET', '/approvals?status=bogus')).status).toBe(400);
   });
 
   it('rejects, disabling the account and telling the user why', async () => {

@@ -96,6 +96,29 @@ describe('tessera admin-tokens', () => {
     expect(JSON.stringify(await listAudit(db, tenant))).not.toContain(token!.slice(4));
   });
 
+  it('creates a token limited to a role with --role, which the token then holds', async () => {
+    const tenant = await newTenant();
+    const created = await runTessera(['admin-tokens', 'create', '--tenant', tenant, '--name', 'reader', '--role', 'auditor', '--json'], env());
+    expect(created.code, created.stderr).toBe(0);
+    const shown = JSON.parse(created.stdout);
+    expect(shown).toMatchObject({ name: 'reader', role: 'auditor', status: 'active' });
+    expect(await findAdminToken(db, shown.token)).toMatchObject({ tenant, name: 'reader', role: 'auditor' });
+    const listed = JSON.parse((await runTessera(['admin-tokens', 'list', '--tenant', tenant, '--json'], env())).stdout);
+    expect(listed).toEqual([expect.objectContaining({ name: 'reader', role: 'auditor' })]);
+    expect((await listAudit(db, tenant)).find((e) => e.type === 'admin.admin-tokens.create')).toMatchObject({ data: expect.objectContaining({ role: 'auditor' }) });
+    const bad = await runTessera(['admin-tokens', 'create', '--tenant', tenant, '--name', 'owner', '--role', 'owner'], env());
+    expect(bad.code).toBe(2);
+    expect(await findAdminToken(db, shown.token)).toBeDefined();
+  });
+
+  it('lists every token, past the first page of 200', async () => {
+    const tenant = await newTenant();
+    for (let i = 0; i < 205; i += 41) await Promise.all(Array.from({ length: 41 }, (_, j) => createAdminToken(db, tenant, `bulk-${i + j}`)));
+    const list = await runTessera(['admin-tokens', 'list', '--tenant', tenant, '--json'], env());
+    expect(list.code, list.stderr).toBe(0);
+    expect(JSON.parse(list.stdout)).toHaveLength(205);
+  });
+
   it('needs a name and an existing tenant', async () => {
     const tenant = await newTenant();
     const noName = await runTessera(['admin-tokens', 'create', '--tenant', tenant], env());

@@ -240,6 +240,19 @@ describe('admin API and acceptance', () => {
     // Another tenant's invitation is unknown here.
     const other = await newTenant();
     expect((await call('POST', `/t/${other}/api/admin/invitations/${body.id}/revoke`)).status).toBe(404);
+
+    // Read back one by id, and listed by status.
+    const { body: open } = await call('POST', `/t/${tenant}/api/admin/invitations`, { email: `open@${tenant}.example` });
+    expect(await call('GET', `/t/${tenant}/api/admin/invitations/${body.id}`)).toMatchObject({ status: 200, body: { id: body.id, email, status: 'revoked' } });
+    expect(await call('GET', `/t/${tenant}/api/admin/invitations/${open.id}`)).toMatchObject({ status: 200, body: { id: open.id, status: 'pending' } });
+    expect((await call('GET', `/t/${tenant}/api/admin/invitations/00000000-0000-4000-8000-000000000000`)).status).toBe(404);
+    expect((await call('GET', `/t/${other}/api/admin/invitations/${body.id}`)).status).toBe(404);
+    const ids = async (query: string) => (await call('GET', `/t/${tenant}/api/admin/invitations?${query}`)).body.items.map((i: { id: string }) => i.id);
+    expect(await ids('status=revoked')).toEqual([body.id]);
+    expect(await ids('status=pending')).toEqual([open.id]);
+    expect(await ids('status=accepted')).toEqual([]);
+    expect((await ids('')).sort()).toEqual([body.id, open.id].sort());
+    expect((await call('GET', `/t/${tenant}/api/admin/invitations?status=bogus`)).status).toBe(400);
   });
 
   it('refuses an expired code', async () => {

@@ -165,7 +165,7 @@ describe('token exchange, delegation', () => {
       .toMatchObject({ sub: user.id, act: { sub: 'api://billing', act: { sub: 'api://orders' } } });
 
     const events = (await listAudit(stack.db, tenant)).filter((e) => e.type === 'token.exchanged');
-    expect(events[0]).toMatchObject({ actor: 'api://billing', subject: user.id, data: { form: 'delegation', audience: 'api://reports' } });
+    expect(events[0]).toMatchObject({ actor: 'api://billing', subject: user.id, data: { form: 'delegation', client: 'api://billing', audience: 'api://reports' } });
     expect(JSON.stringify(events)).not.toContain(subject.split('.')[2]);
     expect(JSON.stringify(events)).not.toContain(tokens.access_token.split('.')[2]);
   });

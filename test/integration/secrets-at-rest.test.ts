@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { parseCodecKeys } from '../../core/infra/codec.ts';
 import { DataKeyring, SealedValueError } from '../../core/infra/data-encryption.ts';
+import { listAudit } from '../../core/infra/audit.ts';
 import { dataKeyringFrom, deriveDataKeys, installDataKeyring, parseDataKeys } from '../../core/infra/data-keys.ts';
 import { resealSecrets } from '../../core/infra/seal-stored-secrets.ts';
 import { sealSecretsAtStartup } from '../../bin/runtime/secrets-at-rest.ts';
@@ -241,7 +242,21 @@ describe('secrets at rest', () => {
     const again = JSON.parse((await cli(['rotate', '--tenant', up.tenant, '--json'], ROTATED)).stdout) as { resealed: number }[];
     expect(again.every((r) => r.resealed === 0)).toBe(true);
     await expectNoSecretInTables();
-
+    // Each rotation is an admin action in the tenant's audit log, naming who ran it; without
+    // --tenant, in every tenant.
+    const rotations = async (tenant: string) => (await listAudit(db, tenant, 500)).filter((e) => e.type === 'admin.data-keys.rotate');
+    expect((await rotations(up.tenant)).map((e) => e.data)).toEqual([
+      { key: 'new2', scope: 'tenant', resealed: 0, failed: 0 }, { key: 'new2', scope: 'tenant', resealed: expect.any(Number), failed: 0 },
+    ]);
+    for (const e of await rotations(up.tenant)) expect(e.actor).toMatch(/^cli:/);
+    expect((await rotations(down)).map((e) => e.data?.resealed)).toEqual([expect.any(Number)]);
+    // (Other tests' rows in this database may hold values that open under no key: a partial
+    // rotation is recorded too, with its count of failures.)
+    const all = await cli(['rotate', '--json'], ROTATED);
+    const [latest] = await rotations(up.tenant);
+    expect(latest).toMatchObject({ actor: expect.stringMatching(/^cli:/), data: { key: 'new2', scope: 'all' } });
+    expect(all.code, all.stderr).toBe(latest!.data!.failed ? 1 : 0);
+    expect((await rotations(down))[0]!.data).toEqual(latest!.data);
     installDataKeyring(dataKeyringFrom(ROTATED, parseCodecKeys(TEST_CODEC_KEYS)));
     expect(await getTotpSecret(db, up.tenant, totpUsers[0]!.user.id)).toBe(secrets.totp[0]);
     expect(await totpLogin()).toBe('succeeded');

@@ -1,6 +1,6 @@
-// What an admin's script does: the admin API over HTTP with a bearer token, and accounts awaiting
-// approval set up as the register module leaves them (a pending user and its running
-// registration workflow).
+// What an admin's script does: the admin API over HTTP with a bearer token (every answer checked
+// against the served OpenAPI document: openapi-answers.ts), and accounts awaiting approval set up
+// as the register module leaves them (a pending user and its running registration workflow).
 import { randomBytes } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import type { Config } from '../../core/infra/config.ts';
@@ -12,6 +12,7 @@ import { createTenant } from '../../core/tenants/tenants.ts';
 import { createUser, type User } from '../../core/accounts/users.ts';
 import { REGISTRATION_WORKFLOW, registrationWorkflowId, type RegistrationInput } from '../../workflows/registration-contracts.ts';
 import { uniqueTenantId } from './harness.ts';
+import { checkAnswer } from './openapi-answers.ts';
 import { bodyOf } from './response-body.ts';
 
 export interface AdminResponse { status: number; body: any; headers: Headers }
@@ -20,10 +21,13 @@ export async function adminRequest(base: string, tenant: string, token: string |
   body?: unknown, headers: Record<string, string> = {}): Promise<AdminResponse> {
   const all: Record<string, string> = { ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers };
   if (body !== undefined && !all['content-type']) all['content-type'] = 'application/json';
-  const res = await fetch(`${base}/t/${tenant}/api/admin${path}`, {
+  const url = `${base}/t/${tenant}/api/admin${path}`;
+  const res = await fetch(url, {
     method, headers: all, body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
   });
-  return { status: res.status, body: await bodyOf(res), headers: res.headers };
+  const answer = { status: res.status, body: await bodyOf(res), headers: res.headers };
+  await checkAnswer(base, method, url, answer.status, answer.body);
+  return answer;
 }
 
 /** A tenant with moderation on (admins notified at `notify`) and an admin token named "ops". */

@@ -15,11 +15,19 @@ import { isSuperAdmin, type AdminPrincipal } from './principal.ts';
 import { redact } from './redact-payload.ts';
 
 const Base64 = z.string().max(1_500_000).regex(/^[A-Za-z0-9+/]*={0,2}$/);
-const Body = z.object({
+/** Request and answer of both routes. */
+export const CodecPayloads = z.object({
   payloads: z.array(z.object({ metadata: z.record(z.string().max(200), Base64).optional(), data: Base64.optional() })).max(200),
 }).strict();
 
-type WirePayload = z.infer<typeof Body>['payloads'][number];
+/** Where app.ts mounts this server, and its routes: what the OpenAPI document (openapi.ts) lists. */
+export const CODEC_MOUNT = '/api/admin/codec';
+export const CODEC_ROUTES = [
+  { kind: 'decode', summary: 'Decode Temporal payloads (for the Temporal Web UI); JSON payloads come back redacted' },
+  { kind: 'encode', summary: 'Encode Temporal payloads (for the Temporal Web UI)' },
+] as const;
+
+type WirePayload = z.infer<typeof CodecPayloads>['payloads'][number];
 
 const toPayload = (p: WirePayload): Payload => ({
   metadata: Object.fromEntries(Object.entries(p.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64')])),
@@ -66,13 +74,12 @@ export function codecServerRoutes({ db, config }: { db: Db; config: Config }): R
   });
   const codec = loadCodec(config);
   const handle = (kind: 'decode' | 'encode'): RequestHandler[] => [parse, async (req, res) => {
-    const body = Body.safeParse(req.body);
+    const body = CodecPayloads.safeParse(req.body);
     if (!body.success) throw new HttpError(400, 'invalid_request', 'Send { "payloads": [{ "metadata": {…}, "data": "base64" }] }.');
     const payloads = body.data.payloads.map(toPayload);
     const out = kind === 'decode' ? (await (await codec).decode(payloads)).map(redacted) : await (await codec).encode(payloads);
     res.json({ payloads: out.map(toWire) });
   }];
-  router.post('/decode', ...handle('decode'));
-  router.post('/encode', ...handle('encode'));
+  for (const { kind } of CODEC_ROUTES) router.post(`/${kind}`, ...handle(kind));
   return router;
 }

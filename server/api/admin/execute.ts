@@ -4,12 +4,16 @@
 // response schema, and an audit event for every change naming who made it.
 // Rules: bad input → 400 naming the field, and nothing runs; no role in the tenant → 404, the same
 // answer as a tenant that does not exist; a role that falls short → 403; a stale If-Match → 412.
+// A change of a resource with an ETag runs with its If-Match check, the change and its audit
+// event as one atomic step (resource-lock.ts): of two changes sent with the same ETag, one wins.
 import type { z } from 'zod';
 import { recordAudit } from '../../../core/infra/audit.ts';
 import { HttpError } from '../../http-error.ts';
+import type { Db } from '../../../core/infra/db.ts';
 import { etagOf, ifMatchAccepts } from './etag.ts';
 import type { AdminDeps, AuditNote, Operation, OperationContext } from './operation.ts';
 import { authorize, isSuperAdmin, type AdminPrincipal } from './principal.ts';
+import { withResourceLock } from './resource-lock.ts';
 import { checkSuperAdminTarget } from './super-admin-target.ts';
 
 export interface RawInput { params?: unknown; query?: unknown; body?: unknown; tenant?: string; ifMatch?: string }
@@ -72,30 +76,35 @@ export async function execute(op: Operation, raw: RawInput, deps: AdminDeps, pri
   }
   if (tenant !== undefined) await checkSuperAdminTarget(deps.db, op, principal, tenant, params);
 
-  const notes: AuditNote[] = [];
-  const ctx: OperationContext = { ...deps, principal, tenant: tenant ?? '', note: (n) => notes.push(n) };
   const representationOp = op.etagOf ? catalogue.get(op.etagOf) : undefined;
-  if (raw.ifMatch !== undefined && representationOp && op.method !== 'GET') {
-    const current = checkedAnswer(representationOp, await representationOp.run(ctx, input));
-    if (!ifMatchAccepts(raw.ifMatch, etagOf(current))) {
-      throw new HttpError(412, 'precondition_failed', 'The resource changed since you read it (If-Match): read it again, then retry.');
+  const change = async (db: Db): Promise<Outcome> => {
+    const notes: AuditNote[] = [];
+    const ctx: OperationContext = { ...deps, db, principal, tenant: tenant ?? '', note: (n) => notes.push(n) };
+    if (raw.ifMatch !== undefined && representationOp && op.method !== 'GET') {
+      const current = checkedAnswer(representationOp, await representationOp.run(ctx, input));
+      if (!ifMatchAccepts(raw.ifMatch, etagOf(current))) {
+        throw new HttpError(412, 'precondition_failed', 'The resource changed since you read it (If-Match): read it again, then retry.');
+      }
     }
-  }
-
-  const result = await op.run(ctx, input);
-  const status = op.status ?? 200;
-  const answer = status === 204 ? undefined : checkedAnswer(op, result);
-  const note = Object.assign({}, ...notes) as AuditNote;
-  const auditTenant = note.tenant ?? tenant;
-  if (op.method !== 'GET' && op.audit !== false && auditTenant) {
-    const subject = note.subject ?? (params as { id?: unknown }).id;
-    await recordAudit(deps.db, {
-      tenant: auditTenant, type: note.type ?? `admin.${op.id}`, actor: principal.actor,
-      ...(subject !== undefined ? { subject: String(subject) } : {}),
-      ...(note.data ? { data: note.data } : {}),
-    });
-  }
-  return { status, body: answer, ...(answer !== undefined && representationOp ? { etag: etagOf(answer) } : {}) };
+    const result = await op.run(ctx, input);
+    const status = op.status ?? 200;
+    const answer = status === 204 ? undefined : checkedAnswer(op, result);
+    const note = Object.assign({}, ...notes) as AuditNote;
+    const auditTenant = note.tenant ?? tenant;
+    if (op.method !== 'GET' && op.audit !== false && auditTenant) {
+      const subject = note.subject ?? (params as { id?: unknown }).id;
+      await recordAudit(db, {
+        tenant: auditTenant, type: note.type ?? `admin.${op.id}`, actor: principal.actor,
+        ...(subject !== undefined ? { subject: String(subject) } : {}),
+        ...(note.data ? { data: note.data } : {}),
+      });
+    }
+    return { status, body: answer, ...(answer !== undefined && representationOp ? { etag: etagOf(answer) } : {}) };
+  };
+  if (!representationOp || op.method === 'GET') return change(deps.db);
+  // Named by the resource as its GET names it: the tenant, that operation and the path's parameters.
+  const resource = JSON.stringify([tenant ?? '', representationOp.id, params]);
+  return withResourceLock(deps.db, resource, change);
 }
 
 /** The answer as JSON (dates as ISO strings), trimmed to the response schema. @throws when the operation broke its own schema. */

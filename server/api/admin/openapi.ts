@@ -1,7 +1,9 @@
 // The OpenAPI 3.1 document of the management API, generated from the operations' zod schemas on
 // every start (never written by hand): each operation once, under `/t/{tenant}/api/admin` or
-// `/api/admin`, with its parameters, body, answer and the error answers every route can give.
+// `/api/admin`, with its parameters, body, answer and the error answers every route can give;
+// also the codec server's routes (codec-server.ts, from its schema) and this document's own.
 import { z } from 'zod';
+import { CODEC_MOUNT, CODEC_ROUTES, CodecPayloads } from './codec-server.ts';
 import type { Operation } from './operation.ts';
 
 type Json = Record<string, unknown>;
@@ -21,9 +23,12 @@ const ERRORS: Record<string, string> = {
   401: 'No valid admin token or admin access token.',
   403: 'The caller\'s role does not allow this.',
   404: 'No such resource, or a tenant the caller has no role in.',
+  409: 'The change conflicts with the current state (a name taken, a state that forbids it): the code says which.',
   412: 'If-Match names a version that is no longer current.',
   415: 'The body is not JSON.',
 };
+
+const errorAnswer = (description: string): Json => ({ description, content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } });
 
 function parametersOf(op: Operation): Json[] {
   const out: Json[] = [];
@@ -39,7 +44,8 @@ function parametersOf(op: Operation): Json[] {
       });
     }
   }
-  if (['PATCH', 'PUT', 'DELETE'].includes(op.method) && op.etagOf) {
+  // As execute.ts checks it: on every change of a resource with an ETag (a POST too, e.g. trees.import).
+  if (op.method !== 'GET' && op.etagOf) {
     out.push({ name: 'If-Match', in: 'header', required: false, schema: { type: 'string' }, description: 'The ETag read before changing: 412 when the resource changed since.' });
   }
   return out;
@@ -52,9 +58,10 @@ function operationObject(op: Operation): Json {
     : { description: 'Success.', content: { 'application/json': { schema: jsonSchema(op.response, 'output') } } };
   if (op.etagOf && status !== '204') success.headers = { ETag: { schema: { type: 'string' }, description: 'Send as If-Match with a change.' } };
   const errors = Object.fromEntries(Object.entries(ERRORS)
-    .filter(([code]) => code !== '412' || op.etagOf)
+    .filter(([code]) => code !== '412' || (op.etagOf && op.method !== 'GET'))
+    .filter(([code]) => code !== '409' || op.method !== 'GET')
     .filter(([code]) => code !== '415' || op.body)
-    .map(([code, description]) => [code, { description, content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } }]));
+    .map(([code, description]) => [code, errorAnswer(description)]));
   return {
     operationId: op.id, tags: [op.tag], summary: op.summary, ...(op.description ? { description: op.description } : {}),
     parameters: parametersOf(op),
@@ -63,11 +70,33 @@ function operationObject(op: Operation): Json {
   };
 }
 
+function codecPaths(): Record<string, Json> {
+  const payloads = { content: { 'application/json': { schema: jsonSchema(CodecPayloads, 'input') } } };
+  return Object.fromEntries(CODEC_ROUTES.map(({ kind, summary }) => [`${CODEC_MOUNT}/${kind}`, {
+    post: {
+      operationId: `codec.${kind}`, tags: ['codec'], summary: `${summary}; super-admin only`,
+      requestBody: { required: true, ...payloads },
+      responses: {
+        200: { description: 'The payloads, in order.', ...payloads },
+        400: errorAnswer(ERRORS[400]!), 401: errorAnswer(ERRORS[401]!), 403: errorAnswer('Only a super-admin may use the codec server.'),
+      },
+    },
+  }]));
+}
+
+const selfPath: Json = {
+  get: {
+    operationId: 'openapi.get', tags: ['openapi'], summary: 'This document', security: [],
+    responses: { 200: { description: 'The OpenAPI 3.1 document.', content: { 'application/json': { schema: { type: 'object' } } } } },
+  },
+};
+
 export const fullPath = (op: Operation) => (op.scope === 'tenant' ? `/t/{tenant}/api/admin${op.path}` : `/api/admin${op.path}`);
 
 export function openApiDocument(operations: Operation[], serverUrl: string): Json {
   const paths: Record<string, Json> = {};
   for (const op of operations) (paths[fullPath(op)] ??= {})[op.method.toLowerCase()] = operationObject(op);
+  Object.assign(paths, codecPaths(), { '/api/admin/openapi.json': selfPath });
   return {
     openapi: '3.1.0',
     info: {

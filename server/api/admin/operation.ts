@@ -1,7 +1,7 @@
 // One management operation = one route of the admin API = one thing the CLI can do. Declared once
 // with zod schemas for its path parameters, query, body and answer; the HTTP binding
-// (http-binding.ts), the OpenAPI document (openapi.ts) and the CLI (invoke.ts) are all derived
-// from this declaration, so they cannot drift apart.
+// (http-binding.ts), the OpenAPI document (openapi.ts) and the CLI (bin/admin-operations.ts) are
+// all derived from this declaration, so they cannot drift apart.
 import type { Client } from '@temporalio/client';
 import type { z } from 'zod';
 import type { Config } from '../../../core/infra/config.ts';

@@ -131,7 +131,7 @@ async function exchange(ctx: KoaContextWithOIDC, deps: OidcDeps, tenant: string)
   const value = await token.save();
   await recordAudit(deps.db, {
     tenant, type: 'token.exchanged', actor: client.clientId, subject: result.accountId,
-    data: { ...result.audit, audience, scope: scope ?? null, jti: token.jti },
+    data: { ...result.audit, client: client.clientId, audience, scope: scope ?? null, jti: token.jti },
   });
   ctx.body = {
     access_token: value, issued_token_type: ACCESS_TOKEN_TYPE, token_type: token.tokenType,

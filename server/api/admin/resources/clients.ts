@@ -5,17 +5,22 @@
 //   PATCH  /clients/{id}            any setting; `null` removes an optional one; If-Match
 //   DELETE /clients/{id}            204; the client's tokens, codes and grants go with it
 //   POST   /clients/{id}/secret     a new secret, shown once; the old one stops working at once
+//   POST   /initial-access-tokens   201; an initial access token for dynamic client registration
+//                                   (core/oidc/client-registration.ts), shown once, kept as sha256
 // Rules: whatever the metadata validator (core/oidc/oidc-client-metadata.ts) refuses answers 400
 // `invalid_client_metadata` with its message; a taken client_id 409 `client_exists`; client ids
 // never start with `-`; a client that authenticates without a secret has none to rotate (409
 // `no_client_secret`). A change is effective at once for this server's provider (the client
-// cache follows clientsGeneration()). Audit events carry the names of the changed settings, never values.
+// cache follows clientsGeneration()). Audit events carry the client (`data.client`, what the audit log's
+// `client` filter finds) and the names of the changed settings, never values.
 import { z } from 'zod';
 import {
   createOidcClient, deleteOidcClient, getOidcClient, listOidcClientsPage, OidcClientConflictError, OidcClientInputError,
   rotateClientSecret, sanitizedClient, updateOidcClient, AUTH_METHODS, ClientInput, TokenExchangeSettings, type OidcClient,
 } from '../../../../core/oidc/oidc-clients.ts';
 import { ClaimRules } from '../../../../core/oidc/claim-rules.ts';
+import { createInitialAccessToken, InitialTokenOptions } from '../../../../core/oidc/client-registration.ts';
+import { isDuration, parseDuration } from '../../../../core/infra/duration.ts';
 import { getTenant } from '../../../../core/tenants/tenants.ts';
 import { HttpError, notFound } from '../../../http-error.ts';
 import { tenantHidden } from '../execute.ts';
@@ -38,6 +43,7 @@ export const ClientJson = z.object({
   scope: z.string().optional(),
   backchannel_logout_uri: z.string().optional(),
   backchannel_logout_session_required: z.boolean().optional(),
+  frontchannel_logout_uri: z.string().optional(),
   logo_uri: z.string().optional(),
   client_uri: z.string().optional(),
   policy_uri: z.string().optional(),
@@ -73,6 +79,7 @@ const UpdateBody = z.object({
   response_types: clearable(input.response_types),
   scope: clearable(input.scope),
   backchannel_logout_uri: clearable(input.backchannel_logout_uri),
+  frontchannel_logout_uri: clearable(input.frontchannel_logout_uri),
   logo_uri: clearable(input.logo_uri),
   client_uri: clearable(input.client_uri),
   policy_uri: clearable(input.policy_uri),
@@ -88,6 +95,14 @@ const UpdateBody = z.object({
   id_token_ttl: clearable(input.id_token_ttl),
   refresh_token_ttl: clearable(input.refresh_token_ttl),
 }).strict().describe('Settings to change; the others stay. A client made confidential gets its secret from POST /clients/{id}/secret.');
+
+const ttlBounds = InitialTokenOptions.shape.ttlMs.unwrap();
+const InitialTokenBody = z.object({
+  ttl: z.string().refine(isDuration, 'must be a duration such as 30m, 24h or 7d')
+    .refine((t) => ttlBounds.safeParse(parseDuration(t)).success, 'must be between 1m and 365d').optional()
+    .describe('How long the token stays valid; 24h when absent.'),
+  uses: InitialTokenOptions.shape.uses.unwrap().optional().describe('How many registrations it allows; 1 when absent.'),
+}).strict();
 
 const ListClientsQuery = ListQuery.extend({
   q: z.string().trim().min(1).max(200).optional().describe('Part of the client_id or client_name (any case).'),
@@ -131,7 +146,10 @@ export const operations: Operation[] = [
       await existingTenant(ctx);
       try {
         const client = await createOidcClient(ctx.db, ctx.tenant, body);
-        ctx.note({ subject: client.clientId, data: { clientName: client.metadata.client_name ?? null, grantTypes: client.metadata.grant_types } });
+        ctx.note({
+          subject: client.clientId,
+          data: { client: client.clientId, clientName: client.metadata.client_name ?? null, grantTypes: client.metadata.grant_types },
+        });
         const secret = client.metadata.client_secret;
         return { ...clientJson(client), ...(secret ? { client_secret: secret } : {}) };
       } catch (err) {
@@ -156,7 +174,7 @@ export const operations: Operation[] = [
       try {
         const client = await updateOidcClient(ctx.db, ctx.tenant, params.id, body);
         if (!client) throw noSuchClient();
-        ctx.note({ data: { changed: Object.keys(body).sort() } });
+        ctx.note({ data: { client: params.id, changed: Object.keys(body).sort() } });
         return clientJson(client);
       } catch (err) {
         throw metadataError(err);
@@ -167,8 +185,9 @@ export const operations: Operation[] = [
     id: 'clients.delete', method: 'DELETE', path: '/clients/{id}', scope: 'tenant', tag: 'clients',
     summary: 'Delete an OIDC client with its tokens and grants', access: write, params: IdParams, response: z.undefined(), status: 204,
     etagOf: 'clients.get',
-    async run({ db, tenant }, { params }) {
+    async run({ db, tenant, note }, { params }) {
       if (!(await deleteOidcClient(db, tenant, params.id))) throw noSuchClient();
+      note({ data: { client: params.id } });
       return undefined;
     },
   }),
@@ -176,11 +195,28 @@ export const operations: Operation[] = [
     id: 'clients.rotate-secret', method: 'POST', path: '/clients/{id}/secret', scope: 'tenant', tag: 'clients',
     summary: 'A new client secret, shown once; the old one stops working', access: write, params: IdParams,
     response: z.object({ client_id: z.string(), client_secret: z.string().describe('Shown in this answer and never again.'), updated_at: Timestamp }),
-    async run({ db, tenant }, { params }) {
+    async run({ db, tenant, note }, { params }) {
       const result = await rotateClientSecret(db, tenant, params.id);
       if (!result.ok && result.reason === 'unknown') throw noSuchClient();
       if (!result.ok) throw new HttpError(409, 'no_client_secret', 'This client does not authenticate with a secret.');
+      note({ data: { client: params.id } });
       return { client_id: result.client.clientId, client_secret: result.secret, updated_at: result.client.updatedAt };
+    },
+  }),
+  defineOperation({
+    id: 'clients.initial-token', method: 'POST', path: '/initial-access-tokens', scope: 'tenant', tag: 'clients',
+    summary: 'An initial access token for dynamic client registration (RFC 7591), shown once', access: write,
+    body: InitialTokenBody, optionalBody: true, status: 201,
+    response: z.object({
+      initial_access_token: z.string().describe('Shown in this answer and never again.'), expires_at: Timestamp, uses: z.number().int(),
+    }),
+    async run(ctx, { body }) {
+      await existingTenant(ctx);
+      const made = await createInitialAccessToken(ctx.db, ctx.tenant, {
+        ...(body.ttl ? { ttlMs: parseDuration(body.ttl) } : {}), ...(body.uses ? { uses: body.uses } : {}),
+      });
+      ctx.note({ data: { expiresAt: made.expiresAt.toISOString(), uses: made.uses } });
+      return { initial_access_token: made.token, expires_at: made.expiresAt, uses: made.uses };
     },
   }),
 ];
