@@ -30,6 +30,13 @@ const ERRORS: Record<string, string> = {
 
 const errorAnswer = (description: string): Json => ({ description, content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } });
 
+// Any route may meet a dependency that is down for now (core/infra/unavailable.ts): Temporal or
+// the database unreachable, or no worker serving within JOURNEY_ANSWER_TIMEOUT.
+const unavailableAnswer: Json = {
+  ...errorAnswer('A dependency (Temporal, a worker, the database) is down for now; retry after Retry-After seconds.'),
+  headers: { 'Retry-After': { schema: { type: 'string', pattern: '^[0-9]+$' }, description: 'Seconds to wait before retrying.' } },
+};
+
 function parametersOf(op: Operation): Json[] {
   const out: Json[] = [];
   if (op.scope === 'tenant') out.push({ name: 'tenant', in: 'path', required: true, schema: { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{0,62}$' } });
@@ -66,7 +73,7 @@ function operationObject(op: Operation): Json {
     operationId: op.id, tags: [op.tag], summary: op.summary, ...(op.description ? { description: op.description } : {}),
     parameters: parametersOf(op),
     ...(op.body ? { requestBody: { required: !op.optionalBody, content: { 'application/json': { schema: jsonSchema(op.body, 'input') } } } } : {}),
-    responses: { [status]: success, ...errors },
+    responses: { [status]: success, ...errors, 503: unavailableAnswer },
   };
 }
 
@@ -79,6 +86,7 @@ function codecPaths(): Record<string, Json> {
       responses: {
         200: { description: 'The payloads, in order.', ...payloads },
         400: errorAnswer(ERRORS[400]!), 401: errorAnswer(ERRORS[401]!), 403: errorAnswer('Only a super-admin may use the codec server.'),
+        503: unavailableAnswer,
       },
     },
   }]));
