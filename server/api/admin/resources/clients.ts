@@ -99,7 +99,8 @@ const UpdateBody = z.object({
 const ttlBounds = InitialTokenOptions.shape.ttlMs.unwrap();
 const InitialTokenBody = z.object({
   ttl: z.string().refine(isDuration, 'must be a duration such as 30m, 24h or 7d')
-    .refine((t) => ttlBounds.safeParse(parseDuration(t)).success, 'must be between 1m and 365d').optional()
+    // zod runs every refinement even after one failed: the bounds check must not parse a non-duration.
+    .refine((t) => !isDuration(t) || ttlBounds.safeParse(parseDuration(t)).success, 'must be between 1m and 365d').optional()
     .describe('How long the token stays valid; 24h when absent.'),
   uses: InitialTokenOptions.shape.uses.unwrap().optional().describe('How many registrations it allows; 1 when absent.'),
 }).strict();
