@@ -23,6 +23,11 @@ export const PAGES = [
   ['settings', 'Tenant settings', ['super-admin', 'tenant-admin', 'auditor']],
 ];
 
+/** Whether `roles` may change a tenant's resources and settings (the API's `write` access). */
+export const canWrite = (roles) => roles.some((r) => r === 'super-admin' || r === 'tenant-admin');
+/** Whether `roles` may decide approvals and send invitations (the API's approver access). */
+export const canDecide = (roles) => canWrite(roles) || roles.includes('approver');
+
 export const pagesFor = (roles) => PAGES.filter(([, , who]) => who.some((r) => roles.includes(r)));
 
 export function frame(me, tenant, page, content) {

@@ -3,11 +3,10 @@
 // is optional), or several at once with one shared reason; each decision goes to the account's
 // registration workflow, and a decided account leaves the queue (a line says what was decided).
 import { api, query } from '../api.js';
-import { pagesFor } from '../layout.js';
+import { canDecide, pagesFor } from '../layout.js';
 import { href } from '../router.js';
 import { attempt, badge, button, empty, h, input, pageHeader, relative, statusBadge, toast, when } from '../ui.js';
 
-const canDecide = (roles) => roles.some((r) => ['super-admin', 'tenant-admin', 'approver'].includes(r));
 const waitingText = (n) => `${n} account${n === 1 ? '' : 's'} awaiting a decision`;
 
 /** The reminder line: sent, due (when), or none ahead (decided, or it would come after the deadline). */

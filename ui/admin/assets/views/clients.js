@@ -5,8 +5,8 @@ import { jsonEditor } from '../json-form.js';
 import { listPage } from '../list-page.js';
 import { href } from '../router.js';
 import { attempt, badge, button, errorBox, field, h, input, pageHeader, select, toast, writeButton } from '../ui.js';
+import { canWrite } from '../layout.js';
 
-const canWrite = (roles) => roles.some((r) => r === 'super-admin' || r === 'tenant-admin');
 const READ_ONLY = ['client_id', 'created_at', 'updated_at'];
 
 function secretNotice(secret) {

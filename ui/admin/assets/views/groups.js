@@ -4,8 +4,7 @@ import { api, query } from '../api.js';
 import { listPage } from '../list-page.js';
 import { href } from '../router.js';
 import { attempt, badge, button, empty, errorBox, field, h, input, pageHeader, table, toast, when, writeButton } from '../ui.js';
-
-const canWrite = (roles) => roles.some((r) => r === 'super-admin' || r === 'tenant-admin');
+import { canWrite } from '../layout.js';
 
 export async function render({ tenant, rest, params, roles }) {
   const reload = () => window.dispatchEvent(new HashChangeEvent('hashchange'));

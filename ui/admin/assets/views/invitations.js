@@ -2,9 +2,10 @@
 import { api, query } from '../api.js';
 import { listPage } from '../list-page.js';
 import { attempt, button, field, h, input, statusBadge, when } from '../ui.js';
+import { canDecide } from '../layout.js';
 
 export async function render({ tenant, params, roles }) {
-  const can = roles.some((r) => ['super-admin', 'tenant-admin', 'approver'].includes(r));
+  const can = canDecide(roles);
   const reload = () => window.dispatchEvent(new HashChangeEvent('hashchange'));
   const email = input({ type: 'email', required: true, maxlength: 254, autocomplete: 'off' });
   const ttl = input({ placeholder: '7d', maxlength: 16, pattern: '\\d+(ms|s|m|h|d)' });

@@ -3,9 +3,10 @@
 import { api, query } from '../api.js';
 import { listPage } from '../list-page.js';
 import { attempt, button, field, h, input, statusBadge, when } from '../ui.js';
+import { canWrite } from '../layout.js';
 
 export async function render({ tenant, params, roles }) {
-  const write = roles.some((r) => r === 'super-admin' || r === 'tenant-admin');
+  const write = canWrite(roles);
   const grace = input({ value: '24h', maxlength: 16 });
   const form = h('form', {
     class: 'inline-form', onsubmit: async (e) => {

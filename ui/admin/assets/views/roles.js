@@ -6,6 +6,7 @@ import { api, query } from '../api.js';
 import { listPage } from '../list-page.js';
 import { href } from '../router.js';
 import { attempt, badge, button, field, h, input, select, toast, writeButton } from '../ui.js';
+import { canWrite } from '../layout.js';
 
 const ROLES = [
   ['tenant-admin', 'tenant-admin — everything in this tenant'],
@@ -13,7 +14,6 @@ const ROLES = [
   ['approver', 'approver — approvals and invitations'],
   ['super-admin', 'super-admin — every tenant (a super-admin grants it)'],
 ];
-const canWrite = (roles) => roles.some((r) => r === 'super-admin' || r === 'tenant-admin');
 
 export async function render({ tenant, params, roles }) {
   const write = canWrite(roles);

@@ -5,8 +5,7 @@ import { jsonEditor } from '../json-form.js';
 import { listPage } from '../list-page.js';
 import { href } from '../router.js';
 import { attempt, button, errorBox, field, h, input, pageHeader, textarea, toast, writeButton } from '../ui.js';
-
-const canWrite = (roles) => roles.some((r) => r === 'super-admin' || r === 'tenant-admin');
+import { canWrite } from '../layout.js';
 
 export async function render({ tenant, rest, params, roles }) {
   const write = canWrite(roles);

@@ -5,6 +5,7 @@
 import { api } from '../api.js';
 import { jsonEditor } from '../json-form.js';
 import { attempt, button, errorBox, field, h, input, pageHeader } from '../ui.js';
+import { canWrite } from '../layout.js';
 
 /** Black or white, whichever contrasts more with #rrggbb (WCAG luminance, as branding-css.ts). */
 function onAccent(hex) {
@@ -49,7 +50,7 @@ function preview(name, branding) {
 }
 
 export async function render({ tenant, roles }) {
-  const write = roles.some((r) => r === 'super-admin' || r === 'tenant-admin');
+  const write = canWrite(roles);
   const t = await api.global('GET', tenantPath(tenant)).catch((err) => ({ error: err }));
   if (t.error) return h('div', { class: 'page' }, pageHeader('Tenant settings'), errorBox(t.error));
   const s = t.settings;

@@ -3,9 +3,10 @@
 import { api, query } from '../api.js';
 import { listPage } from '../list-page.js';
 import { attempt, button, field, h, input, when } from '../ui.js';
+import { canWrite } from '../layout.js';
 
 export async function render({ tenant, params, roles }) {
-  const write = roles.some((r) => r === 'super-admin' || r === 'tenant-admin');
+  const write = canWrite(roles);
   const url = input({ type: 'url', required: true, placeholder: 'https://example.com/terms' });
   const title = input({ maxlength: 200, placeholder: 'Terms of Service' });
   const form = h('form', {

@@ -7,8 +7,7 @@ import { listPage } from '../list-page.js';
 import { href } from '../router.js';
 import { treeGraph } from '../tree-graph.js';
 import { attempt, button, empty, errorBox, h, pageHeader, table, textarea, toast, when } from '../ui.js';
-
-const canWrite = (roles) => roles.some((r) => r === 'super-admin' || r === 'tenant-admin');
+import { canWrite } from '../layout.js';
 
 export function render(ctx) {
   return ctx.rest[0] ? detail(ctx) : listPage({

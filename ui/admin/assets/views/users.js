@@ -6,8 +6,7 @@ import { api, query } from '../api.js';
 import { listPage } from '../list-page.js';
 import { href } from '../router.js';
 import { attempt, badge, button, empty, errorBox, field, h, input, pageHeader, select, statusBadge, table, toast, when, writeButton } from '../ui.js';
-
-const canWrite = (roles) => roles.some((r) => r === 'super-admin' || r === 'tenant-admin');
+import { canWrite } from '../layout.js';
 
 export function render(ctx) {
   return ctx.rest[0] ? detail(ctx) : list(ctx);
