@@ -36,7 +36,7 @@ Admin (add --json for machine-readable output):
   tenants create <id> [--name N]
   tenants list
   tenants show|delete <id>
-  tenants update <id> [--name N] [--set JSON]   (settings patch: branding, registration, profile, legacy, smtp)
+  tenants update <id> [--name N] [--set JSON]   (settings patch: branding, registration, profile, legacy, smtp, rateLimits, ui)
   users create --tenant T --email E [--password P | --password-stdin] [--username U] [--name N] [--status S]
   users list|show|activate|deactivate --tenant T [--email E | --id ID | <login>]
   users approve|reject --tenant T (--email E | --id ID) [--reason R]   (needs Temporal: TEMPORAL_ADDRESS or a running start)
@@ -60,13 +60,14 @@ Admin (add --json for machine-readable output):
   mail-templates show|reset <name> --tenant T
   mail-templates set <name> --tenant T --file override.json   ({ "subject", "text", "html" }, each optional)
   settings legacy --tenant T [--allow URL-prefix]... [--ttl 30d]   (where legacy /login may return; user token lifetime)
+  settings rate-limits --tenant T [--set JSON]   ({"journeyStartsPerAddress":{"limit":100,"window":"1m"}, …}; null: the default)
   invitations create --tenant T --email E [--ttl 7d]   (needs Temporal: TEMPORAL_ADDRESS or a running start)
   invitations list --tenant T
   invitations revoke --tenant T --id ID
   admin-tokens create|revoke --tenant T --name N [--role R]   (create prints the token once; R: tenant-admin (default), approver, auditor, super-admin)
   roles grant|revoke --tenant T (--email E | --id ID) --role R   (super-admin, tenant-admin, approver, auditor)
   roles list --tenant T [--role R]
-  audit list --tenant T [--type T | --type prefix.*] [--subject S] [--limit N]
+  audit list --tenant T [--type T | --type prefix.*] [--subject S] [--actor A] [--client C] [--journey ID] [--from ISO] [--to ISO] [--limit N]
   admin-tokens list --tenant T
   scim-tokens create|list|revoke --tenant T [--name N]   (bearer tokens of /t/T/scim/v2; create prints the token once)
   clients create --tenant T [--client-id ID] [--secret S] [--name N] [--redirect-uri U]... [--grant-type G]...

@@ -5,6 +5,8 @@
 // tessera settings legacy --tenant T [--allow URL-prefix]... [--ttl 30d]
 // The legacy login protocol: where `next` may point (--allow replaces the list; `--allow ""`
 // empties it) and how long user tokens live.
+// tessera settings rate-limits --tenant T [--set '{"journeyStartsPerAddress":{"limit":100,"window":"1m"}}']
+// Prints every limit with its defaults; --set changes the limits it names (null: back to the default).
 // Each is a section of the tenant's settings, read and changed through the tenants operations
 // (tenants.get, tenants.update): the same checks and audit events as the admin API.
 import type { Db } from '../../core/infra/db.ts';
@@ -16,7 +18,7 @@ import { UsageError, required, type Flags } from '../cli-args.ts';
 import { printOne } from '../cli-output.ts';
 import { jsonObjectFlag } from './tenants.ts';
 
-type Section = 'profile' | 'registration' | 'legacy';
+type Section = 'profile' | 'registration' | 'legacy' | 'rateLimits';
 
 /** The section's settings, after applying `patch` when one is given. Messages name fields within the section. */
 async function section<S extends Section>(db: Db, tenant: string, name: S, patch?: Record<string, unknown>): Promise<TenantSettingsView[S]> {
@@ -26,7 +28,7 @@ async function section<S extends Section>(db: Db, tenant: string, name: S, patch
       : await runOperation<{ settings: TenantSettingsView }>(db, 'tenants.update', { params: { id: tenant }, body: { settings: { [name]: patch } } });
     return t.settings[name];
   } catch (err) {
-    if (err instanceof UsageError) throw new UsageError(err.message.replace(/(^|; )(?:body\.)?settings\.[a-z]+\./g, '$1'));
+    if (err instanceof UsageError) throw new UsageError(err.message.replace(/(^|; )(?:body\.)?settings\.[a-zA-Z]+\./g, '$1'));
     throw err;
   }
 }
@@ -52,7 +54,12 @@ export async function settingsCommand(db: Db, verb: string, _args: string[], fla
       printOne({ tenant, ...await section(db, tenant, 'legacy', Object.keys(patch).length ? patch : undefined) }, flags.json);
       return;
     }
+    case 'rate-limits': {
+      const patch = flags.set === undefined ? undefined : jsonObjectFlag(flags.set, '--set');
+      printOne({ tenant, ...await section(db, tenant, 'rateLimits', patch) }, flags.json);
+      return;
+    }
     default:
-      throw new UsageError(`unknown command "settings ${verb}" (profile, registration, legacy)`);
+      throw new UsageError(`unknown command "settings ${verb}" (profile, registration, legacy, rate-limits)`);
   }
 }

@@ -1,6 +1,6 @@
 // A tenant's settings as one typed object (tenants.settings): branding, the login tree, registration and
 // moderation (with the password policy), required profile attributes, the legacy login protocol,
-// and its own SMTP server. Each section keeps its own schema and checks (registration-settings.ts,
+// rate limits, and its own SMTP server. Each section keeps its own schema and checks (registration-settings.ts,
 // profile.ts, legacy-settings.ts, mail.ts); this file reads them together and applies a partial
 // update to several at once.
 // Rules: an update is checked whole before anything is written, then written in one statement
@@ -11,6 +11,7 @@ import { z } from 'zod';
 import { ProfileSettings, attributeKeysProblem, getRequiredAttributes } from '../accounts/profile.ts';
 import type { Db } from '../infra/db.ts';
 import { MailFrom, SmtpUrl, TenantSmtp, smtpSummary } from '../infra/mail.ts';
+import { DEFAULT_RATE_LIMITS, RateLimitSettings, RateLimitsPatch, patchedRateLimits } from '../infra/rate-limit-settings.ts';
 import { openTenantSmtp, sealTenantSmtp } from '../infra/tenant-smtp-secret.ts';
 import { isPlainObject, mergeOneLevel, patchOf, type SettingsPatch } from '../infra/settings-patch.ts';
 import { LegacyPatch, LegacySettings, LegacySettingsError, mergeLegacySettings } from '../legacy/legacy-settings.ts';
@@ -62,6 +63,7 @@ export const TenantSettingsView = z.object({
   profile: ProfileSettings,
   legacy: LegacySettings,
   smtp: SmtpView.describe('The tenant\'s own mail server; without one, mail goes through the server-wide SMTP_URL.'),
+  rateLimits: RateLimitSettings.describe('Journey starts, signups, mails and device-code failures allowed per window, with defaults filled in.'),
   ui: z.object({ loginUrl: z.string().nullable() }).describe('The tenant\'s own login UI (decoupled UI): browsers go to `<loginUrl>?journey={id}`.'),
 });
 export type TenantSettingsView = z.infer<typeof TenantSettingsView>;
@@ -78,6 +80,7 @@ export const TenantSettingsPatch = z.object({
   profile: ProfileSettings.optional(),
   legacy: LegacyPatch.optional(),
   smtp: SmtpPatch.nullable().optional().describe('null: no own SMTP server any more.'),
+  rateLimits: RateLimitsPatch.nullable().optional().describe('Each limit named is set ({limit, window}); null for a limit, or for all, goes back to the defaults.'),
   ui: z.object({ loginUrl: LoginUrl.nullable().describe('https (http on localhost), on the site of PUBLIC_URL; null: the built-in login UI.') }).strict().optional(),
 }).strict();
 export type TenantSettingsPatch = z.infer<typeof TenantSettingsPatch>;
@@ -100,6 +103,7 @@ function sections(stored: Record<string, unknown>) {
     registration: parsedOr(RegistrationSettings, stored.registration, RegistrationSettings.parse({})),
     legacy: parsedOr(LegacySettings, stored.legacy, LegacySettings.parse({})),
     smtp: TenantSmtp.safeParse(stored.smtp).data,
+    rateLimits: parsedOr(RateLimitSettings, stored.rateLimits, DEFAULT_RATE_LIMITS),
   };
 }
 
@@ -108,6 +112,7 @@ function view(stored: Record<string, unknown>, required: string[]): TenantSettin
   return {
     branding: s.branding, login: s.login, registration: s.registration, profile: { required }, legacy: s.legacy,
     smtp: s.smtp ? smtpSummary(s.smtp) : { configured: false, host: null, from: null },
+    rateLimits: s.rateLimits,
     ui: { loginUrl: UiSettings.safeParse(stored.ui ?? {}).data?.loginUrl ?? null },
   };
 }
@@ -158,6 +163,7 @@ function mergedSections(stored: Record<string, unknown>, patch: TenantSettingsPa
     if (problem) throw fail('ui', `loginUrl: ${problem}`);
     out.ui = patch.ui.loginUrl === null ? {} : { loginUrl: patch.ui.loginUrl };
   }
+  if (patch.rateLimits !== undefined) out.rateLimits = patch.rateLimits === null ? {} : patchedRateLimits(stored.rateLimits, patch.rateLimits);
   if (patch.smtp) {
     const url = patch.smtp.url ?? current.smtp?.url;
     if (!url) throw fail('smtp', 'url: required to set up an SMTP server');

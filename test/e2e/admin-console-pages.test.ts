@@ -211,6 +211,39 @@ describe('admin console pages', () => {
     await shot(login, 'login-with-branding');
   });
 
+  it('sets a rate limit as JSON: a bad one shows the API\'s reason and changes nothing, the next save is taken, saved and shown', async () => {
+    const { tenant, admin } = await setup();
+    const { page, watch } = await openPage();
+    await signIn(page, tenant, admin.login, admin.password);
+    await page.getByRole('link', { name: 'Tenant settings' }).click();
+    await page.getByRole('heading', { name: 'Rate limits' }).waitFor();
+    const panel = page.locator('section.panel', { has: page.getByRole('heading', { name: 'Rate limits' }) });
+    const editor = panel.getByLabel('Limits per window');
+    const shown = JSON.parse(await editor.inputValue());
+    expect(shown.journeyStartsPerAddress).toEqual({ limit: 300, window: '1m' });
+
+    await editor.fill(JSON.stringify({ ...shown, mailsPerRecipient: { limit: 3, window: 'forever' } }, null, 2));
+    await panel.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(() => panel.getByRole('alert').filter({ hasText: 'mailsPerRecipient' }).count()).toBe(1);
+    expect(await panel.getByRole('alert').filter({ hasText: 'mailsPerRecipient' }).textContent()).toMatch(/window/);
+    const [untouched] = await db`SELECT settings->'rateLimits' AS r FROM tenants WHERE id = ${tenant}`;
+    expect(untouched!.r ?? null).toBeNull();
+    await shot(page, 'settings-rate-limits-refused');
+
+    await editor.fill(JSON.stringify({ mailsPerRecipient: { limit: 3, window: '1d' } }));
+    await panel.getByRole('button', { name: 'Save' }).click();
+    await page.getByText('Saved.').waitFor();
+    const [stored] = await db`SELECT settings->'rateLimits' AS r FROM tenants WHERE id = ${tenant}`;
+    expect(stored!.r).toEqual({ mailsPerRecipient: { limit: 3, window: '1d' } });
+    // The page reloads from the API: every limit, the one set among the defaults.
+    await expect.poll(async () => JSON.parse(await panel.getByLabel('Limits per window').inputValue()).mailsPerRecipient).toEqual({ limit: 3, window: '1d' });
+    expect(JSON.parse(await panel.getByLabel('Limits per window').inputValue()).signupsPerAddress).toEqual({ limit: 50, window: '1h' });
+    await panel.scrollIntoViewIfNeeded();
+    await shot(page, 'settings-rate-limits');
+    expect(await watch.cspViolations()).toEqual([]);
+    expect(watch.errors).toEqual([]);
+  });
+
   it('filters the audit log by type, keeping the filter in the address', async () => {
     const { tenant, admin, grace } = await setup();
     // A disabled account's sign-in fails: another type of event in the log.

@@ -187,6 +187,60 @@ describe('GET and PATCH /api/admin/tenants/{id}', () => {
   });
 });
 
+describe('rate limits (settings.rateLimits)', () => {
+  const startFrom = (tenant: string, address: string) => fetch(`${stack.url}/t/${tenant}/api/journeys`, {
+    method: 'POST', headers: { 'content-type': 'application/json', 'x-forwarded-for': address }, body: JSON.stringify({ kind: 'login' }),
+  });
+
+  it('shows every limit with its defaults, sets the ones named (enforced at once), puts null back to the default, and refuses bad limits', async () => {
+    const { tenant, admin, auditor } = await tenantWithRoles();
+    const before = (await global(auditor, 'GET', `/tenants/${tenant}`)).body.settings.rateLimits;
+    expect(before).toMatchObject({ journeyStartsPerAddress: { limit: 300, window: '1m' }, mailsPerRecipient: { limit: 10, window: '1h' } });
+
+    const set = await global(admin, 'PATCH', `/tenants/${tenant}`, { settings: { rateLimits: { journeyStartsPerAddress: { limit: 2, window: '1m' }, mailsPerRecipient: { limit: 3, window: '1d' } } } });
+    expect(set.status, JSON.stringify(set.body)).toBe(200);
+    expect(set.body.settings.rateLimits).toEqual({
+      ...before, journeyStartsPerAddress: { limit: 2, window: '1m' }, mailsPerRecipient: { limit: 3, window: '1d' },
+    });
+    // Only what was set is stored: the others follow the defaults.
+    const [row] = await db`SELECT settings->'rateLimits' AS r FROM tenants WHERE id = ${tenant}`;
+    expect(row!.r).toEqual({ journeyStartsPerAddress: { limit: 2, window: '1m' }, mailsPerRecipient: { limit: 3, window: '1d' } });
+    const address = '203.0.113.77';
+    expect((await startFrom(tenant, address)).status).toBe(201);
+    expect((await startFrom(tenant, address)).status).toBe(201);
+    const refused = await startFrom(tenant, address);
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get('retry-after')).toMatch(/^\d+$/);
+
+    const read = await global(admin, 'GET', `/tenants/${tenant}`);
+    const current = read.body;
+    for (const bad of [
+      { journeyStartsPerAddress: { limit: 0, window: '1m' } },
+      { journeyStartsPerAddress: { limit: 5, window: 'soon' } },
+      { journeyStartsPerAddress: { limit: 5, window: '500ms' } },
+      { journeyStartsPerAddress: { limit: 5, window: '31d' } },
+      { journeyStartsPerAddress: { limit: 5 } },
+      { journeyStartsPerAddress: { limit: 5, window: '1m', burst: 9 } },
+      { requestsPerSecond: { limit: 5, window: '1s' } },
+    ]) {
+      const res = await global(admin, 'PATCH', `/tenants/${tenant}`, { settings: { rateLimits: bad } }, { 'if-match': read.headers.get('etag')! });
+      expect(res.status, JSON.stringify(bad)).toBe(400);
+      expect(res.body.error.code).toBe('invalid_request');
+    }
+    const again = await global(admin, 'GET', `/tenants/${tenant}`);
+    expect(again.body).toEqual(current);
+    expect(again.headers.get('etag')).toBe(read.headers.get('etag'));
+    expect((await global(auditor, 'PATCH', `/tenants/${tenant}`, { settings: { rateLimits: null } })).status).toBe(403);
+
+    const one = await global(admin, 'PATCH', `/tenants/${tenant}`, { settings: { rateLimits: { journeyStartsPerAddress: null } } });
+    expect(one.body.settings.rateLimits).toEqual({ ...before, mailsPerRecipient: { limit: 3, window: '1d' } });
+    expect((await startFrom(tenant, address)).status).toBe(201);
+    const all = await global(admin, 'PATCH', `/tenants/${tenant}`, { settings: { rateLimits: null } });
+    expect(all.body.settings.rateLimits).toEqual(before);
+    expect((await audit(tenant, 'admin.tenants.update')).length).toBe(3);
+  });
+});
+
 describe('per-tenant SMTP', () => {
   it('sets and clears the tenant\'s own login UI URL (decoupled UI), refusing what is not https or not on PUBLIC_URL\'s site', async () => {
     const { tenant, admin } = await tenantWithRoles();
@@ -300,6 +354,12 @@ describe('tessera tenants and settings', () => {
     expect(await audit(id, 'admin.tenants.create')).toEqual([expect.objectContaining({ actor: expect.stringMatching(/^cli/) })]);
     expect((await audit(id, 'admin.tenants.update')).map((e) => e.actor)).toEqual([expect.stringMatching(/^cli/), expect.stringMatching(/^cli/)]);
 
+    const limits = JSON.parse(await ok(['settings', 'rate-limits', '--tenant', id, '--set', '{"signupsPerAddress":{"limit":5,"window":"1h"}}', '--json']));
+    expect(limits).toMatchObject({ tenant: id, signupsPerAddress: { limit: 5, window: '1h' }, journeyStartsPerAddress: { limit: 300, window: '1m' } });
+    expect(JSON.parse(await ok(['settings', 'rate-limits', '--tenant', id, '--json'])).signupsPerAddress).toEqual({ limit: 5, window: '1h' });
+    const badLimit = await runTessera(['settings', 'rate-limits', '--tenant', id, '--set', '{"signupsPerAddress":{"limit":-1,"window":"1h"}}'], env(), 120_000);
+    expect(badLimit.code).toBe(2);
+    expect(badLimit.stderr.trim()).toMatch(/^tessera: signupsPerAddress\.limit: /);
     const bad = await runTessera(['settings', 'registration', '--tenant', id, '--set', '{"password":{"minLength":2}}'], env(), 120_000);
     expect(bad.code).toBe(2);
     expect(bad.stderr.trim()).toMatch(/^tessera: password\.minLength: /);

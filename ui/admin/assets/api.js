@@ -36,7 +36,9 @@ export async function call(method, path, body, { ifMatch } = {}) {
     await signIn(s.tenant);
     throw new ApiError(401, 'unauthorized', 'Your session ended. Signing in again…');
   }
-  const etag = res.headers.get('etag');
+  // Only a success carries the resource's tag: Express tags error bodies too, and keeping that
+  // tag made every save after a refused one fail with 412.
+  const etag = res.ok ? res.headers.get('etag') : null;
   if (etag && method !== 'DELETE') etags.set(path, etag);
   if (res.status === 204) return undefined;
   const data = await res.json().catch(() => null);

@@ -1,7 +1,7 @@
 // Tenants, across the deployment (global scope, under /api/admin):
 //   GET    /tenants        the tenants the caller may manage or read, by id; `?q=` id or name
 //   POST   /tenants        { id, name?, settings? } → 201 (super-admin only)
-//   GET    /tenants/{id}   with its settings (branding, registration, profile, legacy, smtp)
+//   GET    /tenants/{id}   with its settings (branding, login, registration, profile, legacy, smtp, rateLimits, ui)
 //   PATCH  /tenants/{id}   { name?, settings? }: partial settings, each section merged one level deep
 //   DELETE /tenants/{id}   → 204 (super-admin only): the tenant and everything in it
 // Rules: a caller with no role in the tenant gets 404 tenant_not_found, like an unknown tenant;

@@ -1,5 +1,5 @@
 // Tenant settings: display name and branding (logo, colours) with a live preview of the login
-// card as users will see it; registration, profile and legacy settings as the API knows them; the
+// card as users will see it; registration, profile, legacy and rate-limit settings as the API knows them; the
 // tenant's own SMTP server (its address is write-only: never shown back). The preview's text on
 // the accent colour is black or white as the login page chooses it (core/tenants/branding-css.ts).
 import { api } from '../api.js';
@@ -109,6 +109,10 @@ export async function render({ tenant, roles }) {
       (value, form) => save({ settings: { registration: value } }, form), { disabled: !write, rows: 18 })),
     section('Profile', jsonEditor('Profile attributes users must give', s.profile, (value, form) => save({ settings: { profile: value } }, form), { disabled: !write, rows: 5 })),
     section('Legacy login', jsonEditor('Where /login?next= may return; user token lifetime', s.legacy, (value, form) => save({ settings: { legacy: value } }, form), { disabled: !write, rows: 6 })),
+    section('Rate limits', jsonEditor('Limits per window', s.rateLimits, (value, form) => save({ settings: { rateLimits: value } }, form), {
+      disabled: !write, rows: 26,
+      hint: 'Journey starts and signups per address and for the whole tenant, mails per recipient, wrong device codes per address: {"limit": n, "window": "1m"} each (1s to 30d); null puts one back to its default.',
+    })),
     section('Mail', smtpForm));
   return page;
 }
