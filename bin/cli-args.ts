@@ -57,6 +57,9 @@ export const OPTIONS = {
   to: { type: 'string' },
   event: { type: 'string', multiple: true },
   'dead-letter': { type: 'string' },
+  actor: { type: 'string' },
+  client: { type: 'string' },
+  journey: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -72,7 +75,7 @@ export type Flags = {
   'no-idp-initiated'?: boolean; 'require-signed-requests'?: boolean;
   role?: string; limit?: string; type?: string; subject?: string;
   group?: string; user?: string; 'new-email'?: string; description?: string; from?: string; to?: string;
-  event?: string[]; 'dead-letter'?: string;
+  event?: string[]; 'dead-letter'?: string; actor?: string; client?: string; journey?: string;
 };
 
 export function parse(argv: string[]): { positionals: string[]; flags: Flags } {

@@ -1,5 +1,6 @@
-// tessera audit list --tenant T [--type T] [--subject S] [--limit N] — the audit log, newest
-// first, through the management operation audit-events.list.
+// tessera audit list --tenant T [--type T] [--subject S] [--actor A] [--client C] [--journey ID]
+//   [--from ISO] [--to ISO] [--limit N] — the audit log, newest first, through the management
+// operation audit-events.list (the same filters as GET /audit-events).
 import type { Db } from '../../core/infra/db.ts';
 import { runOperation } from '../admin-operations.ts';
 import { UsageError, required, type Flags } from '../cli-args.ts';
@@ -10,10 +11,8 @@ type EventJson = { id: string; at: string; type: string; actor: string | null; s
 export async function auditCommand(db: Db, verb: string, _args: string[], flags: Flags): Promise<void> {
   const tenant = required(flags, 'tenant');
   if (verb !== 'list') throw new UsageError(`unknown command "audit ${verb}" (list)`);
-  const query = {
-    limit: flags.limit ?? '50',
-    ...(flags.type ? { type: flags.type } : {}), ...(flags.subject ? { subject: flags.subject } : {}),
-  };
+  const filters = { type: flags.type, subject: flags.subject, actor: flags.actor, client: flags.client, journeyId: flags.journey, from: flags.from, to: flags.to };
+  const query = { limit: flags.limit ?? '50', ...Object.fromEntries(Object.entries(filters).filter(([, v]) => v !== undefined)) };
   const { items } = await runOperation<{ items: EventJson[] }>(db, 'audit-events.list', { tenant, query });
   printRows(items.map((e) => (flags.json ? e : { at: e.at, type: e.type, actor: e.actor, subject: e.subject, data: e.data })), flags.json);
 }

@@ -337,5 +337,18 @@ describe('tessera roles', () => {
     expect(JSON.parse(audit.stdout).map((e: { type: string; actor: string }) => [e.type, e.actor.startsWith('cli:')])).toEqual([
       ['admin.roles.revoke', true], ['admin.roles.grant', true],
     ]);
+    // The API's other filters: actor, a time range (from inclusive, to exclusive), and bad input refused.
+    const events = JSON.parse(audit.stdout) as { at: string; actor: string }[];
+    const byActor = await runTessera(['audit', 'list', '--tenant', tenant, '--type', 'admin.roles.*', '--actor', events[0]!.actor, '--json'], env());
+    expect(JSON.parse(byActor.stdout)).toHaveLength(2);
+    const nobody = await runTessera(['audit', 'list', '--tenant', tenant, '--type', 'admin.roles.*', '--actor', 'admin:nobody', '--json'], env());
+    expect(JSON.parse(nobody.stdout)).toEqual([]);
+    const later = await runTessera(['audit', 'list', '--tenant', tenant, '--type', 'admin.roles.*', '--from', new Date(Date.parse(events[0]!.at) + 1).toISOString(), '--json'], env());
+    expect(JSON.parse(later.stdout)).toEqual([]);
+    const before = await runTessera(['audit', 'list', '--tenant', tenant, '--type', 'admin.roles.*', '--to', events[0]!.at, '--json'], env());
+    expect(JSON.parse(before.stdout).map((e: { type: string }) => e.type)).toEqual(events[0]!.at === events[1]!.at ? [] : ['admin.roles.grant']);
+    const badRange = await runTessera(['audit', 'list', '--tenant', tenant, '--from', 'yesterday'], env());
+    expect(badRange.code).toBe(2);
+    expect(badRange.stderr).toMatch(/from/);
   });
 });
