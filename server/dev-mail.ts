@@ -1,6 +1,6 @@
 // GET /dev/mail: the dev mailbox (mail sent while SMTP_URL is unset), newest first, as JSON or,
 // for a browser asking for HTML, a plain page. Mounted only when explicitly enabled
-// (config.devMail: TESSERA_DEV_MAIL=1, or the demo seed): the bodies hold sign-in codes and links. Filters: ?tenant=, ?to=, ?limit= (max 200).
+// (config.devMail: TESSERA_DEV_MAIL=1 only): the bodies hold sign-in codes and links. Filters: ?tenant=, ?to=, ?limit= (max 200).
 import { Router, type Request } from 'express';
 import type { Db } from '../core/infra/db.ts';
 import { DEV_MAIL_MAX, listDevMail, type DevMail } from '../core/infra/dev-mailbox.ts';

@@ -34,5 +34,6 @@ export async function seedDemo(db: Db, publicUrl: string): Promise<string> {
     `  as ${DEMO_USER.email} with password ${DEMO_USER.password}`,
     `  OIDC issuer ${publicUrl}/t/demo (discovery: ${publicUrl}/t/demo/.well-known/openid-configuration)`,
     `  client_id ${client.clientId}, client_secret ${client.metadata.client_secret}, redirect_uri ${DEMO_CLIENT.redirectUri} (PKCE S256 required)`,
+    '  Without SMTP_URL mail is logged (recipient and subject); TESSERA_DEV_MAIL=1 also lists it, codes and links included, at /dev/mail',
   ].join('\n');
 }

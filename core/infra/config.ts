@@ -25,8 +25,8 @@ export interface Config extends ObservabilityConfig {
   journeyAnswerTimeoutMs: number;
   production: boolean;
   /**
-   * The dev mailbox at /dev/mail (it shows sign-in codes and links): TESSERA_DEV_MAIL=1 turns it
-   * on, =0 off; unset, it is on only for the demo (TESSERA_SEED=demo) outside production.
+   * The dev mailbox at /dev/mail (it shows sign-in codes and links): on only with TESSERA_DEV_MAIL=1,
+   * whatever NODE_ENV or TESSERA_SEED say, so no deployment exposes it by forgetting a variable.
    */
   devMail: boolean;
   /** Codec keys as "id:base64key" pairs, first one encrypts; unset → generated under dataDir. */
@@ -49,7 +49,7 @@ function devMail(env: NodeJS.ProcessEnv): boolean {
   if (value === '1' || value === 'true') return true;
   if (value === '0' || value === 'false') return false;
   if (value) throw new Error(`TESSERA_DEV_MAIL must be 1 or 0, got "${env.TESSERA_DEV_MAIL}"`);
-  return env.TESSERA_SEED === 'demo' && env.NODE_ENV !== 'production';
+  return false;
 }
 
 function trustProxy(value: string | undefined): boolean | number | string {
