@@ -10,7 +10,7 @@ import { adminRequest, awaitingApproval, moderatedTenant } from '../support/admi
 import { startWorker } from '../support/harness.ts';
 import { useStack } from '../support/stack.ts';
 
-// Short, so that the refusal comes quickly; the default is 10 s.
+// Short, so that the refusal comes quickly; the default (JOURNEY_ANSWER_TIMEOUT) is 20 s.
 const ANSWER_TIMEOUT_MS = 3000;
 const stack = useStack({ config: { journeyAnswerTimeoutMs: ANSWER_TIMEOUT_MS } });
 const { db } = stack;
