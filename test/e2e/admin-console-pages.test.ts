@@ -229,6 +229,11 @@ describe('admin console pages', () => {
     const [untouched] = await db`SELECT settings->'rateLimits' AS r FROM tenants WHERE id = ${tenant}`;
     expect(untouched!.r ?? null).toBeNull();
     await shot(page, 'settings-rate-limits-refused');
+    // At 360 px the API's message (one long field path) wraps inside its box: the page does not scroll sideways.
+    await page.setViewportSize({ width: 360, height: 800 });
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
+    await shot(page, 'settings-rate-limits-refused-360');
+    await page.setViewportSize({ width: 1280, height: 900 });
 
     await editor.fill(JSON.stringify({ mailsPerRecipient: { limit: 3, window: '1d' } }));
     await panel.getByRole('button', { name: 'Save' }).click();
