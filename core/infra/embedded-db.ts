@@ -12,6 +12,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { EMBEDDED_MARK } from './db.ts';
 import { passwordGate } from './pg-password-gate.ts';
+import { batchWireMessages } from './pglite-message-runs.ts';
 import { serializeExtendedProtocol } from './pglite-serial-protocol.ts';
 import { ensurePrivateDir, readOrCreateSecret } from './private-files.ts';
 
@@ -93,6 +94,7 @@ export async function startEmbeddedDb(dataDir: string, publish: boolean): Promis
   const serve = async (port: number): Promise<PGLiteSocketServer> => {
     const server = new PGLiteSocketServer({ db, port, host: '127.0.0.1', maxConnections: 64 });
     serializeExtendedProtocol(server, db);
+    batchWireMessages();
     requirePassword(server, password);
     await server.start();
     return server;

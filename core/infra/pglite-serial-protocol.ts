@@ -6,6 +6,7 @@
 // just as it already does for a connection inside a transaction.
 import type { PGlite } from '@electric-sql/pglite';
 import type { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import { lastMessageType } from './pglite-message-runs.ts';
 
 interface QueueItem {
   handlerId: number;
@@ -57,7 +58,9 @@ export function serializeExtendedProtocol(server: PGLiteSocketServer, db: PGlite
           continue;
         }
         this.lastHandlerId = item.handlerId;
-        open = ENDS_SEQUENCE.has(item.message[0]!) ? null : item.handlerId;
+        // An item is one message (pglite-socket's startup path) or a run of them (pglite-message-runs.ts).
+        const last = item.message[0] === 0 ? 0 : lastMessageType(item.message);
+        open = ENDS_SEQUENCE.has(last) ? null : item.handlerId;
         item.resolve(bytes);
       }
     } finally {

@@ -27,7 +27,11 @@ const PGLITE_PROCESS = fileURLToPath(new URL('./pglite-process.ts', import.meta.
 
 /** Starts test/bench/pglite-process.ts on `dir`; its URL once it serves. */
 async function startPgliteProcess(dir: string): Promise<{ url: string; pid: number }> {
-  const child = spawn(process.execPath, [PGLITE_PROCESS, dir], { stdio: ['ignore', 'pipe', 'inherit'] });
+  // BENCH_DATABASE_NODE_OPTIONS, like the server's and the worker's, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
+  const nodeOptions = process.env.BENCH_DATABASE_NODE_OPTIONS;
+  const child = spawn(process.execPath, [PGLITE_PROCESS, dir], {
+    env: { ...process.env, ...(nodeOptions ? { NODE_OPTIONS: nodeOptions } : {}) }, stdio: ['ignore', 'pipe', 'inherit'],
+  });
   onCleanup('pglite', async () => {
     if (child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));

@@ -5,7 +5,7 @@
 //
 // Env: BENCH_SECONDS (per phase, default 15), BENCH_CONCURRENCY (default "1,8,32"),
 // BENCH_USERS (default 3000), BENCH_WARMUP (logins, default 20), BENCH_VERBOSE (child output),
-// BENCH_SERVER_NODE_OPTIONS / BENCH_WORKER_NODE_OPTIONS (e.g. --cpu-prof --cpu-prof-dir=DIR),
+// BENCH_SERVER_NODE_OPTIONS / BENCH_WORKER_NODE_OPTIONS / BENCH_DATABASE_NODE_OPTIONS (e.g. --cpu-prof --cpu-prof-dir=DIR),
 // DATABASE_URL (a real PostgreSQL instead of PGlite), TEMPORAL_CLI_PATH.
 // Then the OIDC token endpoints (test/bench/oidc.ts): BENCH_OIDC=0 skips them,
 // BENCH_OIDC_CONCURRENCY (default 32) sets their concurrent connections.
