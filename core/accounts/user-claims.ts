@@ -61,5 +61,10 @@ export async function loadUserClaims(db: Db, tenant: string, userId: string): Pr
   const [row] = await db`SELECT u.*, ARRAY(SELECT g.name FROM user_groups g
       WHERE g.tenant_id = u.tenant_id AND g.user_id = u.id ORDER BY g.name) AS groups
     FROM users u WHERE u.tenant_id = ${tenant} AND u.id = ${userId}`;
-  return row ? { status: row.status, claims: claimsOfUser(row) } : undefined;
+  return row ? userClaimsOfRow(row) : undefined;
+}
+
+/** The status and claims of a users row with its `groups` (as loadUserClaims reads it, or as JSON). */
+export function userClaimsOfRow(row: Record<string, any>): UserClaims {
+  return { status: row.status, claims: claimsOfUser(row) };
 }

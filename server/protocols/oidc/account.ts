@@ -19,9 +19,10 @@
 import type Provider from 'oidc-provider';
 import type { Client, Configuration } from 'oidc-provider';
 import { applyClaimRules, ClaimRules, type ClaimRule } from '../../../core/oidc/claim-rules.ts';
-import { loadUserClaims } from '../../../core/accounts/user-claims.ts';
+import { loadUserClaims, userClaimsOfRow } from '../../../core/accounts/user-claims.ts';
 import { userPermissionClaims } from '../../../core/oidc/group-permissions.ts';
 import type { OidcDeps } from './deps.ts';
+import { takeAccountRow } from './request-accounts.ts';
 import { isServicePrincipal } from './token-exchange.ts';
 
 export const claimsConfig: NonNullable<Configuration['claims']> = {
@@ -70,7 +71,8 @@ function installClaimRules(provider: Provider, tenant: string): void {
 export function findAccount(deps: OidcDeps, tenant: string): NonNullable<Configuration['findAccount']> {
   return async (ctx, sub) => {
     if (ctx?.oidc?.provider) installClaimRules(ctx.oidc.provider, tenant);
-    const user = await loadUserClaims(deps.db, tenant, sub);
+    const held = takeAccountRow(tenant, sub);
+    const user = held ? userClaimsOfRow(held) : await loadUserClaims(deps.db, tenant, sub);
     if (!user || user.status !== 'active') return undefined;
     return { accountId: sub, claims: async () => user.claims };
   };
