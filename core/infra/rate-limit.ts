@@ -42,6 +42,36 @@ export async function hit(db: Db, tenant: string, key: string, rule: LimitRule):
   return { allowed: hits <= rule.limit, hits, retryAfterS: Number(row!.retry_after) };
 }
 
+/**
+ * Counts hits of several keys in order in ONE statement, each only while every one before it
+ * stayed within its rule (what counting them one by one and stopping at the first refusal does).
+ * Answers the results of the hits counted: shorter than `hits` when one was refused.
+ */
+export async function hitInOrder(db: Db, tenant: string, hits: { key: string; rule: LimitRule }[]): Promise<LimitResult[]> {
+  if (hits.length === 0) return [];
+  // One upsert per hit, each a CTE whose row exists only when the previous CTE's hits were within
+  // its limit (no row before it: the comparison is NULL, so nothing is inserted).
+  const steps = hits.map(({ key, rule }, i) => {
+    const seconds = Math.max(1, Math.round(rule.windowMs / 1000));
+    const name = db(`h${i}`);
+    const gate = i === 0 ? db`` : db`WHERE (SELECT hits FROM ${db(`h${i - 1}`)}) <= ${hits[i - 1]!.rule.limit}`;
+    return db`${name} AS (INSERT INTO rate_limit_hits AS r (tenant_id, key_hash, window_start, hits, expires_at)
+      SELECT ${tenant}, ${key}, w.start, 1, w.start + ${seconds}::float8 * interval '1 second'
+        FROM (SELECT to_timestamp(floor(extract(epoch FROM now()) / ${seconds}::float8) * ${seconds}::float8) AS start) w ${gate}
+      ON CONFLICT (tenant_id, key_hash, window_start) DO UPDATE SET hits = r.hits + 1
+      RETURNING r.hits, greatest(1, ceil(extract(epoch FROM r.expires_at - now())))::int AS retry_after)`;
+  });
+  const ctes = steps.slice(1).reduce((all, step) => db`${all}, ${step}`, steps[0]!);
+  const selects = hits.map((_, i) => db`SELECT ${i}::int AS i, hits, retry_after FROM ${db(`h${i}`)}`)
+    .reduce((all, select) => db`${all} UNION ALL ${select}`);
+  const rows = await db`WITH ${ctes} ${selects} ORDER BY i`;
+  for (let i = 0; i < rows.length; i++) sweepSometimes(db);
+  return rows.map((row) => {
+    const counted = Number(row.hits);
+    return { allowed: counted <= hits[Number(row.i)]!.rule.limit, hits: counted, retryAfterS: Number(row.retry_after) };
+  });
+}
+
 /** The hits `key` has in its current window, counting none; `allowed` while they are below the rule's limit. */
 export async function peek(db: Db, tenant: string, key: string, rule: LimitRule): Promise<LimitResult> {
   const seconds = Math.max(1, Math.round(rule.windowMs / 1000));

@@ -11,7 +11,7 @@
 import type { NextFunction, Request, Response } from 'express';
 import { ipBucket } from '../../core/accounts/throttle.ts';
 import type { Db } from '../../core/infra/db.ts';
-import { hit, limitKey } from '../../core/infra/rate-limit.ts';
+import { hitInOrder, limitKey } from '../../core/infra/rate-limit.ts';
 import { getRateLimits, ruleOf, type RateLimitName } from '../../core/infra/rate-limit-settings.ts';
 import { escapeHtml, pageHtml } from '../html-page.ts';
 import { HttpError } from '../http-error.ts';
@@ -27,15 +27,14 @@ export class RateLimited extends HttpError {
 
 /**
  * Counts one hit of each limit in order, stopping at the first one exceeded (so a refused
- * address does not use up its tenant's limit for everyone else).
+ * address does not use up its tenant's limit for everyone else): one statement for them all.
  * @throws RateLimited with the wait that limit asks for.
  */
 export async function enforceLimits(db: Db, tenant: string, hits: [RateLimitName, string][]): Promise<void> {
   const settings = await getRateLimits(db, tenant);
-  for (const [name, subject] of hits) {
-    const result = await hit(db, tenant, limitKey(name, subject), ruleOf(settings, name));
-    if (!result.allowed) throw new RateLimited(result.retryAfterS);
-  }
+  const results = await hitInOrder(db, tenant, hits.map(([name, subject]) => ({ key: limitKey(name, subject), rule: ruleOf(settings, name) })));
+  const refused = results.find((r) => !r.allowed);
+  if (refused) throw new RateLimited(refused.retryAfterS);
 }
 
 function isRegistration(body: unknown): boolean {

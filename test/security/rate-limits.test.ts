@@ -9,7 +9,7 @@ import { createMailer } from '../../core/infra/mail.ts';
 import { updateLegacySettings } from '../../core/legacy/legacy-settings.ts';
 import { createOidcClient } from '../../core/oidc/oidc-clients.ts';
 import { inertText, renderTemplate, USER_TEXT_MAX } from '../../core/infra/mail-templates.ts';
-import { hit, limitKey } from '../../core/infra/rate-limit.ts';
+import { hit, hitInOrder, limitKey } from '../../core/infra/rate-limit.ts';
 import { createTenant } from '../../core/tenants/tenants.ts';
 import { startServer, uniqueTenantId, type RunningServer } from '../support/harness.ts';
 import { OidcBrowser } from '../support/oidc-browser.ts';
@@ -168,6 +168,25 @@ describe('mails per recipient', () => {
 });
 
 describe('counters', () => {
+  it('count several limits in order in one statement, none after the first refused', async () => {
+    const tenant = await tenantWithLimits({});
+    const [a, b, c] = ['a', 'b', 'c'].map((k) => limitKey('order', `${tenant}:${k}`));
+    const rules = [{ key: a!, rule: { limit: 2, windowMs: 60_000 } }, { key: b!, rule: { limit: 1, windowMs: 60_000 } },
+      { key: c!, rule: { limit: 9, windowMs: 3_600_000 } }];
+    const hitsOf = async (key: string) => Number((await stack.db`SELECT coalesce(sum(hits), 0)::int AS n FROM rate_limit_hits
+      WHERE tenant_id = ${tenant} AND key_hash = ${key}`)[0]!.n);
+    expect((await hitInOrder(stack.db, tenant, rules)).map((r) => [r.allowed, r.hits])).toEqual([[true, 1], [true, 1], [true, 1]]);
+    // b is now over its limit: c is not counted.
+    const second = await hitInOrder(stack.db, tenant, rules);
+    expect(second.map((r) => [r.allowed, r.hits])).toEqual([[true, 2], [false, 2]]);
+    expect(second[1]!.retryAfterS).toBeGreaterThanOrEqual(1);
+    expect(second[1]!.retryAfterS).toBeLessThanOrEqual(60);
+    // a is over too: neither b nor c counts.
+    expect((await hitInOrder(stack.db, tenant, rules)).map((r) => [r.allowed, r.hits])).toEqual([[false, 3]]);
+    expect([await hitsOf(a!), await hitsOf(b!), await hitsOf(c!)]).toEqual([3, 2, 1]);
+    expect(await hitInOrder(stack.db, tenant, [])).toEqual([]);
+  });
+
   it('delete windows that have passed, in the background', async () => {
     const tenant = await tenantWithLimits({});
     await stack.db`INSERT INTO rate_limit_hits (tenant_id, key_hash, window_start, hits, expires_at)
