@@ -18,13 +18,21 @@ import { testDb, uniqueTenantId } from '../support/harness.ts';
 const db = testDb();
 afterAll(() => db.end());
 
-/** The database, counting the statements sent through it. */
+/** The database, counting the statements sent through it (a query runs when awaited; a fragment never is). */
 function counting(): { db: Db; statements: () => number } {
   let n = 0;
   const proxy = new Proxy(db, {
     apply(target, self, args: unknown[]) {
-      if ((args[0] as { raw?: unknown } | undefined)?.raw) n++;
-      return Reflect.apply(target, self, args);
+      const query = Reflect.apply(target, self, args) as Promise<unknown>;
+      if (!(args[0] as { raw?: unknown } | undefined)?.raw) return query;
+      const then = query.then.bind(query);
+      let sent = false;
+      query.then = ((...handlers: Parameters<typeof then>) => {
+        if (!sent) n++;
+        sent = true;
+        return then(...handlers);
+      }) as typeof query.then;
+      return query;
     },
   });
   return { db: proxy, statements: () => n };
@@ -107,7 +115,7 @@ describe("the token's user", () => {
     await adapter('RefreshToken').upsert('rt-u', { kind: 'RefreshToken', jti: 'rt-u', grantId: 'g-1', accountId: user.id }, 600);
     const account = findAccount({ db: c.db } as unknown as OidcDeps, s.tenant);
     const find = (sub: string) => account(undefined as never, sub) as Promise<{ claims(): Promise<Record<string, unknown>> } | undefined>;
-    return { ...s, user, rt: adapter('RefreshToken'), find, statements: c.statements };
+    return { ...s, user, adapter, rt: adapter('RefreshToken'), find, statements: c.statements };
   }
   const request = <T>(fn: () => Promise<T>) => withLogContext({ requestId: crypto.randomUUID() }, fn);
 
@@ -139,6 +147,18 @@ describe("the token's user", () => {
       const before = u.statements();
       expect(await u.find(u.user.id)).toBeUndefined();
       expect(u.statements() - before).toBe(0);
+    });
+  });
+
+  it('is not read by a lookup in several models (introspection without a hint)', async () => {
+    const u = await withUser();
+    await request(async () => {
+      const before = u.statements();
+      const [, , r] = await Promise.all([u.adapter('AccessToken').find('rt-u'), u.adapter('ClientCredentials').find('rt-u'), u.rt.find('rt-u')]);
+      expect(r?.accountId).toBe(u.user.id);
+      expect(u.statements() - before).toBe(1);
+      expect(await u.find(u.user.id)).toBeDefined();
+      expect(u.statements() - before).toBe(2);
     });
   });
 

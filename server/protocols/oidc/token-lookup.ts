@@ -9,7 +9,7 @@
 //   only within GRANT_HOLD_MS, and dropped at once when this process changes or deletes that
 //   grant (another replica's revocation can be seen up to GRANT_HOLD_MS late, as if the lookup
 //   had happened that much earlier). A token row already consumed or expired holds nothing.
-// - it also reads the token's user (its accountId, when that is a user id) with the groups, as
+// - a lookup in one model also reads the token's user (its accountId, when that is a user id) with the groups, as
 //   core/accounts/user-claims.ts does, and hands the row to the findAccount of the same request
 //   only (request-accounts.ts): the refresh grant, the code exchange and userinfo then read no
 //   user themselves.
@@ -70,12 +70,14 @@ export class TokenLookup {
 
   async #read(id: string, models: string[]): Promise<Map<string, PayloadRow>> {
     const db = this.#db;
+    // A lookup in one model is a grant or userinfo, which asks for the account next; one in several
+    // (introspection, revocation without a hint) never does, and skips the read.
     // The CASE keeps a non-uuid accountId (a client's, a service principal's) from failing the cast.
-    const rows = await db`SELECT t.model, t.payload, t.consumed_at, t.grant_id, g.payload AS grant_payload, g.consumed_at AS grant_consumed_at,
-        (SELECT to_jsonb(u) || jsonb_build_object('groups', ARRAY(SELECT ug.name FROM user_groups ug
+    const account = models.length !== 1 ? db`` : db`, (SELECT to_jsonb(u) || jsonb_build_object('groups', ARRAY(SELECT ug.name FROM user_groups ug
             WHERE ug.tenant_id = u.tenant_id AND ug.user_id = u.id ORDER BY ug.name))
           FROM users u WHERE u.tenant_id = t.tenant_id
-            AND u.id = CASE WHEN t.payload->>'accountId' ~* ${UUID_PATTERN} THEN (t.payload->>'accountId')::uuid END) AS account
+            AND u.id = CASE WHEN t.payload->>'accountId' ~* ${UUID_PATTERN} THEN (t.payload->>'accountId')::uuid END) AS account`;
+    const rows = await db`SELECT t.model, t.payload, t.consumed_at, t.grant_id, g.payload AS grant_payload, g.consumed_at AS grant_consumed_at ${account}
       FROM oidc_payloads t
       LEFT JOIN oidc_payloads g ON g.tenant_id = t.tenant_id AND g.model = 'Grant' AND g.id = t.grant_id
         AND (g.expires_at IS NULL OR g.expires_at > now())
