@@ -16,7 +16,7 @@
 import { z } from 'zod';
 import type { LockoutInput } from '../../workflows/lockout-contracts.ts';
 import { extendLockSignal, LOCKOUT_WORKFLOW, lockoutWorkflowId } from '../../workflows/lockout-contracts.ts';
-import { accountKey, countFailures, ipKey, lockedKeys, lockKey, recordFailure, type ThrottleKey } from '../../core/accounts/throttle.ts';
+import { accountKey, ipKey, lockedKeys, lockKey, recordFailure, throttleState, type ThrottleKey } from '../../core/accounts/throttle.ts';
 import type { Db } from '../../core/infra/db.ts';
 import { isDuration, parseDuration } from '../../core/infra/duration.ts';
 import { defineModule, type ModuleDeps } from './module.ts';
@@ -46,11 +46,10 @@ function ipLimits(config: LimitsConfig): z.infer<typeof Limits> {
 export async function checkThrottle(db: Db, tenant: string, who: { user?: { id: string } | null; login?: string; ip?: string },
   config: LimitsConfig & { window: string }, now: Date): Promise<'ok' | 'captcha' | 'locked'> {
   const keys = [accountKey(who.user ?? undefined, who.login), ipKey(who.ip)].filter((k): k is ThrottleKey => k !== undefined);
-  if ((await lockedKeys(db, tenant, keys)).length > 0) return 'locked';
+  const state = await throttleState(db, tenant, keys, now, parseDuration(config.window));
+  if (state.locked) return 'locked';
   const limits = { account: config, ip: ipLimits(config) };
-  const windowMs = parseDuration(config.window);
-  for (const k of keys) if ((await countFailures(db, tenant, k, now, windowMs)) >= limits[k.scope].captchaAfter) return 'captcha';
-  return 'ok';
+  return keys.some((k, i) => state.failures[i]! >= limits[k.scope].captchaAfter) ? 'captcha' : 'ok';
 }
 
 export const ThrottleLimits = Limits.extend({ window: Duration, perIp: Limits.optional() }).strict();
@@ -71,14 +70,15 @@ export const throttleModule = defineModule({
     const windowMs = parseDuration(config.window);
     const limits = { account: config, ip: ipLimits(config) };
     const keys = [accountKey(ctx.user, ctx.login), ipKey(ctx.request.ip)].filter((k): k is ThrottleKey => k !== undefined);
-    if ((await lockedKeys(db, ctx.tenant, keys)).length > 0) return { kind: 'outcome', outcome: 'locked', patch: { error: LOCKED } };
+    // A check reads locks and counts in one statement; a record needs the lock check before it writes.
+    const checked = config.mode === 'check' ? await throttleState(db, ctx.tenant, keys, now, windowMs) : undefined;
+    const locked = checked ? checked.locked : (await lockedKeys(db, ctx.tenant, keys)).length > 0;
+    if (locked) return { kind: 'outcome', outcome: 'locked', patch: { error: LOCKED } };
 
     const visit = ((ctx.nodeState[node] as Visits | undefined)?.visits ?? 0) + 1;
     const event = `${ctx.journeyId}:${node}:${visit}`;
-    const counts: number[] = [];
-    for (const k of keys) {
-      counts.push(config.mode === 'check' ? await countFailures(db, ctx.tenant, k, now, windowMs) : await recordFailure(db, ctx.tenant, k, event, now, windowMs));
-    }
+    const counts: number[] = checked?.failures ?? [];
+    if (!checked) for (const k of keys) counts.push(await recordFailure(db, ctx.tenant, k, event, now, windowMs));
     const patch = { nodeState: { visits: visit } satisfies Visits };
 
     const over = keys.filter((k, i) => config.mode === 'record' && counts[i]! >= limits[k.scope].lockAfter);

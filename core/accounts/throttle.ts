@@ -55,6 +55,25 @@ export async function countFailures(db: Db, tenant: string, k: ThrottleKey, now:
   return row!.n as number;
 }
 
+/**
+ * Whether any of `keys` is locked now, and the failures of each (in the order of `keys`) within the
+ * window: what lockedKeys and countFailures answer, read together in one statement (a check
+ * before every password asks both).
+ */
+export async function throttleState(db: Db, tenant: string, keys: ThrottleKey[], now: Date, windowMs: number): Promise<{ locked: boolean; failures: number[] }> {
+  if (keys.length === 0) return { locked: false, failures: [] };
+  const rows = await db`SELECT k.hash,
+      EXISTS (SELECT 1 FROM throttle_locks l WHERE l.tenant_id = ${tenant} AND l.key_hash = k.hash) AS locked,
+      (SELECT count(*)::int FROM throttle_failures f
+        WHERE f.tenant_id = ${tenant} AND f.key_hash = k.hash AND f.at > ${new Date(now.getTime() - windowMs)}) AS failures
+    FROM unnest(${db.array(keys.map((k) => k.hash))}::text[]) AS k(hash)`;
+  const byHash = new Map(rows.map((r) => [r.hash as string, r]));
+  return {
+    locked: rows.some((r) => r.locked === true),
+    failures: keys.map((k) => Number(byHash.get(k.hash)?.failures ?? 0)),
+  };
+}
+
 /** The keys among `keys` that are locked now. */
 export async function lockedKeys(db: Db, tenant: string, keys: ThrottleKey[]): Promise<ThrottleKey[]> {
   if (keys.length === 0) return [];

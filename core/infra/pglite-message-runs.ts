@@ -11,7 +11,8 @@
 // - each run is one queue item (pglite-serial-protocol.ts keeps a connection's open sequence
 //   together by the run's last message), and its answer is written once, after the run;
 // - the startup, SSL and cancel requests (first byte 0: they begin with a length) go through
-//   pglite-socket's own handling, as does anything while that handling has bytes buffered.
+//   pglite-socket's own handling; an incomplete message waits in the handler's buffer for the
+//   next packet.
 import { PGLiteSocketHandler } from '@electric-sql/pglite-socket';
 import type { Socket } from 'node:net';
 

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { saveTree } from '../../core/journeys/trees.ts';
 import { listAudit } from '../../core/infra/audit.ts';
-import { accountKey, ipBucket, ipKey, lockedKeys, lockKey, recordFailure } from '../../core/accounts/throttle.ts';
+import { accountKey, ipBucket, ipKey, lockedKeys, lockKey, recordFailure, throttleState } from '../../core/accounts/throttle.ts';
 import { solveChallenge } from '../../core/journeys/proof-of-work.ts';
 import type { Tree } from '../../core/journeys/tree-types.ts';
 import { validateTree } from '../../workflows/tree/validate.ts';
@@ -205,6 +205,24 @@ describe('throttle', () => {
     expect(await recordFailure(db, tenant, key, 'j2:count:1', new Date(now.getTime() + 61_000), 60_000)).toBe(1);
     // The stored keys are hashes, never what was typed.
     expect(JSON.stringify(await db`SELECT * FROM throttle_failures WHERE tenant_id = ${tenant}`)).not.toMatch(/someone/i);
+  });
+
+  it('reads locks and the failures of each key in the window together, as a check does', async () => {
+    const { tenant } = await tenantWithUser(db);
+    const account = accountKey(undefined, 'state@example.com')!;
+    const address = ipKey('198.51.100.7')!;
+    const now = new Date();
+    expect(await throttleState(db, tenant, [], now, 60_000)).toEqual({ locked: false, failures: [] });
+    expect(await throttleState(db, tenant, [account, address], now, 60_000)).toEqual({ locked: false, failures: [0, 0] });
+    await recordFailure(db, tenant, address, 'js:1', new Date(now.getTime() - 120_000), 60_000);
+    await recordFailure(db, tenant, address, 'js:2', now, 60_000);
+    await recordFailure(db, tenant, address, 'js:3', now, 60_000);
+    await recordFailure(db, tenant, account, 'js:4', now, 60_000);
+    // In the order of the keys asked; the failure two minutes old is outside the window.
+    expect(await throttleState(db, tenant, [address, account], new Date(now.getTime() + 1), 60_000)).toEqual({ locked: false, failures: [2, 1] });
+    await lockKey(db, tenant, address, now, new Date(now.getTime() + 60_000));
+    expect((await throttleState(db, tenant, [account, address], now, 60_000)).locked).toBe(true);
+    expect((await throttleState(db, tenant, [account], now, 60_000)).locked).toBe(false);
   });
 
   it('refuses bad throttle configs at import, naming the node', () => {
