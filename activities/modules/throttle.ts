@@ -52,6 +52,13 @@ export async function checkThrottle(db: Db, tenant: string, who: { user?: { id: 
   return keys.some((k, i) => state.failures[i]! >= limits[k.scope].captchaAfter) ? 'captcha' : 'ok';
 }
 
+/** Records this visit's failure for each key, one after the other; the failures each then has in the window. */
+async function recordFailures(db: Db, tenant: string, keys: ThrottleKey[], event: string, now: Date, windowMs: number): Promise<number[]> {
+  const counts: number[] = [];
+  for (const k of keys) counts.push(await recordFailure(db, tenant, k, event, now, windowMs));
+  return counts;
+}
+
 export const ThrottleLimits = Limits.extend({ window: Duration, perIp: Limits.optional() }).strict();
 
 export const throttleModule = defineModule({
@@ -77,8 +84,7 @@ export const throttleModule = defineModule({
 
     const visit = ((ctx.nodeState[node] as Visits | undefined)?.visits ?? 0) + 1;
     const event = `${ctx.journeyId}:${node}:${visit}`;
-    const counts: number[] = checked?.failures ?? [];
-    if (!checked) for (const k of keys) counts.push(await recordFailure(db, ctx.tenant, k, event, now, windowMs));
+    const counts = checked ? checked.failures : await recordFailures(db, ctx.tenant, keys, event, now, windowMs);
     const patch = { nodeState: { visits: visit } satisfies Visits };
 
     const over = keys.filter((k, i) => config.mode === 'record' && counts[i]! >= limits[k.scope].lockAfter);

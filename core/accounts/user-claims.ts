@@ -5,6 +5,7 @@
 // parts `address` (formatted), street_address, locality, region, postal_code, country), and
 // user_groups. Only string attribute values are used; empty ones are left out. Nothing a user can
 // type makes a claim "verified": email_verified comes from the verification flow only.
+import type { PendingQuery, Row } from 'postgres';
 import type { Db } from '../infra/db.ts';
 import type { UserStatus } from './users.ts';
 
@@ -55,16 +56,27 @@ export function claimsOfUser(row: Record<string, any>): UserClaims['claims'] {
   return claims;
 }
 
+/**
+ * SQL for a scalar subquery: the users row of tenant `tenant` and id `userId` (SQL text
+ * expressions) as JSON with its `groups`, or NULL — also when `userId` is no uuid (a client's or
+ * a service principal's id), which would otherwise fail the cast. What userClaimsOfRow reads; the
+ * OIDC token lookup puts it in its own statement (server/protocols/oidc/token-lookup.ts).
+ */
+export function userWithGroupsJson(db: Db, tenant: PendingQuery<Row[]>, userId: PendingQuery<Row[]>): PendingQuery<Row[]> {
+  return db`(SELECT to_jsonb(u) || jsonb_build_object('groups', ARRAY(SELECT g.name FROM user_groups g
+      WHERE g.tenant_id = u.tenant_id AND g.user_id = u.id ORDER BY g.name))
+    FROM users u WHERE u.tenant_id = ${tenant}
+      AND u.id = CASE WHEN ${userId} ~* ${UUID.source} THEN (${userId})::uuid END)`;
+}
+
 /** The user's status and claims, or undefined for an unknown user (or an id that is no uuid). */
 export async function loadUserClaims(db: Db, tenant: string, userId: string): Promise<UserClaims | undefined> {
   if (!UUID.test(userId)) return undefined;
-  const [row] = await db`SELECT u.*, ARRAY(SELECT g.name FROM user_groups g
-      WHERE g.tenant_id = u.tenant_id AND g.user_id = u.id ORDER BY g.name) AS groups
-    FROM users u WHERE u.tenant_id = ${tenant} AND u.id = ${userId}`;
-  return row ? userClaimsOfRow(row) : undefined;
+  const [row] = await db`SELECT ${userWithGroupsJson(db, db`${tenant}::text`, db`${userId}::text`)} AS account`;
+  return row?.account ? userClaimsOfRow(row.account) : undefined;
 }
 
-/** The status and claims of a users row with its `groups` (as loadUserClaims reads it, or as JSON). */
+/** The status and claims of a users row with its `groups`, as userWithGroupsJson reads it. */
 export function userClaimsOfRow(row: Record<string, any>): UserClaims {
   return { status: row.status, claims: claimsOfUser(row) };
 }

@@ -31,15 +31,8 @@ export function limitKey(limit: string, subject: string): string {
 
 /** Counts one hit of `key` in its current window; `allowed` while the window's hits stay within the rule. */
 export async function hit(db: Db, tenant: string, key: string, rule: LimitRule): Promise<LimitResult> {
-  const seconds = Math.max(1, Math.round(rule.windowMs / 1000));
-  const [row] = await db`INSERT INTO rate_limit_hits AS r (tenant_id, key_hash, window_start, hits, expires_at)
-    SELECT ${tenant}, ${key}, w.start, 1, w.start + ${seconds}::float8 * interval '1 second'
-      FROM (SELECT to_timestamp(floor(extract(epoch FROM now()) / ${seconds}::float8) * ${seconds}::float8) AS start) w
-    ON CONFLICT (tenant_id, key_hash, window_start) DO UPDATE SET hits = r.hits + 1
-    RETURNING r.hits, greatest(1, ceil(extract(epoch FROM r.expires_at - now())))::int AS retry_after`;
-  sweepSometimes(db);
-  const hits = Number(row!.hits);
-  return { allowed: hits <= rule.limit, hits, retryAfterS: Number(row!.retry_after) };
+  const [result] = await hitInOrder(db, tenant, [{ key, rule }]);
+  return result!;
 }
 
 /**

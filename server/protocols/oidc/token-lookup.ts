@@ -9,13 +9,14 @@
 //   only within GRANT_HOLD_MS, and dropped at once when this process changes or deletes that
 //   grant (another replica's revocation can be seen up to GRANT_HOLD_MS late, as if the lookup
 //   had happened that much earlier). A token row already consumed or expired holds nothing.
-// - a lookup in one model also reads the token's user (its accountId, when that is a user id) with the groups, as
-//   core/accounts/user-claims.ts does, and hands the row to the findAccount of the same request
+// - a lookup in one model also reads the token's user (its accountId, when that is a user id) with
+//   the groups, with core/accounts/user-claims.ts's query, and hands the row to the findAccount of the same request
 //   only (request-accounts.ts): the refresh grant, the code exchange and userinfo then read no
 //   user themselves.
 import type { AdapterPayload } from 'oidc-provider';
 import type { Db } from '../../../core/infra/db.ts';
 import { TakeOnceMap } from '../../../core/infra/take-once-map.ts';
+import { userWithGroupsJson } from '../../../core/accounts/user-claims.ts';
 import { holdAccountRow } from './request-accounts.ts';
 
 /** The models whose ids are token values the provider looks up by find(). */
@@ -23,7 +24,6 @@ export const TOKEN_MODELS = new Set(['AccessToken', 'ClientCredentials', 'Refres
   'BackchannelAuthenticationRequest', 'PreAuthorizedCode']);
 
 const GRANT_HOLD_MS = 500;
-const UUID_PATTERN = '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$';
 const HELD_MAX = 10_000;
 
 export interface PayloadRow { payload: AdapterPayload; consumed_at: Date | null }
@@ -72,11 +72,7 @@ export class TokenLookup {
     const db = this.#db;
     // A lookup in one model is a grant or userinfo, which asks for the account next; one in several
     // (introspection, revocation without a hint) never does, and skips the read.
-    // The CASE keeps a non-uuid accountId (a client's, a service principal's) from failing the cast.
-    const account = models.length !== 1 ? db`` : db`, (SELECT to_jsonb(u) || jsonb_build_object('groups', ARRAY(SELECT ug.name FROM user_groups ug
-            WHERE ug.tenant_id = u.tenant_id AND ug.user_id = u.id ORDER BY ug.name))
-          FROM users u WHERE u.tenant_id = t.tenant_id
-            AND u.id = CASE WHEN t.payload->>'accountId' ~* ${UUID_PATTERN} THEN (t.payload->>'accountId')::uuid END) AS account`;
+    const account = models.length !== 1 ? db`` : db`, ${userWithGroupsJson(db, db`t.tenant_id`, db`t.payload->>'accountId'`)} AS account`;
     const rows = await db`SELECT t.model, t.payload, t.consumed_at, t.grant_id, g.payload AS grant_payload, g.consumed_at AS grant_consumed_at ${account}
       FROM oidc_payloads t
       LEFT JOIN oidc_payloads g ON g.tenant_id = t.tenant_id AND g.model = 'Grant' AND g.id = t.grant_id
