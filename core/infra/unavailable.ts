@@ -28,6 +28,11 @@ function classifyOne(e: Inspectable): Dependency | undefined {
   if (typeof code === 'string' && PG_DRIVER_CODES.has(code)) return 'database';
   // Temporal: ServiceError / ConnectionError from the client, or the raw gRPC status in their cause.
   if (code === GRPC_UNAVAILABLE || code === GRPC_DEADLINE_EXCEEDED) return 'temporal';
+  // An update call the SDK reports as timed out or cancelled: DEADLINE_EXCEEDED is caught above
+  // through its cause, but the SDK gives the same error for a gRPC CANCELLED or a CancelledFailure.
+  // Nothing in Tessera cancels a request's Temporal calls, so either way the update was not
+  // carried out within the request's deadline — Temporal (or its workers) unavailable for now.
+  if (name === 'WorkflowUpdateRPCTimeoutOrCancelledError') return 'temporal';
   if (name === 'ConnectionError' || (name === 'ServiceError' && /connect|unavailable|deadline/i.test(message))) return 'temporal';
   if (typeof code === 'string' && NETWORK_CODES.has(code)) {
     // A raw socket error: the address tells which dependency, else assume the database driver

@@ -1,6 +1,6 @@
 // Which errors mean "a dependency is down for now" (503 + Retry-After) and which are bugs (500):
 // real errors from the drivers, made by talking to a port where nothing listens.
-import { ServiceError } from '@temporalio/client';
+import { ServiceError, WorkflowUpdateRPCTimeoutOrCancelledError } from '@temporalio/client';
 import { expect, it, vi } from 'vitest';
 import type { NextFunction, Request, Response } from 'express';
 import { openDb } from '../../core/infra/db.ts';
@@ -42,6 +42,14 @@ it('classifies the Temporal client\'s errors for an unreachable frontend, and no
   expect(unavailableDependency(new ServiceError('Deadline', { cause: grpc(4, 'Deadline exceeded') }))).toBe('temporal');
   expect(unavailableDependency(new ServiceError('Not found', { cause: grpc(5, 'workflow not found') }))).toBeUndefined();
   expect(unavailableDependency(new ServiceError('Invalid', { cause: grpc(3, 'invalid argument') }))).toBeUndefined();
+});
+
+it('classifies an update call the SDK gave up on, whichever way it ended, as Temporal being down', () => {
+  const grpc = (code: number, details: string) => Object.assign(new Error(`${code} ${details}`), { code, details });
+  expect(unavailableDependency(new WorkflowUpdateRPCTimeoutOrCancelledError('Workflow update call timeout or cancelled', { cause: grpc(1, 'context canceled') }))).toBe('temporal');
+  expect(unavailableDependency(new WorkflowUpdateRPCTimeoutOrCancelledError('Workflow update call timeout or cancelled'))).toBe('temporal');
+  // A bare CANCELLED elsewhere (not an update's wait) stays a bug until it is understood.
+  expect(unavailableDependency(grpc(1, 'context canceled'))).toBeUndefined();
 });
 
 it('answers 503 with Retry-After, without details, for an unavailable dependency', () => {
