@@ -6,6 +6,8 @@ import { OWN_STORAGE_TESTS } from './test/own-storage-tests.ts';
 export default defineConfig({
   test: {
     globalSetup: ['test/global-setup.ts'],
+    // In each test process, before anything imports oidc-provider, as bin/tessera.js does.
+    setupFiles: ['test/setup-provider-context-fix.ts'],
     include: ['test/**/*.test.ts'],
     // .ci/run's second pass: files that ignore the run's database already ran in the first.
     exclude: [...configDefaults.exclude, ...(process.env.SKIP_OWN_STORAGE_TESTS === '1' ? OWN_STORAGE_TESTS : [])],

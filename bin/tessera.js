@@ -11,5 +11,7 @@ process.removeAllListeners('warning');
 process.on('warning', (w) => { if (w.name !== 'ExperimentalWarning') console.warn(w); });
 // Tracing patches the HTTP server, so it starts before anything else is loaded (when configured).
 if (process.env.OTEL_EXPORTER_OTLP_ENDPOINT || process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) (await import('../core/infra/tracing.ts')).startTracing();
+// Before anything imports oidc-provider: its per-request getter fills the old generation with garbage.
+(await import('../server/protocols/oidc/provider-context-fix.ts')).installProviderContextFix();
 const { main } = await import('./cli.ts');
 process.exitCode = await main(process.argv.slice(2));
