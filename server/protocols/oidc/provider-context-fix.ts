@@ -1,7 +1,7 @@
 // oidc-provider 9.13 gives every request's Koa context its `ctx.oidc` through a getter that is a
 // new closure per request (`Object.defineProperty(ctx, 'oidc', { get: () => … })` in
-// lib/helpers/initialize_app.js). V8 keeps what such a per-object accessor references reachable
-// from the old generation until the next full collection, so every request's whole object graph
+// lib/helpers/initialize_app.js). On Node 24's V8 what such a per-object accessor closes over is
+// freed only by a full collection, never a young one, so every request's whole object graph
 // (Koa context, request, response, headers, OIDCContext) survives the young-generation collections
 // and is copied into the old generation as garbage: ~6 KB per request, measured with `--trace-gc`
 // on a bare provider (discovery and the token endpoint alike), and the server's scavenges took
