@@ -14,7 +14,7 @@ import { recordAudit, type AuditEvent } from '../core/infra/audit.ts';
 import { createMailer, type Mailer } from '../core/infra/mail.ts';
 import { countJourney } from '../core/infra/metrics.ts';
 import { findRemembered, rememberScope, saveRemembered } from '../core/journeys/remembered.ts';
-import { resetThrottle } from '../core/accounts/throttle.ts';
+import { resetThrottleStatement } from '../core/accounts/throttle.ts';
 import type { Tree, TreeBundle } from '../core/journeys/tree-types.ts';
 import type { ContextPatch, JourneyContext, NodeCall, PrepareResult, VerifyResult } from '../core/journeys/journey-context.ts';
 import { getUser } from '../core/accounts/users.ts';
@@ -155,9 +155,11 @@ export function createJourneyActivities({ db, config, temporal, now = () => new 
         dedupeKey: `journey-end:${end.journeyId}`,
         data: { tree: end.tree, version: end.version, ...(end.kind ? { kind: end.kind } : {}), ...(end.client ? { client: end.client } : {}), ...(end.error ? { error: end.error } : {}) },
       });
-      // A successful sign-in forgets the account's earlier failures (as Keycloak does).
-      if (end.status === 'succeeded' && end.subject) await resetThrottle(db, end.tenant, end.subject);
-      if (end.signedIn && end.subject) await markSignedIn(db, end.tenant, end.subject);
+      // A successful sign-in forgets the account's earlier failures (as Keycloak does), in the
+      // statement that records it when there is one.
+      const forget = end.status === 'succeeded' && end.subject ? resetThrottleStatement(db, end.tenant, end.subject) : undefined;
+      if (end.signedIn && end.subject) await markSignedIn(db, end.tenant, end.subject, forget);
+      else if (forget) await forget;
       // A signup abandoned before the registration workflow took over leaves no pending account.
       if (end.kind === 'registration' && end.status !== 'succeeded' && end.subject) {
         await forgetAbandonedSignup(db, end.tenant, end.subject, end.journeyId);

@@ -4,6 +4,7 @@
 // lockout workflow removes, when its durable timer fires (workflows/lockout.ts).
 import { createHash } from 'node:crypto';
 import { isIPv6 } from 'node:net';
+import type { PendingQuery, Row } from 'postgres';
 import type { Db } from '../infra/db.ts';
 
 export type ThrottleScope = 'account' | 'ip';
@@ -101,5 +102,10 @@ export async function unlockKey(db: Db, tenant: string, keyHash: string, until: 
 
 /** Forgets an account's failures; for a successful sign-in (called when a journey succeeds). */
 export async function resetThrottle(db: Db, tenant: string, userId: string): Promise<void> {
-  await db`DELETE FROM throttle_failures WHERE tenant_id = ${tenant} AND key_hash = ${accountKey({ id: userId }, undefined)!.hash}`;
+  await resetThrottleStatement(db, tenant, userId);
+}
+
+/** resetThrottle's statement, not yet run: to run inside another (markSignedIn's). */
+export function resetThrottleStatement(db: Db, tenant: string, userId: string): PendingQuery<Row[]> {
+  return db`DELETE FROM throttle_failures WHERE tenant_id = ${tenant} AND key_hash = ${accountKey({ id: userId }, undefined)!.hash}`;
 }

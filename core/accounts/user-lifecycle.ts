@@ -1,10 +1,16 @@
 // Moments in an account's life that journeys record: the first and later sign-ins, the profile
 // review a tenant may ask for on the first one, and the clean-up of a signup abandoned before the
 // registration workflow took it over.
+import type { PendingQuery, Row } from 'postgres';
 import type { Db } from '../infra/db.ts';
 
-export async function markSignedIn(db: Db, tenant: string, userId: string): Promise<void> {
-  await db`UPDATE users SET last_login_at = now() WHERE tenant_id = ${tenant} AND id = ${userId}`;
+/**
+ * Records a sign-in (last_login_at). `alongside`, a statement not yet run (resetThrottleStatement),
+ * runs in the same statement as a data-modifying WITH: one round trip at every journey's end.
+ */
+export async function markSignedIn(db: Db, tenant: string, userId: string, alongside?: PendingQuery<Row[]>): Promise<void> {
+  const also = alongside ? db`WITH alongside AS (${alongside}) ` : db``;
+  await db`${also}UPDATE users SET last_login_at = now() WHERE tenant_id = ${tenant} AND id = ${userId}`;
 }
 
 /** True until the user has signed in once or reviewed the profile when asked. */

@@ -14,28 +14,14 @@ import type { OidcDeps } from '../../server/protocols/oidc/deps.ts';
 import type { Db } from '../../core/infra/db.ts';
 import { postgresAdapter } from '../../server/protocols/oidc/postgres-adapter.ts';
 import { testDb, uniqueTenantId } from '../support/harness.ts';
+import { countingDb } from '../support/counting-db.ts';
 
 const db = testDb();
 afterAll(() => db.end());
 
-/** The database, counting the statements sent through it (a query runs when awaited; a fragment never is). */
+/** The database, counting the statements sent through it. */
 function counting(): { db: Db; statements: () => number } {
-  let n = 0;
-  const proxy = new Proxy(db, {
-    apply(target, self, args: unknown[]) {
-      const query = Reflect.apply(target, self, args) as Promise<unknown>;
-      if (!(args[0] as { raw?: unknown } | undefined)?.raw) return query;
-      const then = query.then.bind(query);
-      let sent = false;
-      query.then = ((...handlers: Parameters<typeof then>) => {
-        if (!sent) n++;
-        sent = true;
-        return then(...handlers);
-      }) as typeof query.then;
-      return query;
-    },
-  });
-  return { db: proxy, statements: () => n };
+  return countingDb(db);
 }
 
 async function setup() {
