@@ -11,7 +11,6 @@ import { createUser, setUserStatus } from '../../core/accounts/users.ts';
 import { withLogContext } from '../../core/infra/log-context.ts';
 import { findAccount } from '../../server/protocols/oidc/account.ts';
 import type { OidcDeps } from '../../server/protocols/oidc/deps.ts';
-import type { Db } from '../../core/infra/db.ts';
 import { postgresAdapter } from '../../server/protocols/oidc/postgres-adapter.ts';
 import { testDb, uniqueTenantId } from '../support/harness.ts';
 import { countingDb } from '../support/counting-db.ts';
@@ -19,15 +18,11 @@ import { countingDb } from '../support/counting-db.ts';
 const db = testDb();
 afterAll(() => db.end());
 
-/** The database, counting the statements sent through it. */
-function counting(): { db: Db; statements: () => number } {
-  return countingDb(db);
-}
 
 async function setup() {
   const tenant = uniqueTenantId('tl');
   await createTenant(db, tenant);
-  const c = counting();
+  const c = countingDb(db);
   const adapter = postgresAdapter(c.db, tenant);
   const [at, cc, rt, grant] = ['AccessToken', 'ClientCredentials', 'RefreshToken', 'Grant'].map((m) => adapter(m));
   await grant!.upsert('g-1', { kind: 'Grant', jti: 'g-1', accountId: 'u-1' }, 600);
@@ -94,7 +89,7 @@ describe('token lookup', () => {
 describe("the token's user", () => {
   async function withUser() {
     const s = await setup();
-    const c = counting();
+    const c = countingDb(db);
     const user = await createUser(db, s.tenant, { username: 'ada', email: 'ada@example.com', name: 'Ada L', attributes: { given_name: 'Ada' } });
     await addMember(db, s.tenant, await createGroup(db, s.tenant, { name: 'staff' }), user.id);
     const adapter = postgresAdapter(c.db, s.tenant);
