@@ -3,10 +3,13 @@
 // Parse/Bind/Execute can land between another's Bind and Execute on PGlite's single backend,
 // failing with "portal does not exist" or wrong bind parameters. Here the queue serves only the
 // connection whose sequence is open (last message not Sync, Query or Terminate) until it ends,
-// just as it already does for a connection inside a transaction.
+// just as it already does for a connection inside a transaction. It also keeps the ledger of the
+// statements each connection prepared by name, and deallocates them when the connection goes
+// (pglite-prepared-statements.ts).
 import type { PGlite } from '@electric-sql/pglite';
 import type { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { lastMessageType } from './pglite-message-runs.ts';
+import { deallocateMessage, PreparedStatementLedger } from './pglite-prepared-statements.ts';
 
 interface QueueItem {
   handlerId: number;
@@ -20,6 +23,7 @@ interface QueryQueue {
   queue: QueueItem[];
   processing: boolean;
   lastHandlerId: number | null;
+  enqueue(handlerId: number, message: Uint8Array, onData: (data: Uint8Array) => void): Promise<number>;
   processQueue(): Promise<void>;
   clearTransactionIfNeeded(handlerId: number): Promise<void>;
 }
@@ -29,12 +33,13 @@ const ENDS_SEQUENCE = new Set([0x53, 0x51, 0x58, 0x00]);
 const SYNC = new Uint8Array([0x53, 0, 0, 0, 4]);
 
 /** @throws Error when the installed pglite-socket no longer has the internals this relies on. */
-export function serializeExtendedProtocol(server: PGLiteSocketServer, db: PGlite): void {
+export function serializeExtendedProtocol(server: PGLiteSocketServer, db: PGlite): PreparedStatementLedger {
   const queue = (server as unknown as { queryQueue?: QueryQueue }).queryQueue;
-  if (!queue || typeof queue.processQueue !== 'function' || !Array.isArray(queue.queue)) {
+  if (!queue || typeof queue.processQueue !== 'function' || typeof queue.enqueue !== 'function' || !Array.isArray(queue.queue)) {
     throw new Error('pglite-socket internals changed: re-check core/infra/pglite-serial-protocol.ts');
   }
   let open: number | null = null;
+  const ledger = new PreparedStatementLedger();
 
   queue.processQueue = async function processQueue(this: QueryQueue) {
     if (this.processing || this.queue.length === 0) return;
@@ -60,6 +65,7 @@ export function serializeExtendedProtocol(server: PGLiteSocketServer, db: PGlite
         this.lastHandlerId = item.handlerId;
         // An item is one message (pglite-socket's startup path) or a run of them (pglite-message-runs.ts).
         const last = item.message[0] === 0 ? 0 : lastMessageType(item.message);
+        if (last !== 0) ledger.note(item.handlerId, item.message);
         open = ENDS_SEQUENCE.has(last) ? null : item.handlerId;
         item.resolve(bytes);
       }
@@ -76,6 +82,11 @@ export function serializeExtendedProtocol(server: PGLiteSocketServer, db: PGlite
       await db.runExclusive(() => db.execProtocolRawStream(SYNC, { onRawData: () => {} }));
     }
     await clearTransaction(handlerId);
+    // Queued like any client's query, so none runs inside another connection's open sequence.
+    for (const name of ledger.forget(handlerId)) {
+      this.enqueue(handlerId, deallocateMessage(name), () => {}).catch(() => {});
+    }
     await this.processQueue();
   };
+  return ledger;
 }
