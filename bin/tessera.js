@@ -9,6 +9,14 @@ if (major < 22 || (major === 22 && minor < 18)) {
 }
 process.removeAllListeners('warning');
 process.on('warning', (w) => { if (w.name !== 'ExperimentalWarning') console.warn(w); });
+// The long-running commands replace themselves once with V8's young generation capped (before
+// anything else starts: same pid, nothing to carry over).
+try {
+  (await import('./runtime/young-generation.ts')).capYoungGeneration();
+} catch (err) {
+  console.error(`tessera: ${err.message}`);
+  process.exit(1);
+}
 // Tracing patches the HTTP server, so it starts before anything else is loaded (when configured).
 if (process.env.OTEL_EXPORTER_OTLP_ENDPOINT || process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) (await import('../core/infra/tracing.ts')).startTracing();
 // Before anything imports oidc-provider: its per-request getter fills the old generation with garbage.
