@@ -33,7 +33,7 @@ const ENDS_SEQUENCE = new Set([0x53, 0x51, 0x58, 0x00]);
 const SYNC = new Uint8Array([0x53, 0, 0, 0, 4]);
 
 /** @throws Error when the installed pglite-socket no longer has the internals this relies on. */
-export function serializeExtendedProtocol(server: PGLiteSocketServer, db: PGlite): PreparedStatementLedger {
+export function serializeExtendedProtocol(server: PGLiteSocketServer, db: PGlite): void {
   const queue = (server as unknown as { queryQueue?: QueryQueue }).queryQueue;
   if (!queue || typeof queue.processQueue !== 'function' || typeof queue.enqueue !== 'function' || !Array.isArray(queue.queue)) {
     throw new Error('pglite-socket internals changed: re-check core/infra/pglite-serial-protocol.ts');
@@ -88,5 +88,4 @@ export function serializeExtendedProtocol(server: PGLiteSocketServer, db: PGlite
     }
     await this.processQueue();
   };
-  return ledger;
 }

@@ -1,27 +1,14 @@
 // The embedded PGlite serves several connections (the running instance, the CLI, a separate
 // worker process). Its socket multiplexer must keep each connection's extended-protocol messages
 // together; interleaved, they fail with "portal does not exist" or mismatched bind parameters.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { openDb, type Db } from '../../core/infra/db.ts';
-import { startEmbeddedDb, type EmbeddedDb } from '../../core/infra/embedded-db.ts';
+import { useEmbeddedDb } from '../support/embedded-db.ts';
 
-let dir: string;
-let embedded: EmbeddedDb;
-
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'tessera-pglite-'));
-  embedded = await startEmbeddedDb(dir, false);
-});
-afterAll(async () => {
-  await embedded?.stop();
-  await rm(dir, { recursive: true, force: true });
-});
+const embeddedUrl = useEmbeddedDb('tessera-pglite-');
 
 it('keeps concurrent connections apart, inside and outside transactions', async () => {
-  const clients: Db[] = Array.from({ length: 4 }, () => openDb(embedded.url));
+  const clients: Db[] = Array.from({ length: 4 }, () => openDb(embeddedUrl()));
   await clients[0]!`CREATE TABLE IF NOT EXISTS mux_probe (client int, n int, label text)`;
   try {
     const work = clients.map(async (db, client) => {

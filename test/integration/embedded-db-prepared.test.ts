@@ -1,31 +1,18 @@
 // The embedded PGlite runs named prepared statements (core/infra/db.ts) for every connection in
 // its one shared session: a connection's statements must stay apart from the others' while it
 // lives and be deallocated when it goes, or every reconnect would leave its plans behind for good.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { openDb } from '../../core/infra/db.ts';
-import { startEmbeddedDb, type EmbeddedDb } from '../../core/infra/embedded-db.ts';
+import { useEmbeddedDb } from '../support/embedded-db.ts';
 
-let dir: string;
-let embedded: EmbeddedDb;
-
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'tessera-pglite-prepared-'));
-  embedded = await startEmbeddedDb(dir, false);
-});
-afterAll(async () => {
-  await embedded?.stop();
-  await rm(dir, { recursive: true, force: true });
-});
+const embeddedUrl = useEmbeddedDb('tessera-pglite-prepared-');
 
 it('prepares statements per connection and deallocates them when the connection ends', async () => {
-  const watcher = openDb(embedded.url, { max: 1 });
+  const watcher = openDb(embeddedUrl(), { max: 1 });
   const names = async () => new Set((await watcher`SELECT name FROM pg_prepared_statements`).map((r) => r.name as string));
   try {
     const mine = await names();
-    const client = openDb(embedded.url, { max: 1 });
+    const client = openDb(embeddedUrl(), { max: 1 });
     for (let n = 0; n < 3; n++) {
       expect(await client`SELECT ${n}::int AS n`).toEqual([{ n }]);
       expect(await client`SELECT ${`v${n}`}::text AS v, 1 AS one`).toEqual([{ v: `v${n}`, one: 1 }]);

@@ -42,12 +42,10 @@ describe('capYoungGeneration', () => {
       const script = join(dir, 'probe.mjs');
       // Prints its pid before and after; run as `probe.mjs server` so the cap applies.
       await writeFile(script, `
-        import v8 from 'node:v8';
         const { capYoungGeneration } = await import(${JSON.stringify(module)});
         process.stdout.write(JSON.stringify({ at: 'before', pid: process.pid }) + '\\n');
         capYoungGeneration();
-        const young = v8.getHeapSpaceStatistics().find((s) => s.space_name === 'new_space');
-        process.stdout.write(JSON.stringify({ at: 'after', pid: process.pid, execArgv: process.execArgv, young: young?.space_size }) + '\\n');
+        process.stdout.write(JSON.stringify({ at: 'after', pid: process.pid, execArgv: process.execArgv }) + '\\n');
       `);
       const run = spawnSync(process.execPath, [script, 'server'], { encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' } });
       expect(run.status, run.stderr).toBe(0);
