@@ -1,7 +1,7 @@
 // Untrusted SAML XML in, a DOM out: the one way this SP reads what a browser POSTs. Rules:
 // - the size is bounded before anything is decoded or parsed (base64 and decoded, 256 KiB);
 // - a DOCTYPE (XXE, entity expansion) is refused before any parser sees the text;
-// - the document is validated against the SAML 2.0 schemas (samlify's xmllint, core/saml/saml-setup.ts),
+// - the document is validated against the SAML 2.0 schemas (libxml2 in WebAssembly, core/saml/saml-setup.ts),
 //   then parsed strictly: any parser error, or anything beside one root element, is a refusal.
 // Helpers read elements by namespace + local name, never by prefix.
 import { DOMParser } from '@xmldom/xmldom';

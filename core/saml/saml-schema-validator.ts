@@ -1,23 +1,23 @@
 // The schema check every SAML document goes through (core/saml/saml-setup.ts installs it in
-// samlify): xmllint compiled to JavaScript (node-xmllint, through @authenio/samlify-node-xmllint,
-// whose SAML 2.0, xmldsig and xenc schemas it reuses) with XML Encryption 1.1 (xenc11) added,
-// run by one long-lived worker thread that keeps its instance (xmllint-validator.ts).
+// samlify): libxml2's XML Schema validator compiled to WebAssembly (xsd-schema-set.ts), against
+// the SAML 2.0, xmldsig and xenc schemas of @authenio/samlify-node-xmllint with XML Encryption
+// 1.1 (xenc11) added, parsed once per process on the first document.
 // Rules:
-// - a document is valid only when xmllint printed exactly "<its file> validates" for it: any
-//   warning, parser error, or a failure of the worker refuses it;
-// - xmllint validates against the last schema given; the protocol schema is last and imports the
-//   assertion schema (which imports xmldsig and xenc) and xenc11;
+// - a document is valid only when libxml2 parsed and validated it without an error; a DOCTYPE
+//   (which SAML forbids) or a validator that failed to load refuses it;
+// - the protocol schema is the one validated against; it imports the assertion schema (which
+//   imports xmldsig and xenc) and xenc11;
 // - a refusal rejects with SchemaError, whose message is for the operator: element and attribute
 //   names and what was wrong, each quoted value of the document replaced by '…', at most three
 //   errors — never the document text.
 import { createRequire } from 'node:module';
 import { XENC11_SCHEMA } from './xenc11-schema.ts';
-import { XmllintValidator } from './xmllint-validator.ts';
+import type { XsdSchemaSet } from './xsd-schema-set.ts';
 
 const fromValidator = createRequire(createRequire(import.meta.url).resolve('@authenio/samlify-node-xmllint'));
 const schema = (name: string) => (fromValidator(`./schemas/${name}.xsd`) as { default: string }).default;
 
-// The virtual file system names the schemas file_<index>.xsd, in this order.
+// The schemas name each other file_<index>.xsd, in this order; the last one is validated against.
 export const SAML_SCHEMAS = (() => {
   const assertion = schema('saml-schema-assertion-2.0').replace('xmldsig-core-schema.xsd', 'file_1.xsd').replace('xenc-schema.xsd', 'file_2.xsd');
   const xenc = schema('xenc-schema').replace('xmldsig-core-schema.xsd', 'file_1.xsd');
@@ -35,9 +35,8 @@ export class SchemaError extends Error {
   }
 }
 
-/** One xmllint error line, with the document's values taken out ("file_0.xml:1: element X: Schemas validity error : Element '{ns}X': …"). */
-export function describeSchemaError(line: string): string {
-  const message = line.replace(/^file_\d+\.xml:\d+:\s*/, '').replace(/^element [^:]*:\s*/, '');
+/** One of libxml2's messages, with the document's values taken out ("Element '{ns}X': The attribute 'Version' is required but missing."). */
+export function describeSchemaError(message: string): string {
   // Element, attribute and type names stay (they are the schema's words); any other quoted text is the document's.
   return message
     .replace(/[^\x20-\x7e]/g, '?')
@@ -46,19 +45,26 @@ export function describeSchemaError(line: string): string {
     .slice(0, 300);
 }
 
-let validator: XmllintValidator | undefined;
+let schemas: Promise<XsdSchemaSet> | undefined;
+
+/** The SAML schema set, built on first use (loading libxml2 costs ~10 MiB, which a process without SAML never pays). */
+function samlSchemas(): Promise<XsdSchemaSet> {
+  schemas ??= import('./xsd-schema-set.ts').then(({ XsdSchemaSet }) =>
+    new XsdSchemaSet('saml', Object.fromEntries(SAML_SCHEMAS.map((text, i) => [`file_${i}.xsd`, text])), `file_${SAML_SCHEMAS.length - 1}.xsd`));
+  // A load that failed is tried again by the next document (this one is refused).
+  schemas.catch(() => { schemas = undefined; });
+  return schemas;
+}
 
 /** @returns a promise that rejects with SchemaError when the document breaks the SAML schemas. */
 export async function validateSamlSchema(xml: string): Promise<string> {
-  validator ??= new XmllintValidator(SAML_SCHEMAS);
-  let output: string;
+  if (/<!DOCTYPE/i.test(xml)) throw new SchemaError('a DOCTYPE is not allowed in a SAML message');
+  let errors: string[];
   try {
-    output = await validator.validate(xml);
+    errors = (await samlSchemas()).errors(xml);
   } catch (err) {
     throw new SchemaError(`schema validation failed (${err instanceof Error ? err.message : 'validator error'})`);
   }
-  const lines = output.split('\n').filter(Boolean);
-  if (lines.length === 1 && /^file_\d+\.xml validates$/.test(lines[0]!)) return 'SUCCESS_VALIDATE_XML';
-  const reasons = lines.filter((line) => /error/i.test(line)).slice(0, 3).map(describeSchemaError);
-  throw new SchemaError(reasons.join('; ') || 'schema validation failed');
+  if (errors.length === 0) return 'SUCCESS_VALIDATE_XML';
+  throw new SchemaError(errors.slice(0, 3).map(describeSchemaError).join('; ') || 'schema validation failed');
 }

@@ -1,6 +1,6 @@
 // samlify, configured once per process: every document it parses is first checked against the
-// SAML 2.0 XML schemas (with XML Encryption 1.1) by xmllint compiled to JavaScript in a worker
-// thread of its own (saml-schema-validator.ts: no Java, no native code), which also refuses DOCTYPEs, so XXE and
+// SAML 2.0 XML schemas (with XML Encryption 1.1) by libxml2 compiled to WebAssembly
+// (saml-schema-validator.ts: no Java, no native code), which also refuses DOCTYPEs, so XXE and
 // entity expansion never reach a parser that would honour them. Import samlify through this
 // module, never directly.
 import * as samlify from 'samlify';

@@ -1,6 +1,6 @@
 // SP-initiated SAML SSO under load, against the running `tessera server`, and the server's memory
-// while it lasts (every AuthnRequest goes through the xmllint-in-JavaScript schema validator, now
-// one long-lived worker thread: core/saml/xmllint-validator.ts). Rules:
+// while it lasts (every AuthnRequest goes through the SAML schema validator, libxml2 compiled to
+// WebAssembly on the request's thread: core/saml/xsd-schema-set.ts). Rules:
 // - one samlify SP is registered in the bench tenant from its own metadata (AuthnRequests unsigned,
 //   an ACS that is never called: the bench only reads the page that would post to it);
 // - one user signs in once through the Journey API (username, password, TOTP); every request then
@@ -157,7 +157,7 @@ export function formatSamlReport(r: SamlBenchResult, cores: number): string {
   const right = r.phases.map(() => 'r' as const);
   const out: string[] = [
     'SAML SSO (IdP) — SP-initiated, samlify SP, unsigned AuthnRequest on the HTTP-Redirect binding (fresh ID each), signed-in',
-    '  session cookie: GET /saml/sso → schema check (xmllint, JavaScript, in a worker thread) → signed Response + Assertion in the POST form (1 HTTP request);',
+    '  session cookie: GET /saml/sso → schema check (libxml2, WebAssembly) → signed Response + Assertion in the POST form (1 HTTP request);',
     `  ${r.phases[0]?.seconds.toFixed(0) ?? '-'} s per level. Warm-up: ${r.warmup.logins} responses, ${r.warmup.errors} errors.`,
   ];
   const noisy = Math.max(0, ...r.phases.map((p) => p.machine.otherCores));

@@ -1,13 +1,16 @@
-// The SAML schema check through its long-lived worker thread (core/saml/xmllint-*.ts): documents
-// that break the SAML 2.0 schemas are refused exactly as before (an AuthnRequest at the IdP's SSO
-// endpoint, a signed upstream Response at the SP), each verdict belongs to its own document when
-// many are in flight, and a validator that stops answering refuses instead of letting documents by.
+// The SAML schema check (core/saml/saml-schema-validator.ts, libxml2 compiled to WebAssembly in
+// xsd-schema-set.ts): documents that break the SAML 2.0 schemas are refused (an AuthnRequest at
+// the IdP's SSO endpoint, a signed upstream Response at the SP), refusals name the schema's words
+// but never the document's values, each verdict belongs to its own document, and nothing a
+// document says makes libxml2 read a file or the network.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createTenant } from '../../core/tenants/tenants.ts';
 import { listAudit } from '../../core/infra/audit.ts';
 import { upstreamUrls } from '../../core/federation/federation-urls.ts';
 import { SAML_SCHEMAS, SchemaError, validateSamlSchema } from '../../core/saml/saml-schema-validator.ts';
-import { XmllintValidator } from '../../core/saml/xmllint-validator.ts';
+import { XsdSchemaSet } from '../../core/saml/xsd-schema-set.ts';
 import { createSamlUpstream } from '../../activities/federation/saml-upstream.ts';
 import { tenantWithUser, uniqueTenantId } from '../support/harness.ts';
 import { OidcBrowser, parseForm } from '../support/oidc-browser.ts';
@@ -22,7 +25,7 @@ const stack = useStack({ localhost: true });
 const request = (attrs = 'Version="2.0"', body = '<saml:Issuer>https://sp.example</saml:Issuer>') =>
   `<samlp:AuthnRequest xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="_r1" ${attrs} IssueInstant="2026-01-01T00:00:00Z">${body}</samlp:AuthnRequest>`;
 
-describe('the worker-thread validator', () => {
+describe('the validator', () => {
   it('accepts a valid AuthnRequest and refuses schema breaches, naming elements but no values', async () => {
     await expect(validateSamlSchema(request())).resolves.toBe('SUCCESS_VALIDATE_XML');
     const missing = validateSamlSchema(request('ForceAuthn="true"'));
@@ -32,10 +35,13 @@ describe('the worker-thread validator', () => {
     const reason = await unexpected.then(() => '', (err: Error) => err.message);
     expect(reason).toMatch(/Secret.*not expected/);
     expect(reason).not.toMatch(/s3cr3t-value/);
-    await expect(validateSamlSchema(request('Version="2.0" ForceAuthn="maybe"'))).rejects.toBeInstanceOf(SchemaError);
+    const badValue = await validateSamlSchema(request('Version="2.0" ForceAuthn="m4ybe-secret"')).then(() => '', (err: Error) => err.message);
+    expect(badValue).toMatch(/ForceAuthn/);
+    expect(badValue).not.toMatch(/m4ybe-secret/);
     await expect(validateSamlSchema('<samlp:AuthnRequest')).rejects.toBeInstanceOf(SchemaError);
     await expect(validateSamlSchema('')).rejects.toBeInstanceOf(SchemaError);
     await expect(validateSamlSchema('<x xmlns="urn:example"/>')).rejects.toBeInstanceOf(SchemaError);
+    await expect(validateSamlSchema(`<!DOCTYPE r>${request()}`)).rejects.toThrow(/DOCTYPE/);
   });
 
   it('gives every document its own verdict when many are in flight', async () => {
@@ -44,26 +50,40 @@ describe('the worker-thread validator', () => {
     expect(verdicts).toEqual(docs.map((_, i) => (i % 3 === 0 ? 'refused' : 'valid')));
   });
 
-  it('refuses what is in flight when the worker stops, and starts a fresh one after', async () => {
-    const validator = new XmllintValidator(SAML_SCHEMAS);
-    await expect(validator.validate(request())).resolves.toMatch(/validates/);
-    const inFlight = Promise.allSettled(Array.from({ length: 50 }, () => validator.validate(request())));
-    await validator.close();
-    const settled = await inFlight;
-    // Whatever was answered before the stop is a real verdict; the rest is refused, never "valid" by default.
-    expect(settled.some((s) => s.status === 'rejected')).toBe(true);
-    for (const s of settled) if (s.status === 'fulfilled') expect(s.value).toMatch(/^file_\d+\.xml validates\n$/);
-    await expect(validator.validate(request('ForceAuthn="true"'))).resolves.toMatch(/Version/);
-    await validator.close();
-  });
+  describe('reads nothing a document points at', () => {
+    let server: Server;
+    let hits = 0;
+    let base: string;
+    beforeAll(async () => {
+      server = createServer((_req, res) => {
+        hits++;
+        res.writeHead(200, { 'content-type': 'application/xml' }).end('<!ENTITY leak "LEAKED">');
+      });
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    });
+    afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
-  it('refuses a document that gets no answer in time', async () => {
-    const validator = new XmllintValidator(SAML_SCHEMAS, 50);
-    await validator.validate(request()).catch(() => undefined); // the worker is ready after this
-    // Thousands of elements: xmllint needs far more than 50 ms for it.
-    const slow = request('Version="2.0"', `<saml:Issuer>x</saml:Issuer><samlp:Extensions>${'<e xmlns="urn:x" a="1"/>'.repeat(30_000)}</samlp:Extensions>`);
-    await expect(validator.validate(slow)).rejects.toThrow(/timed out/);
-    await validator.close();
+    // Straight at the schema set: validateSamlSchema refuses any DOCTYPE before libxml2 sees it.
+    const set = () => new XsdSchemaSet('saml-test', Object.fromEntries(SAML_SCHEMAS.map((t, i) => [`file_${i}.xsd`, t])), `file_${SAML_SCHEMAS.length - 1}.xsd`);
+
+    it('no external entity, external DTD, schema location or XInclude is fetched, and a file entity refuses the document', async () => {
+      const schemas = set();
+      const issuer = (inner: string) => request('Version="2.0"', `<saml:Issuer>${inner}</saml:Issuer>`);
+      const fileEntity = `<!DOCTYPE samlp:AuthnRequest [<!ENTITY x SYSTEM "file:///etc/hostname">]>${issuer('&x;')}`;
+      expect(schemas.errors(fileEntity)).not.toEqual([]);
+      for (const doc of [
+        `<!DOCTYPE samlp:AuthnRequest [<!ENTITY x SYSTEM "${base}/general">]>${issuer('&x;')}`,
+        `<!DOCTYPE samlp:AuthnRequest [<!ENTITY % p SYSTEM "${base}/parameter"> %p;]>${issuer('x')}`,
+        `<!DOCTYPE samlp:AuthnRequest SYSTEM "${base}/dtd">${issuer('x')}`,
+        request(`Version="2.0" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:schemaLocation="urn:oasis:names:tc:SAML:2.0:protocol ${base}/xsd"`),
+        request('Version="2.0"', `<saml:Issuer>x</saml:Issuer><samlp:Extensions><xi:include xmlns:xi="http://www.w3.org/2001/XInclude" href="${base}/xinclude"/></samlp:Extensions>`),
+      ]) {
+        expect(schemas.errors(doc).join(' ')).not.toMatch(/LEAKED/);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(hits).toBe(0);
+    });
   });
 });
 
