@@ -9,10 +9,10 @@ if (major < 22 || (major === 22 && minor < 18)) {
 }
 process.removeAllListeners('warning');
 process.on('warning', (w) => { if (w.name !== 'ExperimentalWarning') console.warn(w); });
-// The long-running commands replace themselves once with V8's young generation capped (before
-// anything else starts: same pid, nothing to carry over).
+// The long-running commands replace themselves once with V8's young generation capped and glibc's
+// arenas bounded (before anything else starts: same pid, nothing to carry over).
 try {
-  (await import('./runtime/young-generation.ts')).capYoungGeneration();
+  (await import('./runtime/process-settings.ts')).applyProcessSettings();
 } catch (err) {
   console.error(`tessera: ${err.message}`);
   process.exit(1);

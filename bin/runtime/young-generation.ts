@@ -5,9 +5,9 @@
 // server's RSS at the end of the bench from 610 / 588 to 457 / 469 MiB and the worker's from
 // 330 / 333 to 296 / 324 with no CPU cost measurable on the 2-core machine (README, Performance).
 // V8 reads --max-semi-space-size only when the isolate is made (the command line or NODE_OPTIONS),
-// so the process replaces itself once, first thing, with the flag added (process.execve, Node
-// >= 23.11: same pid, same stdio, nothing has started yet). TESSERA_SEMI_SPACE_MB sets the size,
-// 0 leaves V8's own; a flag already given on the command line or in NODE_OPTIONS is kept.
+// so the process replaces itself once with the flag added (process-settings.ts).
+// TESSERA_SEMI_SPACE_MB sets the size, 0 leaves V8's own; a flag already given on the command
+// line or in NODE_OPTIONS is kept.
 
 const COMMANDS = new Set(['start', 'server', 'worker']);
 const DEFAULT_MB = 16;
@@ -30,16 +30,4 @@ export function youngGenerationArgv(options: {
   }
   if (mb === 0) return undefined;
   return [execPath, ...execArgv, `${FLAG}=${mb}`, ...argv.slice(1)];
-}
-
-/** Re-executes this process with the young generation capped, when it applies and Node can. */
-export function capYoungGeneration(): void {
-  const next = youngGenerationArgv({ execPath: process.execPath, execArgv: process.execArgv, argv: process.argv, env: process.env });
-  const execve = (process as { execve?: (file: string, args: string[], env: NodeJS.ProcessEnv) => never }).execve;
-  if (!next || typeof execve !== 'function') return;
-  try {
-    execve.call(process, process.execPath, next, process.env);
-  } catch {
-    // Could not replace the process (an unusual platform or policy): run with V8's own sizing.
-  }
 }

@@ -10,6 +10,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { findTemporalCli, TEMPORAL_CLI_HELP } from '../../core/infra/temporal-cli.ts';
 import { openDb, type Db } from '../../core/infra/db.ts';
 import { migrate } from '../../core/infra/migrate.ts';
+import { mallocEnvAdditions } from '../../bin/runtime/malloc-settings.ts';
 import { onCleanup } from './cleanup.ts';
 
 export interface Infra {
@@ -29,8 +30,11 @@ const PGLITE_PROCESS = fileURLToPath(new URL('./pglite-process.ts', import.meta.
 async function startPgliteProcess(dir: string): Promise<{ url: string; pid: number }> {
   // BENCH_DATABASE_NODE_OPTIONS, like the server's and the worker's, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
   const nodeOptions = process.env.BENCH_DATABASE_NODE_OPTIONS;
+  // The embedded database runs inside `tessera start`, which sets glibc's allocator this way
+  // (bin/runtime/malloc-settings.ts; TESSERA_MALLOC_TUNING=0 turns it off here too).
+  const malloc = mallocEnvAdditions({ argv: [process.execPath, PGLITE_PROCESS, 'start'], env: process.env, platform: process.platform });
   const child = spawn(process.execPath, [PGLITE_PROCESS, dir], {
-    env: { ...process.env, ...(nodeOptions ? { NODE_OPTIONS: nodeOptions } : {}) }, stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, ...malloc, ...(nodeOptions ? { NODE_OPTIONS: nodeOptions } : {}) }, stdio: ['ignore', 'pipe', 'inherit'],
   });
   onCleanup('pglite', async () => {
     if (child.exitCode !== null || child.signalCode !== null) return;

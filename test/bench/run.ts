@@ -21,7 +21,8 @@
 // skips it, BENCH_SAML_CONCURRENCY (default "1,8") sets its concurrent browsers.
 // Last, BENCH_OPEN_JOURNEYS=N (default off) opens N login journeys and reports memory per open
 // journey and the cost of resuming an evicted one (test/bench/open-journeys.ts); then the RSS of
-// every process at the end of the bench.
+// every process at the end of the bench, and again after BENCH_IDLE_SECONDS (default 20; 0 skips)
+// with no load, to tell memory a process holds from memory it has not yet given back.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -42,10 +43,14 @@ import { prepareKeycloak } from './keycloak-phase.ts';
 import { formatSideBySide } from './side-by-side.ts';
 import { startTessera } from './tessera.ts';
 
-function intEnv(name: string, fallback: number): number {
+function intEnv(name: string, fallback: number, min = 1): number {
   const value = Number(process.env[name] ?? fallback);
-  if (!Number.isInteger(value) || value <= 0) throw new Error(`${name} must be a positive integer`);
+  if (!Number.isInteger(value) || value < min) throw new Error(`${name} must be an integer >= ${min}`);
   return value;
+}
+
+function formatMemory(memory: Record<string, Memory | undefined>): string {
+  return Object.entries(memory).map(([name, m]) => `${name} ${m ? `${m.rssMb.toFixed(0)} / ${m.peakMb.toFixed(0)}` : '-'}`).join(', ');
 }
 
 function memoryByName(pids: Record<string, number>): Record<string, Memory | undefined> {
@@ -126,6 +131,14 @@ async function main(): Promise<void> {
   const openJourneys = openCount ? await runOpenJourneys(target, openCount, tessera.pids, tessera.cpuMeters, log) : undefined;
   if (stopping()) return;
   const memoryEnd = memoryByName(tessera.pids);
+  // V8 and glibc give memory back on their own schedule once the load stops (V8's memory reducer
+  // after a few quiet seconds); the second reading says what stays.
+  const idleSeconds = intEnv('BENCH_IDLE_SECONDS', 20, 0);
+  if (idleSeconds > 0) log(`${idleSeconds} s without load before the last memory reading…`);
+  const memoryAfterIdle = idleSeconds > 0 ? await new Promise<Record<string, Memory | undefined>>((resolve) => {
+    setTimeout(() => resolve(memoryByName(tessera.pids)), idleSeconds * 1000);
+  }) : undefined;
+  if (stopping()) return;
   const failed = [warmup, ...phases].reduce((n, p) => n + p.errors, 0);
   const report: Report = {
     machine: {
@@ -149,9 +162,10 @@ async function main(): Promise<void> {
   if (oidcResult) console.log(`\n${formatOidcReport(oidcResult)}`);
   if (samlResult) console.log(`\n${formatSamlReport(samlResult, report.machine.cores)}`);
   if (openJourneys) console.log(`\n${formatOpenJourneys(openJourneys, process.env.TESSERA_WORKER_CACHED_WORKFLOWS ?? 'unset (the default)')}`);
-  console.log(`\nMemory at the end of the bench (RSS / peak MiB): ${Object.entries(memoryEnd).map(([name, m]) => `${name} ${m ? `${m.rssMb.toFixed(0)} / ${m.peakMb.toFixed(0)}` : '-'}`).join(', ')}`);
+  console.log(`\nMemory at the end of the bench (RSS / peak MiB): ${formatMemory(memoryEnd)}`);
+  if (memoryAfterIdle) console.log(`Memory ${idleSeconds} s later, no load (RSS / peak MiB): ${formatMemory(memoryAfterIdle)}`);
   const json = join(tmpdir(), `tessera-bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-  await writeFile(json, JSON.stringify({ ...report, floor, oidcLogin, oidc: oidcResult, saml: samlResult, openJourneys, memoryEnd }, null, 2));
+  await writeFile(json, JSON.stringify({ ...report, floor, oidcLogin, oidc: oidcResult, saml: samlResult, openJourneys, memoryEnd, memoryAfterIdle }, null, 2));
   console.log(`\nJSON copy: ${json}`);
   const oidcFailed = oidcResult ? [oidcResult.clientCredentials, oidcResult.refresh, oidcResult.introspection].reduce((n, l) => n + l.errors, 0) : 0;
   const oidcLoginFailed = oidcLogin ? [oidcLogin.warmup, ...oidcLogin.phases, ...oidcLogin.others.flatMap((o) => o.phases)].reduce((n, p) => n + p.errors, 0) : 0;
