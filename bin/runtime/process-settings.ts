@@ -1,10 +1,12 @@
-// Settings that only take effect when a process starts: V8's young-generation size (a V8 flag,
-// read when the isolate is made) and glibc's allocator variables (read when libc initialises).
-// The long-running commands replace themselves once, first thing, with both in effect
+// Settings that only take effect when a process starts: V8's young-generation size and
+// old-generation growing factor (V8 flags, read when the isolate is made) and glibc's allocator
+// variables (read when libc initialises).
+// The long-running commands replace themselves once, first thing, with them in effect
 // (process.execve, Node >= 23.11: same pid, same stdio, nothing has started yet). The replaced
 // process finds them already set and runs on, so there is never a second exec.
+import { heapGrowingFlag } from './heap-growing.ts';
 import { mallocEnvAdditions } from './malloc-settings.ts';
-import { youngGenerationArgv } from './young-generation.ts';
+import { youngGenerationFlag } from './young-generation.ts';
 
 export interface ProcessStart {
   execPath: string;
@@ -16,11 +18,11 @@ export interface ProcessStart {
 
 /** The argv and environment to re-execute with, or undefined when this process runs as it is. */
 export function processSettingsExec(start: ProcessStart): { argv: string[]; env: Record<string, string | undefined> } | undefined {
-  const cappedArgv = youngGenerationArgv(start);
+  const v8Flags = [youngGenerationFlag(start), heapGrowingFlag(start)].filter((f): f is string => f !== undefined);
   const mallocEnv = mallocEnvAdditions(start);
-  if (!cappedArgv && !mallocEnv) return undefined;
+  if (v8Flags.length === 0 && !mallocEnv) return undefined;
   return {
-    argv: cappedArgv ?? [start.execPath, ...start.execArgv, ...start.argv.slice(1)],
+    argv: [start.execPath, ...start.execArgv, ...v8Flags, ...start.argv.slice(1)],
     env: { ...start.env, ...mallocEnv },
   };
 }

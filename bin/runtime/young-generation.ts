@@ -13,14 +13,13 @@ const COMMANDS = new Set(['start', 'server', 'worker']);
 const DEFAULT_MB = 16;
 const FLAG = '--max-semi-space-size';
 
-/** The argv to re-execute with, or undefined when this process runs as it is. */
-export function youngGenerationArgv(options: {
-  execPath: string;
+/** The flag to add on re-executing, or undefined when the young generation is left as it is. */
+export function youngGenerationFlag(options: {
   execArgv: string[];
   argv: string[];
   env: Record<string, string | undefined>;
-}): string[] | undefined {
-  const { execPath, execArgv, argv, env } = options;
+}): string | undefined {
+  const { execArgv, argv, env } = options;
   if (!COMMANDS.has(argv[2] ?? '')) return undefined;
   if (execArgv.some((a) => a.startsWith(FLAG)) || (env.NODE_OPTIONS ?? '').includes(FLAG)) return undefined;
   const raw = env.TESSERA_SEMI_SPACE_MB?.trim();
@@ -28,6 +27,5 @@ export function youngGenerationArgv(options: {
   if (!Number.isInteger(mb) || mb < 0 || mb > 1024) {
     throw new Error(`TESSERA_SEMI_SPACE_MB must be a whole number of MiB from 0 to 1024 (got "${raw}")`);
   }
-  if (mb === 0) return undefined;
-  return [execPath, ...execArgv, `${FLAG}=${mb}`, ...argv.slice(1)];
+  return mb === 0 ? undefined : `${FLAG}=${mb}`;
 }

@@ -31,24 +31,26 @@ describe('mallocEnvAdditions', () => {
 describe('processSettingsExec', () => {
   it('re-executes with both the flag and the variables, keeping the environment', () => {
     expect(processSettingsExec({ ...start, argv: [...serverArgv, '--x'] })).toEqual({
-      argv: ['/node', '--enable-source-maps', '--max-semi-space-size=16', '/bin/tessera.js', 'server', '--x'],
+      argv: ['/node', '--enable-source-maps', '--max-semi-space-size=16', '--heap-growing-percent=50', '/bin/tessera.js', 'server', '--x'],
       env: { HOME: '/h', MALLOC_ARENA_MAX: '2', MALLOC_MMAP_THRESHOLD_: '131072' },
     });
   });
 
-  it('re-executes for either one alone, and not at all when both are in effect', () => {
-    expect(processSettingsExec({ ...start, env: { TESSERA_SEMI_SPACE_MB: '0' }, argv: serverArgv })?.argv)
+  it('re-executes for any one alone, and not at all when all are in effect', () => {
+    expect(processSettingsExec({ ...start, env: { TESSERA_SEMI_SPACE_MB: '0', TESSERA_HEAP_GROWING_PERCENT: '0' }, argv: serverArgv })?.argv)
       .toEqual(['/node', '--enable-source-maps', '/bin/tessera.js', 'server']);
+    expect(processSettingsExec({ ...start, env: { TESSERA_SEMI_SPACE_MB: '0', TESSERA_MALLOC_TUNING: '0' }, argv: serverArgv })?.argv)
+      .toEqual(['/node', '--enable-source-maps', '--heap-growing-percent=50', '/bin/tessera.js', 'server']);
     expect(processSettingsExec({ ...start, env: { TESSERA_MALLOC_TUNING: '0' }, argv: serverArgv })?.env)
       .toEqual({ TESSERA_MALLOC_TUNING: '0' });
-    const settled = { ...start, execArgv: ['--max-semi-space-size=16'], env: { MALLOC_ARENA_MAX: '2', MALLOC_MMAP_THRESHOLD_: '131072' } };
+    const settled = { ...start, execArgv: ['--max-semi-space-size=16', '--heap-growing-percent=50'], env: { MALLOC_ARENA_MAX: '2', MALLOC_MMAP_THRESHOLD_: '131072' } };
     expect(processSettingsExec({ ...settled, argv: serverArgv })).toBeUndefined();
     expect(processSettingsExec({ ...start, argv: ['/node', '/t.js', 'migrate'] })).toBeUndefined();
   });
 });
 
 describe('applyProcessSettings', () => {
-  it('replaces the process once, under the same pid, with the flag and the variables in effect', async () => {
+  it('replaces the process once, under the same pid, with the flags and the variables in effect', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'tessera-settings-'));
     try {
       const module = fileURLToPath(new URL('../../bin/runtime/process-settings.ts', import.meta.url));
@@ -62,14 +64,14 @@ describe('applyProcessSettings', () => {
           arenas: process.env.MALLOC_ARENA_MAX, mmap: process.env.MALLOC_MMAP_THRESHOLD_ }) + '\\n');
       `);
       const env: NodeJS.ProcessEnv = { ...process.env, NODE_OPTIONS: '' };
-      for (const name of ['MALLOC_ARENA_MAX', 'MALLOC_MMAP_THRESHOLD_', 'TESSERA_MALLOC_TUNING', 'TESSERA_SEMI_SPACE_MB']) delete env[name];
+      for (const name of ['MALLOC_ARENA_MAX', 'MALLOC_MMAP_THRESHOLD_', 'TESSERA_MALLOC_TUNING', 'TESSERA_SEMI_SPACE_MB', 'TESSERA_HEAP_GROWING_PERCENT']) delete env[name];
       const run = spawnSync(process.execPath, [script, 'server'], { encoding: 'utf8', env });
       expect(run.status, run.stderr).toBe(0);
       const lines = run.stdout.trim().split('\n').map((l) => JSON.parse(l) as { at: string; pid: number; execArgv?: string[]; arenas?: string; mmap?: string });
       // Before the exec once, then the replaced process prints both lines again (it starts over).
       expect(lines.map((l) => l.at)).toEqual(['before', 'before', 'after']);
       expect(new Set(lines.map((l) => l.pid)).size).toBe(1);
-      expect(lines[2]!.execArgv).toContain('--max-semi-space-size=16');
+      expect(lines[2]!.execArgv).toEqual(expect.arrayContaining(['--max-semi-space-size=16', '--heap-growing-percent=50']));
       if (process.platform === 'linux') expect([lines[2]!.arenas, lines[2]!.mmap]).toEqual(['2', '131072']);
     } finally {
       await rm(dir, { recursive: true, force: true });
