@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Config } from '../../core/infra/config.ts';
 import { findTemporalCli, TEMPORAL_CLI_HELP } from '../../core/infra/temporal-cli.ts';
+import { devServerStorageArgs } from '../../core/infra/temporal-dev-server-settings.ts';
 import { ensurePrivateDir } from '../../core/infra/private-files.ts';
 import { logger } from '../../core/infra/logger.ts';
 import { installTemporalRuntime } from './temporal-runtime.ts';
@@ -104,6 +105,7 @@ export async function startEmbeddedTemporal(config: Config, options: { ui?: bool
   const args = [
     'server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--db-filename', join(config.dataDir, 'temporal.db'),
     '--namespace', config.temporalNamespace, '--log-level', 'error',
+    ...devServerStorageArgs(),
     ...(uiPort ? ['--ui-port', String(uiPort)] : ['--headless']),
   ];
 
@@ -175,6 +177,7 @@ async function startWithSdk(config: Config, options: { ui?: boolean }): Promise<
         ...(port ? { port } : {}),
         ...(uiPort ? { ui: true, uiPort } : {}),
         log: { format: 'pretty', level: 'error' },
+        extraArgs: devServerStorageArgs(),
       },
     });
   } catch {

@@ -1,5 +1,5 @@
 // The shared infrastructure, in the benchmark's own process: the Temporal dev server (the
-// installed CLI, as test/global-setup.ts does) and the database — DATABASE_URL when set, else the
+// installed CLI, on a SQLite file as `tessera start` runs it) and the database — DATABASE_URL when set, else the
 // embedded PGlite served on a loopback socket by a child process of its own, whose CPU is measured
 // apart (the URL carries the embedded marker for children).
 import { spawn } from 'node:child_process';
@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { findTemporalCli, TEMPORAL_CLI_HELP } from '../../core/infra/temporal-cli.ts';
+import { devServerStorageArgs } from '../../core/infra/temporal-dev-server-settings.ts';
 import { openDb, type Db } from '../../core/infra/db.ts';
 import { migrate } from '../../core/infra/migrate.ts';
 import { mallocEnvAdditions } from '../../bin/runtime/malloc-settings.ts';
@@ -22,6 +23,8 @@ export interface Infra {
   db: Db;
   /** The process serving PGlite (undefined with DATABASE_URL). */
   dbPid?: number;
+  /** How the dev server stores workflows, for the report. */
+  temporalStore: string;
 }
 
 const PGLITE_PROCESS = fileURLToPath(new URL('./pglite-process.ts', import.meta.url));
@@ -54,8 +57,17 @@ async function startPgliteProcess(dir: string): Promise<{ url: string; pid: numb
 export async function startInfra(tmp: string): Promise<Infra> {
   const cli = findTemporalCli(process.env.TEMPORAL_CLI_PATH);
   if (!cli) throw new Error(TEMPORAL_CLI_HELP);
+  // As `tessera start` runs it: a SQLite file in WAL mode. BENCH_TEMPORAL_DB=memory: the dev
+  // server's in-memory store (what the bench ran before); BENCH_TEMPORAL_ARGS: more dev-server
+  // arguments, space-separated.
+  const inMemory = process.env.BENCH_TEMPORAL_DB === 'memory';
+  const dbFilename = inMemory ? undefined : join(tmp, 'temporal.db');
+  const extraArgs = [
+    ...(inMemory ? [] : devServerStorageArgs()),
+    ...(process.env.BENCH_TEMPORAL_ARGS ?? '').split(/\s+/).filter(Boolean),
+  ];
   const env = await TestWorkflowEnvironment.createLocal({
-    server: { executable: { type: 'existing-path', path: cli }, ip: '127.0.0.1', log: { format: 'pretty', level: 'error' } },
+    server: { executable: { type: 'existing-path', path: cli }, ip: '127.0.0.1', log: { format: 'pretty', level: 'error' }, dbFilename, extraArgs },
   });
   onCleanup('temporal dev server', () => env.teardown());
   let databaseUrl = process.env.DATABASE_URL;
@@ -70,5 +82,6 @@ export async function startInfra(tmp: string): Promise<Infra> {
   const db = openDb(databaseUrl);
   onCleanup('bench db pool', () => db.end({ timeout: 5 }));
   await migrate(db);
-  return { env, temporalAddress: env.address, databaseUrl, database, db, dbPid };
+  const temporalStore = inMemory ? 'in memory' : 'SQLite file, as tessera start runs it';
+  return { env, temporalAddress: env.address, databaseUrl, database, db, dbPid, temporalStore };
 }

@@ -7,6 +7,8 @@ import type { LatencySummary } from './stats.ts';
 export interface Report {
   machine: { cores: number; cpu: string; memoryGb: number; node: string; platform: string };
   database: string;
+  /** How the Temporal dev server stores workflows. */
+  temporalStore: string;
   secondsPerPhase: number;
   users: number;
   hashMs: LatencySummary;
@@ -60,7 +62,7 @@ export function formatReport(r: Report): string {
   const cols = r.phases.map((p) => `${p.concurrency} user${p.concurrency > 1 ? 's' : ''}`);
   out.push(`Tessera benchmark — ${new Date().toISOString()}`);
   out.push(`Machine: ${r.machine.cores} cores (${r.machine.cpu}), ${r.machine.memoryGb.toFixed(1)} GB RAM, ${r.machine.platform}, Node ${r.machine.node}`);
-  out.push(`Setup: Temporal dev server + ${r.database} + worker + server + load generator on this machine; ${r.users} users;`);
+  out.push(`Setup: Temporal dev server (${r.temporalStore}) + ${r.database} + worker + server + load generator on this machine; ${r.users} users;`);
   out.push(`       ${r.secondsPerPhase} s per phase, closed loop; one login = start + username + password + TOTP (4 HTTP requests)`);
   out.push(`Warm-up: ${r.warmup.logins} logins, ${r.warmup.errors} errors. Load average before the run: ${r.loadAverage.map((n) => n.toFixed(2)).join(' ')}`);
   const noisy = Math.max(...r.phases.map((p) => p.machine.otherCores));

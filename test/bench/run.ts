@@ -6,7 +6,9 @@
 // Env: BENCH_SECONDS (per phase, default 15), BENCH_CONCURRENCY (default "1,8,32"),
 // BENCH_USERS (default 3000), BENCH_WARMUP (logins, default 20), BENCH_VERBOSE (child output),
 // BENCH_SERVER_NODE_OPTIONS / BENCH_WORKER_NODE_OPTIONS / BENCH_DATABASE_NODE_OPTIONS (e.g. --cpu-prof --cpu-prof-dir=DIR),
-// DATABASE_URL (a real PostgreSQL instead of PGlite), TEMPORAL_CLI_PATH.
+// DATABASE_URL (a real PostgreSQL instead of PGlite), TEMPORAL_CLI_PATH; the Temporal dev server runs
+// on a SQLite file with `tessera start`'s settings (test/bench/infra.ts), BENCH_TEMPORAL_DB=memory
+// in memory instead, BENCH_TEMPORAL_ARGS adds dev-server arguments.
 // Then the OIDC token endpoints (test/bench/oidc.ts): BENCH_OIDC=0 skips them,
 // BENCH_OIDC_CONCURRENCY (default 32) sets their concurrent connections.
 // Before them, complete OIDC logins (test/bench/oidc-login.ts): BENCH_OIDC_LOGIN=0 skips them,
@@ -146,6 +148,7 @@ async function main(): Promise<void> {
       node: process.version, platform: `${process.platform} ${process.arch}`,
     },
     database: infra.database === 'pglite' ? 'PGlite (embedded, a process of its own)' : 'PostgreSQL (DATABASE_URL)',
+    temporalStore: infra.temporalStore,
     secondsPerPhase: seconds, users: userCount, hashMs, warmup, phases, memoryIdle, memory, poolWaits: pool.waits, loadAverage,
     childErrors: failed ? tessera.errorLog() : [],
   };

@@ -1,5 +1,5 @@
 // The embedded default, `tessera start` (its own Temporal dev server with a SQLite file under
-// DATA_DIR, PGlite inside the process), broken mid-journeys:
+// DATA_DIR in WAL mode, PGlite inside the process), broken mid-journeys:
 // - kill -9 of the embedded Temporal dev server: a journey started right then is answered at
 //   once (201, or 503 with Retry-After: never a hang, never a 500); the all-in-one brings the dev
 //   server back on the same port and file, and the journeys carry on without anyone restarting
@@ -10,6 +10,7 @@
 //   effect once.
 import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
+import { DatabaseSync } from 'node:sqlite';
 import { promisify } from 'node:util';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
@@ -100,6 +101,16 @@ afterAll(async () => {
   if (orphan?.serverPid && alive(orphan.serverPid)) process.kill(orphan.serverPid, 'SIGKILL');
   await sink.close();
   await removeDir(dir);
+});
+
+it('runs its Temporal dev server on a SQLite file in WAL mode', async () => {
+  // WAL is a property of the file: read back from it, not from the command line.
+  const file = new DatabaseSync(join(dir, 'temporal.db'), { readOnly: true });
+  try {
+    expect(file.prepare('PRAGMA journal_mode').get()).toEqual({ journal_mode: 'wal' });
+  } finally {
+    file.close();
+  }
 });
 
 it('brings its Temporal dev server back after kill -9, and the journeys carry on', async () => {

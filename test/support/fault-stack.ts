@@ -14,6 +14,7 @@ import { migrate } from '../../core/infra/migrate.ts';
 import { TEST_CODEC_KEYS } from './codec-key.ts';
 import { freePort, portOpen, removeDir, sleep, spawnTessera, tempDir, waitForHealthy, type Env, type TesseraProcess } from './processes.ts';
 import { startSmtpSink, type SmtpSink } from './smtp-sink.ts';
+import { devServerStorageArgs } from '../../core/infra/temporal-dev-server-settings.ts';
 
 const run = promisify(execFile);
 
@@ -104,6 +105,8 @@ export class TemporalDevServer {
     this.#child = spawn(inject('temporalCliPath'), [
       'server', 'start-dev', '--ip', '127.0.0.1', '--port', port, '--headless', '--db-filename', this.#dbFile,
       '--http-port', String(await freePort()), '--metrics-port', String(await freePort()), '--log-level', 'error',
+      // As `tessera start` runs it (WAL): the kill -9 tests then cover that setting.
+      ...devServerStorageArgs(),
     ], { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     const child = this.#child;
     liveTemporal.add(child);
