@@ -2,7 +2,9 @@
 // (a fresh browser each, username given, left waiting at the password step, as people halfway
 // through a login are) and reads the RSS of every process before and after (after a settle), so
 // the growth per open journey shows what the worker's bounded workflow cache
-// (TESSERA_WORKER_CACHED_WORKFLOWS) saves. Then the price of the bound: the password step of the
+// (TESSERA_WORKER_CACHED_WORKFLOWS) saves. The journeys open in two halves with a reading between
+// them: the second half's growth is what one more open journey costs once every cache in the way
+// (the worker's, Temporal's) is full, the whole run's includes filling them. Then the price of the bound: the password step of the
 // K oldest journeys (evicted from the worker's cache when N exceeds it, so rebuilt from history)
 // against the K newest (still cached), one at a time, worker CPU per step; both hash a password.
 import { Browser } from './login.ts';
@@ -20,7 +22,11 @@ export interface OpenJourneysResult {
   seconds: number;
   cpuMsPerJourney: Record<string, number>;
   before: Record<string, Memory | undefined>;
+  /** After the first half (and a settle). */
+  middle: Record<string, Memory | undefined>;
   after: Record<string, Memory | undefined>;
+  /** Journeys opened in the first half. */
+  firstHalf: number;
   oldest: ResumeCost;
   newest: ResumeCost;
 }
@@ -76,9 +82,9 @@ export async function runOpenJourneys(t: Target, count: number, pids: Record<str
   const errorSamples: string[] = [];
   let errors = 0;
   let next = 0;
-  const t0 = nowMs();
-  await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
-    while (next < count) {
+  let settling = 0;
+  const openUpTo = (end: number) => Promise.all(Array.from({ length: CONCURRENCY }, async () => {
+    while (next < end) {
       const n = next++;
       try {
         open[n] = await openOne(t);
@@ -88,34 +94,50 @@ export async function runOpenJourneys(t: Target, count: number, pids: Record<str
       }
     }
   }));
-  const seconds = (nowMs() - t0) / 1000;
+  const settle = async () => {
+    const t1 = nowMs();
+    await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+    settling += nowMs() - t1;
+  };
+  const t0 = nowMs();
+  const half = Math.floor(count / 2);
+  await openUpTo(half);
+  await settle();
+  const middle = memories(pids);
+  const firstHalf = open.filter(Boolean).length;
+  await openUpTo(count);
+  const seconds = (nowMs() - t0 - settling) / 1000;
   const cpuAfter = cpuNow(meters);
   const opened = open.filter(Boolean);
+  // The settle between the halves is in this CPU too (idle processes spend next to nothing).
   const cpuMsPerJourney = Object.fromEntries(Object.keys(meters).map((k) => [k, ((cpuAfter[k]! - cpuBefore[k]!) * 1000) / Math.max(1, opened.length)]));
-  await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+  await settle();
   const after = memories(pids);
   const k = Math.min(50, Math.floor(opened.length / 2));
   log(`open journeys: ${opened.length} open; password step of the ${k} oldest, then the ${k} newest…`);
   const oldest = await resume(t, opened.slice(0, k), meters, system);
   const newest = await resume(t, opened.slice(opened.length - k), meters, system);
-  return { opened: opened.length, errors, errorSamples, seconds, cpuMsPerJourney, before, after, oldest, newest };
+  return { opened: opened.length, errors, errorSamples, seconds, cpuMsPerJourney, before, middle, after, firstHalf, oldest, newest };
 }
 
 export function formatOpenJourneys(r: OpenJourneysResult, cached: string): string {
   const f0 = (n: number) => (Number.isFinite(n) ? n.toFixed(0) : '-');
   const f1 = (n: number) => (Number.isFinite(n) ? n.toFixed(1) : '-');
+  const perJourney = (from: number, to: number, n: number) => f1(((to - from) * 1024) / Math.max(1, n));
   const rows = Object.keys(r.before).filter((k) => k !== 'bench (load)').map((name) => {
     const from = r.before[name]?.rssMb ?? NaN;
+    const mid = r.middle[name]?.rssMb ?? NaN;
     const to = r.after[name]?.rssMb ?? NaN;
-    return [name, f0(from), f0(to), f1(((to - from) * 1024) / Math.max(1, r.opened)), f1(r.cpuMsPerJourney[name] ?? NaN)];
+    return [name, f0(from), f0(mid), f0(to), perJourney(from, to, r.opened), perJourney(mid, to, r.opened - r.firstHalf), f1(r.cpuMsPerJourney[name] ?? NaN)];
   });
   const resumeLine = (label: string, c: ResumeCost) =>
     `  ${label}: worker ${f1(c.workerMsPerStep)} ms CPU per step, all processes ${f1(c.allMsPerStep)} ms (${c.journeys} steps, ${c.errors} errors)`;
   return [
     `Open journeys — ${r.opened} login journeys opened (username given, waiting at the password step) in ${f1(r.seconds)} s, ${r.errors} errors;`,
-    `  worker workflow cache: TESSERA_WORKER_CACHED_WORKFLOWS=${cached}. RSS ${SETTLE_MS / 1000} s after the last one opened:`,
+    `  worker workflow cache: TESSERA_WORKER_CACHED_WORKFLOWS=${cached}. RSS ${SETTLE_MS / 1000} s after the first ${r.firstHalf} (half) and after the last one opened;`,
+    '  KiB per open journey over all of them, and over the second half only (what one more costs once the caches are full):',
     '',
-    table([['process', 'RSS MiB before', 'after', 'KiB per open journey', 'CPU ms per opening'], ...rows], ['l', 'r', 'r', 'r', 'r']),
+    table([['process', 'RSS MiB before', 'at half', 'after', 'KiB per open journey', 'second half', 'CPU ms per opening'], ...rows], ['l', 'r', 'r', 'r', 'r', 'r', 'r']),
     '',
     'Resuming (the password step; each hashes the password once):',
     resumeLine('oldest (evicted when more are open than the cache holds)', r.oldest),
