@@ -4,9 +4,10 @@
 // the growth per open journey shows what the worker's bounded workflow cache
 // (TESSERA_WORKER_CACHED_WORKFLOWS) saves. The journeys open in two halves with a reading between
 // them: the second half's growth is what one more open journey costs once every cache in the way
-// (the worker's, Temporal's) is full, the whole run's includes filling them. Then the price of the bound: the password step of the
-// K oldest journeys (evicted from the worker's cache when N exceeds it, so rebuilt from history)
-// against the K newest (still cached), one at a time, worker CPU per step; both hash a password.
+// (the worker's, Temporal's) is full; the whole run's includes filling them. Then the price of
+// the bound: the password step of the K oldest journeys (evicted from the worker's cache when N
+// exceeds it, so rebuilt from history) against the K newest (still cached), one at a time, worker
+// CPU per step; both hash a password.
 import { Browser } from './login.ts';
 import { memoryOf, type Memory } from './processes.ts';
 import { table } from './report.ts';
