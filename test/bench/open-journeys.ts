@@ -83,7 +83,6 @@ export async function runOpenJourneys(t: Target, count: number, pids: Record<str
   const errorSamples: string[] = [];
   let errors = 0;
   let next = 0;
-  let settling = 0;
   const openUpTo = (end: number) => Promise.all(Array.from({ length: CONCURRENCY }, async () => {
     while (next < end) {
       const n = next++;
@@ -95,19 +94,16 @@ export async function runOpenJourneys(t: Target, count: number, pids: Record<str
       }
     }
   }));
-  const settle = async () => {
-    const t1 = nowMs();
-    await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
-    settling += nowMs() - t1;
-  };
+  const settle = () => new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
   const t0 = nowMs();
-  const half = Math.floor(count / 2);
-  await openUpTo(half);
+  await openUpTo(Math.floor(count / 2));
+  const firstMs = nowMs() - t0;
   await settle();
   const middle = memories(pids);
   const firstHalf = open.filter(Boolean).length;
+  const t1 = nowMs();
   await openUpTo(count);
-  const seconds = (nowMs() - t0 - settling) / 1000;
+  const seconds = (firstMs + nowMs() - t1) / 1000;
   const cpuAfter = cpuNow(meters);
   const opened = open.filter(Boolean);
   // The settle between the halves is in this CPU too (idle processes spend next to nothing).
