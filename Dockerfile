@@ -27,6 +27,12 @@ COPY workflows ./workflows
 COPY server ./server
 COPY ui ./ui
 COPY guard ./guard
+# The code caches (bin/runtime/code-cache.js), filled while building: every module compiled once by
+# loading the CLI, and the workflow bundle built once, so that a container starts without
+# stripping types or running webpack. The runtime user owns them to add what the build did not load.
+RUN node bin/tessera.js --help >/dev/null \
+ && node --input-type=module -e "await (await import('./bin/runtime/worker.ts')).workflowBundle()" \
+ && chown -R node:node node_modules/.cache/tessera
 # DATA_DIR holds nothing a server or worker needs when DATABASE_URL, TEMPORAL_ADDRESS and
 # TESSERA_CODEC_KEYS are set; it exists, owned by the runtime user, for the CLI and `start`.
 RUN mkdir -p /var/lib/tessera && chown node:node /var/lib/tessera

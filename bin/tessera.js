@@ -9,6 +9,9 @@ if (major < 22 || (major === 22 && minor < 18)) {
 }
 process.removeAllListeners('warning');
 process.on('warning', (w) => { if (w.name !== 'ExperimentalWarning') console.warn(w); });
+// Before the first TypeScript file: Node's compile cache, so a restart finds every file already
+// stripped of its types (bin/runtime/code-cache.js).
+(await import('./runtime/code-cache.js')).enableCompileCache();
 // The long-running commands replace themselves once with V8's young generation capped and glibc's
 // arenas bounded (before anything else starts: same pid, nothing to carry over).
 try {

@@ -1,7 +1,9 @@
 // The Temporal worker: the journey workflows and every activity, with the payload codec so that
-// nothing it records is readable without the key. Workflow code is bundled once per process.
+// nothing it records is readable without the key. Workflow code is bundled once per process, or
+// taken from the bundle cache when its sources have not changed.
 import { fileURLToPath } from 'node:url';
-import { bundleWorkflowCode, NativeConnection, type Worker, type WorkflowBundle } from '@temporalio/worker';
+import { join } from 'node:path';
+import { NativeConnection, type Worker, type WorkflowBundle } from '@temporalio/worker';
 import type { PayloadCodec } from '@temporalio/common';
 import type { Config } from '../../core/infra/config.ts';
 import type { Db } from '../../core/infra/db.ts';
@@ -13,14 +15,23 @@ import { logger } from '../../core/infra/logger.ts';
 import { workerInterceptors, workerSinks, workflowInterceptorModules } from './worker-observability.ts';
 import { workerCacheOptions } from '../../core/infra/worker-cache.ts';
 import { workerClass } from './in-process-workflows.ts';
+import { codeCacheDir } from './code-cache.js';
+import { cachedWorkflowBundle } from './workflow-bundle-cache.ts';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../../workflows/index.ts', import.meta.url));
 
 let bundle: Promise<WorkflowBundle> | undefined;
 
-/** The workflow bundle; built on first use and shared by every worker in the process. */
+/** Where the bundle is kept between starts (workflow-bundle-cache.ts), unless TESSERA_CODE_CACHE=0. */
+function bundleCacheFile(): string | undefined {
+  const dir = codeCacheDir();
+  return dir ? join(dir, 'workflow-bundle.json') : undefined;
+}
+
+/** The workflow bundle: from the cache when its sources are unchanged, else built; shared by every worker in the process. */
 export function workflowBundle(): Promise<WorkflowBundle> {
-  return (bundle ??= bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, workflowInterceptorModules: workflowInterceptorModules(), logger: quietLogger }));
+  return (bundle ??= cachedWorkflowBundle({ workflowsPath: WORKFLOWS_PATH, workflowInterceptorModules: workflowInterceptorModules(), logger: quietLogger }, bundleCacheFile())
+    .then(({ code }) => ({ code })));
 }
 
 const quietLogger = {
