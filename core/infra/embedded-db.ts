@@ -12,6 +12,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { EMBEDDED_MARK } from './db.ts';
 import { passwordGate } from './pg-password-gate.ts';
+import { setUpInChild } from './embedded-db-setup.ts';
 import { batchWireMessages } from './pglite-message-runs.ts';
 import { serializeExtendedProtocol } from './pglite-serial-protocol.ts';
 import { ensurePrivateDir, readOrCreateSecret } from './private-files.ts';
@@ -84,11 +85,17 @@ async function previousPort(file: string): Promise<number | undefined> {
   }
 }
 
+export interface EmbeddedDbOptions {
+  /** A new database is created and migrated in a child process first (embedded-db-setup.ts); default true. */
+  setUpInChild?: boolean;
+}
+
 /** Opens PGlite under dataDir/pg and serves it; `publish` advertises it to other processes. */
-export async function startEmbeddedDb(dataDir: string, publish: boolean): Promise<EmbeddedDb> {
+export async function startEmbeddedDb(dataDir: string, publish: boolean, options: EmbeddedDbOptions = {}): Promise<EmbeddedDb> {
   const pgDir = join(dataDir, 'pg');
   const password = await embeddedDbPassword(dataDir);
   await ensurePrivateDir(pgDir);
+  if (options.setUpInChild ?? true) await setUpInChild(dataDir);
   const db = await PGlite.create(pgDir);
   const file = runtimeFile(dataDir);
   const serve = async (port: number): Promise<PGLiteSocketServer> => {
