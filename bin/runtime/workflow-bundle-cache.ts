@@ -7,8 +7,8 @@
 //   not find; a start re-hashes those files and re-checks those paths, and any difference (an
 //   edited workflow, an upgraded @temporalio/workflow, a new file where resolution looked) means
 //   the bundle is built again, so the code that runs is always what the sources say now;
-// - the key also holds the bundler's own version and the bundle options, which decide the output
-//   as much as the files do;
+// - the key also holds the versions of the bundler and what it runs (webpack, swc) and the bundle
+//   options, which decide the output as much as the files do;
 // - a bundle whose inputs cannot all be accounted for (a directory webpack watched, a file it read
 //   that is gone or was modified after the build began) is used but not written;
 // - the file is written whole (a temporary file renamed over it), so a reader sees the old bundle
@@ -43,12 +43,30 @@ interface Inputs { files: string[]; missing: string[]; contexts: string[] }
 interface CompilationLike { fileDependencies: Iterable<string>; missingDependencies: Iterable<string>; contextDependencies: Iterable<string> }
 interface CompilerLike { hooks: { done: { tap(name: string, fn: (stats: { compilation: CompilationLike }) => void): void } } }
 
-const require = createRequire(import.meta.url);
+// The packages that turn the sources into the bundle: the SDK's bundler and what it runs.
+const BUNDLER_PACKAGES = ['@temporalio/worker', 'webpack', 'swc-loader', '@swc/core'];
 
-function bundlerVersion(): string {
-  const main = require.resolve('@temporalio/worker');
-  const pkg = JSON.parse(readFileSync(join(dirname(main), '..', 'package.json'), 'utf8')) as { version: string };
-  return pkg.version;
+/** `name`'s version, from the package.json above the file `resolve` finds for it. */
+function packageVersion(name: string, resolve: (id: string) => string): string {
+  let dir = dirname(resolve(name));
+  for (;;) {
+    try {
+      const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === name) return pkg.version ?? '';
+    } catch {
+      // no package.json here: look further up
+    }
+    const parent = dirname(dir);
+    if (parent === dir) return '';
+    dir = parent;
+  }
+}
+
+/** The versions of the bundler's packages, part of the cache key. */
+export function bundlerVersions(): Record<string, string> {
+  const fromHere = createRequire(import.meta.url);
+  const fromBundler = createRequire(fromHere.resolve('@temporalio/worker'));
+  return Object.fromEntries(BUNDLER_PACKAGES.map((name) => [name, packageVersion(name, (id) => fromBundler.resolve(id))]));
 }
 
 function sha256(data: Buffer | string): string {
@@ -57,7 +75,7 @@ function sha256(data: Buffer | string): string {
 
 function cacheKey(options: CacheableBundleOptions): string {
   const { logger: _logger, ...decisive } = options;
-  return sha256(JSON.stringify({ bundler: bundlerVersion(), options: decisive }));
+  return sha256(JSON.stringify({ bundler: bundlerVersions(), options: decisive }));
 }
 
 async function exists(path: string): Promise<boolean> {

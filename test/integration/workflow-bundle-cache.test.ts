@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cachedWorkflowBundle } from '../../bin/runtime/workflow-bundle-cache.ts';
+import { bundlerVersions, cachedWorkflowBundle } from '../../bin/runtime/workflow-bundle-cache.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const quiet = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} };
@@ -78,6 +78,12 @@ describe('cachedWorkflowBundle', () => {
     expect(again.code).toContain('howdy');
     expect((await cachedWorkflowBundle(options(), cacheFile)).source).toBe('cache');
   }, 60_000);
+
+  it('keys the bundle by the versions of the bundler, webpack and swc as installed', () => {
+    const versions = bundlerVersions();
+    expect(Object.keys(versions)).toEqual(['@temporalio/worker', 'webpack', 'swc-loader', '@swc/core']);
+    for (const version of Object.values(versions)) expect(version).toMatch(/^\d+\.\d+\.\d+/);
+  });
 
   it('writes nothing without a cache file', async () => {
     const file = join(dir, 'none', 'workflow-bundle.json');
