@@ -15,6 +15,7 @@ import { startServer, uniqueTenantId, type RunningServer } from '../support/harn
 import { OidcBrowser } from '../support/oidc-browser.ts';
 import { samlifySp } from '../support/saml-sps.ts';
 import { useStack } from '../support/stack.ts';
+import { wellInsideWindow } from '../support/rate-window.ts';
 
 vi.setConfig({ testTimeout: 60_000 });
 
@@ -45,6 +46,7 @@ async function start(base: string, tenant: string, address: string, kind = 'logi
 describe('journey starts', () => {
   it('are limited per address and per tenant, on every replica alike, with 429 and Retry-After', async () => {
     const tenant = await tenantWithLimits({ journeyStartsPerAddress: { limit: 3, window: '1m' }, journeyStartsPerTenant: { limit: 5, window: '1m' } });
+    await wellInsideWindow();
     for (let i = 0; i < 2; i++) expect((await start(stack.url, tenant, '203.0.113.1')).status).toBe(201);
     // The third from the same address goes to another replica: the count is shared.
     expect((await start(replica.url, tenant, '203.0.113.1')).status).toBe(201);
@@ -101,6 +103,7 @@ describe('journey starts', () => {
 describe('journeys the protocols start for a browser', () => {
   it('count as journey starts: past the limit, OIDC and the legacy login answer 429 with Retry-After', async () => {
     const tenant = await tenantWithLimits({ journeyStartsPerAddress: { limit: 2, window: '1m' } });
+    await wellInsideWindow();
     const client = await createOidcClient(stack.db, tenant, { redirect_uris: ['https://rp.example/cb'], grant_types: ['authorization_code'], first_party: true });
     await updateLegacySettings(stack.db, tenant, { allowedNext: ['https://svc.example/app'] });
     const authorize = async () => {
@@ -124,6 +127,7 @@ describe('journeys the protocols start for a browser', () => {
 
   it('count as journey starts for SAML SSO too: past the limit, 429 with Retry-After and a page', async () => {
     const tenant = await tenantWithLimits({ journeyStartsPerAddress: { limit: 2, window: '1m' } });
+    await wellInsideWindow();
     const sp = await samlifySp(stack.db, stack.url, tenant, { entityId: 'https://sp-limits.example/metadata' });
     const sso = () => {
       const { context } = sp.sp.createLoginRequest(sp.idp, 'redirect') as { context: string };
