@@ -4,6 +4,7 @@ import type { Client } from '@temporalio/client';
 import type { Config } from '../../core/infra/config.ts';
 import type { Db } from '../../core/infra/db.ts';
 import { createApp } from '../../server/app.ts';
+import { startIdleMemoryRelease } from './idle-memory-release.ts';
 
 export async function listen(config: Config, db: Db, temporal: Client): Promise<{ server: Server; port: number; close(): Promise<void> }> {
   const server = createServer(createApp({ config, db, temporal }));
@@ -14,9 +15,11 @@ export async function listen(config: Config, db: Db, temporal: Client): Promise<
   });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
+  const stopRelease = startIdleMemoryRelease(server);
   return {
     server, port,
     close: () => new Promise<void>((resolve) => {
+      stopRelease();
       server.close(() => resolve());
       server.closeAllConnections();
     }),

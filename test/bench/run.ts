@@ -23,8 +23,9 @@
 // skips it, BENCH_SAML_CONCURRENCY (default "1,8") sets its concurrent browsers.
 // Last, BENCH_OPEN_JOURNEYS=N (default off) opens N login journeys and reports memory per open
 // journey and the cost of resuming an evicted one (test/bench/open-journeys.ts); then the RSS of
-// every process at the end of the bench, and again after BENCH_IDLE_SECONDS (default 20; 0 skips)
-// with no load, to tell memory a process holds from memory it has not yet given back.
+// every process at the end of the bench, and again after BENCH_IDLE_SECONDS (default 40; 0 skips)
+// with no load, to tell memory a process holds from memory it has not yet given back (40: past
+// the server's idle release, which waits for 20 s of quiet and looks every 5 s).
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -135,7 +136,7 @@ async function main(): Promise<void> {
   const memoryEnd = memoryByName(tessera.pids);
   // V8 and glibc give memory back on their own schedule once the load stops (V8's memory reducer
   // after a few quiet seconds); the second reading says what stays.
-  const idleSeconds = intEnv('BENCH_IDLE_SECONDS', 20, 0);
+  const idleSeconds = intEnv('BENCH_IDLE_SECONDS', 40, 0);
   if (idleSeconds > 0) log(`${idleSeconds} s without load before the last memory reading…`);
   const memoryAfterIdle = idleSeconds > 0 ? await new Promise<Record<string, Memory | undefined>>((resolve) => {
     setTimeout(() => resolve(memoryByName(tessera.pids)), idleSeconds * 1000);
