@@ -1,10 +1,11 @@
 // Gives the memory a burst of traffic grew back to the system once the HTTP server has been quiet
 // for a while (`tessera server` and `start`).
 // Why: after load V8 keeps the heap it grew (its pooled pages, the semi-spaces, an old generation
-// sized for the burst). Its own memory reducer waits for a low allocation rate that an idle
-// Tessera server never shows it (traced: "high alloc" every 8 s with no request coming in), so
-// only its watchdog, ~100 s after the last collection, gave ~60 MiB back: after `npm run bench`
-// the server sat at 241–248 MiB until then and at 178–186 after (README, Performance).
+// sized for the burst). Its own memory reducer waits for a low allocation rate, and after a load
+// it went on rating the quiet server's rate high (traced: "high alloc" every 8 s while not one
+// collection ran, so nothing was allocating; its estimate was the load's), so only its watchdog,
+// ~100 s after the last collection, gave ~60 MiB back: after `npm run bench` the server sat at
+// 241–248 MiB until then and at 178–186 after (README, Performance).
 // What: every CHECK_MS the HTTP requests since the last look are counted; a look with more than
 // QUIET_REQUESTS of them (health probes and metric scrapes stay below) counts as traffic. Once
 // there has been traffic, `quietSeconds` have passed without any, and RSS has grown MIN_GROWTH
