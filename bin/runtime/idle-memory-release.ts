@@ -11,7 +11,7 @@
 // there has been traffic, `quietSeconds` have passed without any, and RSS has grown MIN_GROWTH
 // past what the last release left, one full collection of the kind V8 runs when the system is
 // short of memory frees what it can and hands its unused pages back. It costs ~0.4 s of CPU and
-// blocks the event loop ~0.2 s on the 2-core machine, so it runs at most once per quiet spell,
+// blocks the event loop ~0.2–0.3 s on the 2-core machine, so it runs at most once per quiet spell,
 // never under load. TESSERA_IDLE_RELEASE_SECONDS sets the quiet spell (default 20; 0: never).
 import type { Server } from 'node:http';
 import { setFlagsFromString } from 'node:v8';
