@@ -15,7 +15,7 @@ export async function listen(config: Config, db: Db, temporal: Client): Promise<
   });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
-  const stopRelease = startIdleMemoryRelease(server);
+  const stopRelease = startIdleMemoryRelease(server, config.idleReleaseSeconds);
   return {
     server, port,
     close: () => new Promise<void>((resolve) => {

@@ -12,7 +12,7 @@
 // past what the last release left, one full collection of the kind V8 runs when the system is
 // short of memory frees what it can and hands its unused pages back. It costs ~0.4 s of CPU and
 // blocks the event loop ~0.2–0.3 s on the 2-core machine, so it runs at most once per quiet spell,
-// never under load. TESSERA_IDLE_RELEASE_SECONDS sets the quiet spell (default 20; 0: never).
+// never under load. TESSERA_IDLE_RELEASE_SECONDS sets the quiet spell (Config.idleReleaseSeconds).
 import type { Server } from 'node:http';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
@@ -21,18 +21,6 @@ import { logger } from '../../core/infra/logger.ts';
 const CHECK_MS = 5_000;
 const QUIET_REQUESTS = 2;
 const MIN_GROWTH = 24 * 1024 * 1024;
-const DEFAULT_SECONDS = 20;
-
-/** The quiet spell in seconds from TESSERA_IDLE_RELEASE_SECONDS; 0 when releasing is off. */
-export function idleReleaseSeconds(env: Record<string, string | undefined>): number {
-  const raw = env.TESSERA_IDLE_RELEASE_SECONDS?.trim();
-  if (raw === undefined || raw === '') return DEFAULT_SECONDS;
-  const seconds = Number(raw);
-  if (!Number.isInteger(seconds) || seconds < 0 || seconds > 86_400) {
-    throw new Error(`TESSERA_IDLE_RELEASE_SECONDS must be a whole number of seconds from 0 to 86400 (got "${raw}")`);
-  }
-  return seconds;
-}
 
 /** What the policy reads and does, injectable so that it can be tested with a clock of its own. */
 export interface ReleaseHooks {
@@ -98,8 +86,7 @@ export function lastResortCollector(): (() => void) | undefined {
  * Starts watching `server`; returns how to stop. Does nothing when the setting is 0 or V8 offers
  * no collector. `onRelease` hears of each release (bytes freed), for tests.
  */
-export function startIdleMemoryRelease(server: Server, quietSeconds = idleReleaseSeconds(process.env),
-  onRelease?: (freed: number) => void): () => void {
+export function startIdleMemoryRelease(server: Server, quietSeconds: number, onRelease?: (freed: number) => void): () => void {
   const collect = quietSeconds > 0 ? lastResortCollector() : undefined;
   if (!collect) return () => {};
   let requests = 0;

@@ -2,6 +2,7 @@
 import { resolve } from 'node:path';
 import { parseDuration } from './duration.ts';
 import { observabilityConfig, type ObservabilityConfig } from './observability-config.ts';
+import { idleReleaseSeconds } from './idle-release-setting.ts';
 import { workerCachedWorkflows } from './worker-cache.ts';
 import { workflowRuntime, type WorkflowRuntime } from './workflow-runtime.ts';
 
@@ -40,6 +41,8 @@ export interface Config extends ObservabilityConfig {
   trustProxy: boolean | number | string;
   /** Journeys a worker keeps in memory between steps (TESSERA_WORKER_CACHED_WORKFLOWS); core/infra/worker-cache.ts. */
   workerCachedWorkflows: number;
+  /** Seconds without HTTP traffic before the server gives back what a burst grew, 0: never (TESSERA_IDLE_RELEASE_SECONDS); bin/runtime/idle-memory-release.ts. */
+  idleReleaseSeconds: number;
   /** Where the worker runs journey code (TESSERA_WORKFLOW_RUNTIME); core/infra/workflow-runtime.ts. */
   workflowRuntime: WorkflowRuntime;
 }
@@ -96,6 +99,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustProxy: trustProxy(env.TRUST_PROXY),
     ...observabilityConfig(env),
     workerCachedWorkflows: workerCachedWorkflows(env.TESSERA_WORKER_CACHED_WORKFLOWS),
+    idleReleaseSeconds: idleReleaseSeconds(env.TESSERA_IDLE_RELEASE_SECONDS),
     workflowRuntime: workflowRuntime(env.TESSERA_WORKFLOW_RUNTIME),
     temporalUiOrigins: (env.TEMPORAL_UI_ORIGINS ?? '').split(',').map((o) => o.trim().replace(/\/+$/, '')).filter(Boolean),
   };

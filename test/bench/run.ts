@@ -134,8 +134,8 @@ async function main(): Promise<void> {
   const openJourneys = openCount ? await runOpenJourneys(target, openCount, tessera.pids, tessera.cpuMeters, log) : undefined;
   if (stopping()) return;
   const memoryEnd = memoryByName(tessera.pids);
-  // V8 and glibc give memory back on their own schedule once the load stops (V8's memory reducer
-  // after a few quiet seconds); the second reading says what stays.
+  // V8 and glibc give memory back on their own schedule once the load stops, the server also by
+  // its idle release (20 s of quiet); the second reading says what stays.
   const idleSeconds = intEnv('BENCH_IDLE_SECONDS', 40, 0);
   if (idleSeconds > 0) log(`${idleSeconds} s without load before the last memory reading…`);
   const memoryAfterIdle = idleSeconds > 0 ? await new Promise<Record<string, Memory | undefined>>((resolve) => {

@@ -1,7 +1,8 @@
 // The idle release's decision, on a clock of its own: when it collects and when it leaves the
 // process alone (under traffic, right after start, with too little to give back, twice per spell).
 import { describe, expect, it } from 'vitest';
-import { IdleReleasePolicy, idleReleaseSeconds } from '../../bin/runtime/idle-memory-release.ts';
+import { IdleReleasePolicy } from '../../bin/runtime/idle-memory-release.ts';
+import { idleReleaseSeconds } from '../../core/infra/idle-release-setting.ts';
 
 const MiB = 1024 * 1024;
 
@@ -66,12 +67,12 @@ describe('IdleReleasePolicy', () => {
 
 describe('idleReleaseSeconds', () => {
   it('reads TESSERA_IDLE_RELEASE_SECONDS: 20 by default, 0 for off, anything else refused', () => {
-    expect(idleReleaseSeconds({})).toBe(20);
-    expect(idleReleaseSeconds({ TESSERA_IDLE_RELEASE_SECONDS: ' ' })).toBe(20);
-    expect(idleReleaseSeconds({ TESSERA_IDLE_RELEASE_SECONDS: '0' })).toBe(0);
-    expect(idleReleaseSeconds({ TESSERA_IDLE_RELEASE_SECONDS: '90' })).toBe(90);
+    expect(idleReleaseSeconds(undefined)).toBe(20);
+    expect(idleReleaseSeconds(' ')).toBe(20);
+    expect(idleReleaseSeconds('0')).toBe(0);
+    expect(idleReleaseSeconds('90')).toBe(90);
     for (const bad of ['-1', '1.5', 'ten', '86401']) {
-      expect(() => idleReleaseSeconds({ TESSERA_IDLE_RELEASE_SECONDS: bad })).toThrow(/TESSERA_IDLE_RELEASE_SECONDS must be/);
+      expect(() => idleReleaseSeconds(bad)).toThrow(/TESSERA_IDLE_RELEASE_SECONDS must be/);
     }
   });
 });
